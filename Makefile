@@ -1,0 +1,37 @@
+# Quarterhour: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the suite.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+DEV     = QUARTERHOUR_ENV=development
+
+.PHONY: run test lint test-sqlite test-postgres wheel-check clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(BIN)/.installed
+	$(DEV) $(BIN)/quarterhour db upgrade
+	$(DEV) $(BIN)/quarterhour demo
+	$(DEV) $(BIN)/quarterhour run --host 127.0.0.1 --port 5000
+
+test: lint test-sqlite test-postgres wheel-check
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+test-sqlite: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+# A fresh PostgreSQL database per run (127.0.0.1:5432, trust auth), dropped afterwards.
+test-postgres: $(BIN)/.installed
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -q
+
+# `pip install .` (not editable) into a fresh venv must give a working app.
+wheel-check: $(BIN)/.installed
+	bash scripts/check_wheel.sh $(BIN)/python
+
+clean:
+	rm -rf $(VENV) build dist instance .pytest_cache

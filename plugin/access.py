@@ -1,0 +1,115 @@
+"""Who may use which route: every view declares it with @allow, and one check enforces it."""
+
+from datetime import UTC, datetime
+from functools import wraps
+
+import flask_login
+from flask import current_app, g, redirect, request, url_for
+from sqlalchemy import select
+
+from plugin.db import session
+from plugin.models import ApiToken, User
+from plugin.models.users import ROLES
+
+ANYONE = "anyone"  # no login needed (login page, health, the API description)
+SIGNED_IN = "signed_in"  # any user with at least one role
+RULES = frozenset(ROLES) | {ANYONE, SIGNED_IN}
+
+
+def allow(*who: str):
+    """Declare who may use a view: roles from plugin.toml, SIGNED_IN or ANYONE."""
+    unknown = set(who) - RULES
+    if not who or unknown:
+        raise ValueError(f"@allow needs roles from {sorted(RULES)}, got {who!r}")
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapper.qh_access = frozenset(who)
+        return wrapper
+
+    return decorate
+
+
+def rule_of(endpoint: str) -> frozenset[str] | None:
+    if endpoint.endswith(".static"):
+        return frozenset({ANYONE})
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "qh_access", None)
+
+
+def may(user: User | None, rule: frozenset[str]) -> bool:
+    if ANYONE in rule:
+        return True
+    if user is None or not user.active or not user.roles:
+        return False
+    return SIGNED_IN in rule or bool(user.roles & rule)
+
+
+def current_user() -> User | None:
+    """The Quarterhour user of this request: from an API token, our session, or the host's."""
+    if "qh_user" not in g:
+        g.qh_user = _resolve_user()
+    return g.qh_user
+
+
+def _resolve_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return user_for_token(header.removeprefix("Bearer ").strip())
+    ext = current_app.extensions["quarterhour"]
+    if ext.user_mapper is not None:
+        return ext.user_mapper(flask_login.current_user)
+    user = flask_login.current_user
+    return user if isinstance(user, User) else None
+
+
+def user_for_token(token: str) -> User | None:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token),
+                               ApiToken.revoked_at.is_(None))
+    )
+    if row is None:
+        return None
+    row.last_used_at = datetime.now(UTC)
+    g.qh_token_auth = True
+    return row.user
+
+
+def is_api_request() -> bool:
+    return "quarterhour.api" in request.blueprints
+
+
+def enforce() -> None:
+    """Before every request to our blueprints: refuse unless the endpoint's rule allows it."""
+    from plugin.web.errors import api_error
+
+    rule = rule_of(request.endpoint or "")
+    if rule is None:
+        # A route without a rule is a programming error; fail closed.
+        current_app.logger.error("route %s declares no access rule", request.endpoint)
+        return api_error(403, "forbidden", "This route declares no access rule.") \
+            if is_api_request() else ("Forbidden", 403)
+    user = current_user()
+    if may(user, rule):
+        return None
+    if user is None:
+        if is_api_request():
+            return api_error(401, "unauthorized",
+                             "Sign in or send 'Authorization: Bearer <token>'.")
+        return redirect(url_for("quarterhour.auth.login", next=request.full_path.rstrip("?")))
+    if is_api_request():
+        return api_error(403, "forbidden", "Your role does not allow this.")
+    from flask import render_template
+
+    return render_template("quarterhour/error.html", code=403,
+                           message="Your role does not allow this page."), 403
+
+
+def csrf_for_api() -> None:
+    """API calls made with the session cookie need the CSRF header; token calls do not."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or g.get("qh_token_auth"):
+        return
+    current_app.extensions["csrf"].protect()

@@ -1,0 +1,101 @@
+"""Settings: plugin.toml defaults, overridden by the environment, then by the host's config."""
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from plugin.manifest import MANIFEST
+
+PREFIX = "QUARTERHOUR_"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: ZoneInfo
+    currency: str
+    default_country: str
+    languages: tuple[str, ...]
+    default_language: str
+    vat_rate: Decimal
+    payment_terms_days: int
+    invoice_number_format: str
+    default_hourly_rate: Decimal
+    timer_max_hours: int
+    scheduler: bool
+    company_name: str
+    company_address: str
+    company_country: str
+    company_vat_id: str
+    company_email: str
+    company_iban: str
+    company_bic: str
+
+
+def load_into(config: dict, environ=os.environ) -> None:
+    """Fill every QUARTERHOUR_* key the host did not set, from the environment or the manifest."""
+    for name, default in MANIFEST.settings.items():
+        key = PREFIX + name
+        config.setdefault(key, environ.get(key, default))
+
+
+def parse(config: dict) -> Settings:
+    """Validate the QUARTERHOUR_* keys of a Flask config into typed settings."""
+
+    def raw(name):
+        return str(config[PREFIX + name])
+
+    def decimal(name):
+        try:
+            return Decimal(raw(name))
+        except InvalidOperation:
+            raise ConfigError(f"{PREFIX}{name} must be a decimal number, got {raw(name)!r}") \
+                from None
+
+    def integer(name):
+        try:
+            return int(raw(name))
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw(name)!r}") from None
+
+    try:
+        tz = ZoneInfo(raw("TIMEZONE"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{PREFIX}TIMEZONE is not an IANA time zone: {raw('TIMEZONE')!r}") \
+            from None
+    currency = raw("CURRENCY").upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ConfigError(f"{PREFIX}CURRENCY must be an ISO 4217 code, got {currency!r}")
+    languages = tuple(x.strip() for x in raw("LANGUAGES").split(",") if x.strip())
+    if raw("DEFAULT_LANGUAGE") not in languages:
+        raise ConfigError(f"{PREFIX}DEFAULT_LANGUAGE must be one of {PREFIX}LANGUAGES")
+    try:
+        raw("INVOICE_NUMBER_FORMAT").format(year=2026, number=1)
+    except (KeyError, ValueError, IndexError):
+        raise ConfigError(
+            f"{PREFIX}INVOICE_NUMBER_FORMAT may use only {{year}} and {{number}}"
+        ) from None
+    return Settings(
+        timezone=tz,
+        currency=currency,
+        default_country=raw("DEFAULT_COUNTRY").upper(),
+        languages=languages,
+        default_language=raw("DEFAULT_LANGUAGE"),
+        vat_rate=decimal("VAT_RATE"),
+        payment_terms_days=integer("PAYMENT_TERMS_DAYS"),
+        invoice_number_format=raw("INVOICE_NUMBER_FORMAT"),
+        default_hourly_rate=decimal("DEFAULT_HOURLY_RATE"),
+        timer_max_hours=integer("TIMER_MAX_HOURS"),
+        scheduler=raw("SCHEDULER").lower() in ("on", "true", "1", "yes"),
+        company_name=raw("COMPANY_NAME"),
+        company_address=raw("COMPANY_ADDRESS"),
+        company_country=raw("COMPANY_COUNTRY").upper(),
+        company_vat_id=raw("COMPANY_VAT_ID"),
+        company_email=raw("COMPANY_EMAIL"),
+        company_iban=raw("COMPANY_IBAN"),
+        company_bic=raw("COMPANY_BIC"),
+    )

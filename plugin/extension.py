@@ -1,0 +1,128 @@
+"""The QuarterHour Flask extension: init_app wires settings, database, login, CSRF, pages, CLI."""
+
+from flask import Blueprint, Flask, current_app, request
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from plugin import access, config
+from plugin.db import db
+from plugin.manifest import MANIFEST
+from plugin.resources import resource
+
+
+class QuarterHour:
+    """Mount Quarterhour on a Flask app: ``QuarterHour(app)`` or ``ext.init_app(app)``.
+
+    A host that already has Flask-SQLAlchemy, Flask-Login or CSRFProtect keeps its own; we use
+    them. ``user_mapper(host_user) -> plugin.models.User | None`` maps a host's logged-in user
+    to ours (default: the user whose ``external_id`` is the host user's ``get_id()``).
+    """
+
+    def __init__(self, app: Flask | None = None, **options):
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, url_prefix: str | None = None, user_mapper=None) -> None:
+        import plugin.models  # noqa: F401  (registers the tables)
+
+        config.load_into(app.config)
+        settings = config.parse(app.config)
+        state = _State(app, settings, user_mapper)
+        app.extensions["quarterhour"] = state
+
+        if "sqlalchemy" not in app.extensions:
+            app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+            db.init_app(app)
+        if "csrf" not in app.extensions:
+            CSRFProtect(app)
+        if "babel" not in app.extensions:
+            Babel(app, locale_selector=_locale)
+        if getattr(app, "login_manager", None) is None:
+            _login_manager(app)
+        elif user_mapper is None:
+            state.user_mapper = _map_by_external_id
+
+        prefix = (MANIFEST.url_prefix if url_prefix is None else url_prefix).rstrip("/")
+        state.api_prefix = prefix + "/api/v1"
+        app.register_blueprint(_blueprint(), url_prefix=prefix or None)
+        # Token calls carry no cookie, so CSRF cannot apply; the API checks session calls itself.
+        for endpoint, view in app.view_functions.items():
+            if endpoint.startswith("quarterhour.api."):
+                app.extensions["csrf"].exempt(view)
+        app.jinja_env.globals.update(qh_settings=settings, qh_current_user=access.current_user)
+
+        from plugin.cli import commands
+
+        app.cli.add_command(commands)
+
+        from plugin import jobs
+
+        jobs.init_app(app)
+
+
+class _State:
+    """What the extension keeps per app (never on the extension object itself)."""
+
+    def __init__(self, app: Flask, settings: config.Settings, user_mapper):
+        self.settings = settings
+        self.user_mapper = user_mapper
+        self.api_prefix = "/api/v1"
+        self._app = app
+
+    @property
+    def db(self):
+        return self._app.extensions["sqlalchemy"]
+
+
+def settings() -> config.Settings:
+    return current_app.extensions["quarterhour"].settings
+
+
+def _blueprint() -> Blueprint:
+    from plugin.web import api, auth, errors, pages
+
+    bp = Blueprint(
+        "quarterhour",
+        __name__,
+        template_folder=str(resource("templates")),
+        static_folder=str(resource("static") / "quarterhour"),
+        static_url_path="/static/quarterhour",
+    )
+    bp.before_request(access.enforce)
+    for child in (auth.bp, pages.bp, api.bp):
+        bp.register_blueprint(child)
+    errors.register(bp)
+    return bp
+
+
+def _login_manager(app: Flask) -> None:
+    from plugin.models import User
+
+    manager = LoginManager(app)
+    manager.login_view = "quarterhour.auth.login"
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _map_by_external_id(host_user):
+    from sqlalchemy import select
+
+    from plugin.db import session
+    from plugin.models import User
+
+    if not getattr(host_user, "is_authenticated", False):
+        return None
+    return session.scalar(select(User).where(User.external_id == str(host_user.get_id())))
+
+
+def _locale():
+    user = access.current_user() if request else None
+    wanted = settings().languages
+    if user is not None and user.language in wanted:
+        return user.language
+    return request.accept_languages.best_match(wanted) or settings().default_language

@@ -1,0 +1,85 @@
+"""Telephony: tariffs by destination prefix, imported calls (CDRs) and their imports."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from plugin.db import Money, UTCDateTime, db, utcnow
+
+
+class Tariff(db.Model):
+    """Price of calls to a destination prefix, from a date on; the longest prefix wins."""
+
+    __tablename__ = "qh_tariffs"
+    __table_args__ = (
+        UniqueConstraint("prefix", "valid_from"),
+        CheckConstraint("first_increment > 0 AND next_increment > 0", name="increments_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +49
+    valid_from: Mapped[date]
+    price_per_minute: Mapped[Decimal] = mapped_column(Money(4))
+    connect_fee: Mapped[Decimal] = mapped_column(Money(4), default=Decimal("0"))
+    first_increment: Mapped[int] = mapped_column(default=60)
+    next_increment: Mapped[int] = mapped_column(default=60)
+    markup_percent: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
+    minimum_charge: Mapped[Decimal] = mapped_column(Money(4), default=Decimal("0"))
+
+
+class CallImport(db.Model):
+    """One import of a CDR file, with its summary."""
+
+    __tablename__ = "qh_call_imports"
+    __table_args__ = (
+        CheckConstraint("format IN ('asterisk', 'freeswitch', 'csv')", name="format_known"),
+        CheckConstraint("mode IN ('reject', 'quarantine')", name="mode_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    format: Mapped[str] = mapped_column(String(12))
+    mode: Mapped[str] = mapped_column(String(12), default="reject")
+    status: Mapped[str] = mapped_column(String(12), default="running")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("qh_users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    unmatched: Mapped[int] = mapped_column(default=0)
+    unrated: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{"line", "reason"}]
+
+
+class Call(db.Model):
+    __tablename__ = "qh_calls"
+    __table_args__ = (
+        UniqueConstraint("unique_key"),
+        CheckConstraint("direction IN ('inbound', 'outbound')", name="direction_known"),
+        Index("ix_qh_calls_customer_started", "customer_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("qh_call_imports.id"))
+    # The telephone system's unique id, or a documented natural key where it has none.
+    unique_key: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(10))
+    caller: Mapped[str] = mapped_column(String(40))  # E.164 where it could be normalized
+    callee: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_seconds: Mapped[int] = mapped_column(default=0)
+    billed_seconds: Mapped[int] = mapped_column(default=0)
+    disposition: Mapped[str] = mapped_column(String(20), default="ANSWERED")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("qh_customers.id"))
+    installation_id: Mapped[int | None] = mapped_column(ForeignKey("qh_installations.id"))
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("qh_tariffs.id"))
+    cost: Mapped[Decimal | None] = mapped_column(Money(4))
+
+    customer = relationship("Customer")
+    installation = relationship("Installation")
+    tariff = relationship(Tariff)

@@ -1,0 +1,1 @@
+"""Blueprints: sign-in, pages and the JSON API; views stay thin."""
