@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from functools import wraps
 
 import flask_login
-from flask import current_app, g, redirect, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from plugin.db import session
@@ -99,13 +99,17 @@ def enforce() -> None:
         if is_api_request():
             return api_error(401, "unauthorized",
                              "Sign in or send 'Authorization: Bearer <token>'.")
-        return redirect(url_for("quarterhour.auth.login", next=request.full_path.rstrip("?")))
+        login_view = current_app.login_manager.login_view
+        if login_view:
+            return redirect(url_for(login_view, next=request.full_path.rstrip("?")))
+        return _page(401, "Sign in first.")
     if is_api_request():
         return api_error(403, "forbidden", "Your role does not allow this.")
-    from flask import render_template
+    return _page(403, "Your role does not allow this page.")
 
-    return render_template("quarterhour/error.html", code=403,
-                           message="Your role does not allow this page."), 403
+
+def _page(code: int, message: str):
+    return render_template("quarterhour/error.html", code=code, message=message), code
 
 
 def csrf_for_api() -> None:

@@ -32,7 +32,7 @@ class Money(TypeDecorator):
     impl = Numeric
     cache_ok = True
 
-    def __init__(self, precision: int = 14, scale: int = 2, asdecimal: bool = True):
+    def __init__(self, scale: int = 2, precision: int = 14, asdecimal: bool = True):
         super().__init__(precision=precision, scale=scale, asdecimal=True)
         self.precision, self.scale = precision, scale
 

@@ -38,19 +38,21 @@ class QuarterHour:
             CSRFProtect(app)
         if "babel" not in app.extensions:
             Babel(app, locale_selector=_locale)
-        if getattr(app, "login_manager", None) is None:
+        state.owns_login = getattr(app, "login_manager", None) is None
+        if state.owns_login:
             _login_manager(app)
         elif user_mapper is None:
             state.user_mapper = _map_by_external_id
 
         prefix = (MANIFEST.url_prefix if url_prefix is None else url_prefix).rstrip("/")
         state.api_prefix = prefix + "/api/v1"
-        app.register_blueprint(_blueprint(), url_prefix=prefix or None)
+        app.register_blueprint(_blueprint(state.owns_login), url_prefix=prefix or None)
         # Token calls carry no cookie, so CSRF cannot apply; the API checks session calls itself.
         for endpoint, view in app.view_functions.items():
             if endpoint.startswith("quarterhour.api."):
                 app.extensions["csrf"].exempt(view)
-        app.jinja_env.globals.update(qh_settings=settings, qh_current_user=access.current_user)
+        app.jinja_env.globals.update(qh_settings=settings, qh_current_user=access.current_user,
+                                     qh_owns_login=state.owns_login)
 
         from plugin.cli import commands
 
@@ -68,6 +70,7 @@ class _State:
         self.settings = settings
         self.user_mapper = user_mapper
         self.api_prefix = "/api/v1"
+        self.owns_login = True
         self._app = app
 
     @property
@@ -79,7 +82,7 @@ def settings() -> config.Settings:
     return current_app.extensions["quarterhour"].settings
 
 
-def _blueprint() -> Blueprint:
+def _blueprint(with_login: bool) -> Blueprint:
     from plugin.web import api, auth, errors, pages
 
     bp = Blueprint(
@@ -90,7 +93,8 @@ def _blueprint() -> Blueprint:
         static_url_path="/static/quarterhour",
     )
     bp.before_request(access.enforce)
-    for child in (auth.bp, pages.bp, api.bp):
+    # A host with its own login keeps it; our sign-in pages exist only when we own login.
+    for child in (auth.bp, pages.bp, api.bp) if with_login else (pages.bp, api.bp):
         bp.register_blueprint(child)
     errors.register(bp)
     return bp

@@ -1,0 +1,42 @@
+"""One customer's period from start to finish: coverage, invoice draft, rollover to carry out."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .contracts import Contract
+from .coverage import Allocation, Coverage, Entry, Installation, allocate
+from .invoice import DEFAULT_SETTINGS, Customer, Invoice, Settings, compose_invoice
+from .periods import Period
+from .rating import RatedCall
+
+
+@dataclass(frozen=True)
+class PeriodBill:
+    coverage: Coverage
+    invoice: Invoice
+
+    @property
+    def allocations(self) -> tuple[Allocation, ...]:
+        return self.coverage.allocations
+
+    @property
+    def rollover_out(self) -> dict[int, int]:
+        """Minutes per contract id to carry into the next period."""
+        return self.coverage.rollover_out()
+
+
+def bill_period(
+    period: Period,
+    customer: Customer,
+    entries: Iterable[Entry],
+    installations: Iterable[Installation] = (),
+    contracts: Iterable[Contract] = (),
+    rated_calls: Iterable[RatedCall] = (),
+    rollover_in: Mapping[int, int] | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> PeriodBill:
+    """The draft the month-end run stores, and what "this month so far" shows."""
+    contracts = list(contracts)
+    coverage = allocate(entries, installations, contracts, period, settings.timezone, rollover_in)
+    invoice = compose_invoice(coverage, contracts, customer, rated_calls, settings)
+    return PeriodBill(coverage, invoice)

@@ -1,0 +1,232 @@
+"""R3–R5 coverage: each session's units into warranty, quota, overflow or no_contract."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from .contracts import Contract, contract_for
+from .periods import DEFAULT_TIMEZONE, Period, local_date, period_of, require_aware
+from .units import QUARTER_HOUR, RoundingScope, units_added
+
+
+class Source(StrEnum):
+    TIMER = "timer"
+    MANUAL = "manual"
+    PHONE = "phone"
+
+
+class Bucket(StrEnum):
+    WARRANTY = "warranty"
+    QUOTA = "quota"
+    OVERFLOW = "overflow"
+    NO_CONTRACT = "no_contract"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A time entry as stored: raw times are never altered, units are derived from them."""
+
+    id: int
+    ticket_id: int
+    start: datetime
+    end: datetime
+    billable: bool = True
+    installation_id: int | None = None
+    source: Source = Source.TIMER
+
+    def __post_init__(self) -> None:
+        require_aware(self.start, f"entry {self.id}: the start")
+        require_aware(self.end, f"entry {self.id}: the end")
+        if self.end < self.start:
+            raise ValueError(f"entry {self.id} ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def seconds(self) -> int:
+        """Whole seconds, measured in UTC (so a DST night is as long as it really was)."""
+        return (self.end - self.start) // timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Installation:
+    id: int
+    name: str = ""
+    warranty_until: date | None = None
+
+    def under_warranty(self, day: date) -> bool:
+        return self.warranty_until is not None and day <= self.warranty_until
+
+
+@dataclass(frozen=True)
+class Part:
+    bucket: Bucket
+    units: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One session's units and where they went: a session crossing the remaining quota has two
+    parts, quota and overflow."""
+
+    entry_id: int
+    ticket_id: int
+    start: datetime
+    seconds: int
+    billable: bool
+    units: int
+    parts: tuple[Part, ...]
+    contract_id: int | None
+    unit_seconds: int
+    rounding_scope: RoundingScope
+
+    def units_in(self, bucket: Bucket) -> int:
+        return sum(part.units for part in self.parts if part.bucket is bucket)
+
+
+@dataclass(frozen=True)
+class QuotaUsage:
+    """One contract's quota in one period, in units of that contract."""
+
+    contract_id: int
+    quota_minutes: int | None
+    rollover_in_minutes: int
+    quota_units: int
+    overflow_units: int
+    rollover_out_minutes: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    period: Period
+    allocations: tuple[Allocation, ...]
+    usage: tuple[QuotaUsage, ...]  # one per contract valid in the period
+
+    @property
+    def total_units(self) -> int:
+        return sum(allocation.units for allocation in self.allocations)
+
+    def units_in(self, bucket: Bucket) -> int:
+        return sum(allocation.units_in(bucket) for allocation in self.allocations)
+
+    def rollover_out(self) -> dict[int, int]:
+        """Minutes to carry into the next period, by contract id (the adapter stores them)."""
+        return {usage.contract_id: usage.rollover_out_minutes for usage in self.usage}
+
+
+def allocate(
+    entries: Iterable[Entry],
+    installations: Iterable[Installation],
+    contracts: Iterable[Contract],
+    period: Period,
+    timezone: str = DEFAULT_TIMEZONE,
+    rollover_in: Mapping[int, int] | None = None,
+) -> Coverage:
+    """Allocate one customer's sessions of a period (entries that started in other periods are
+    left out) in chronological order — start, then id — so the input order does not matter."""
+    installation_by_id = {installation.id: installation for installation in installations}
+    active = sorted(
+        (contract for contract in contracts if contract.valid_in(period)),
+        key=lambda contract: (contract.valid_from, contract.id),
+    )
+    carried_in = {
+        contract.id: (rollover_in or {}).get(contract.id, 0) if contract.rollover else 0
+        for contract in active
+    }
+    quota_seconds_left = {c.id: (carried_in[c.id] + (c.quota_minutes or 0)) * 60 for c in active}
+    group_seconds: dict[tuple, int] = defaultdict(int)
+    allocations = []
+
+    for entry in _chronological(entries, period, timezone):
+        day = local_date(entry.start, timezone)
+        contract = contract_for(active, entry.installation_id, day)
+        warranty = _under_warranty(entry, installation_by_id, day)
+        # No-contract work counts every started quarter hour of each session on its own.
+        unit, grace, scope = (
+            (contract.unit_seconds, contract.grace_seconds, contract.rounding_scope)
+            if contract
+            else (QUARTER_HOUR, 0, RoundingScope.ENTRY)
+        )
+        units = 0
+        parts: list[Part] = []
+        if entry.billable:
+            group = _rounding_group(entry, scope, day, contract, warranty)
+            units = units_added(group_seconds[group], entry.seconds, unit, grace)
+            group_seconds[group] += entry.seconds
+            if warranty:
+                parts = [Part(Bucket.WARRANTY, units)]
+            elif contract is None:
+                parts = [Part(Bucket.NO_CONTRACT, units)]
+            elif contract.unlimited:
+                parts = [Part(Bucket.QUOTA, units)]
+            else:
+                from_quota = min(units, quota_seconds_left[contract.id] // unit)
+                quota_seconds_left[contract.id] -= from_quota * unit
+                parts = [Part(Bucket.QUOTA, from_quota), Part(Bucket.OVERFLOW, units - from_quota)]
+        allocations.append(
+            Allocation(
+                entry_id=entry.id,
+                ticket_id=entry.ticket_id,
+                start=entry.start,
+                seconds=entry.seconds,
+                billable=entry.billable,
+                units=units,
+                parts=tuple(part for part in parts if part.units),
+                contract_id=contract.id if contract else None,
+                unit_seconds=unit,
+                rounding_scope=scope,
+            )
+        )
+
+    usage = tuple(_usage(contract, carried_in[contract.id], allocations) for contract in active)
+    return Coverage(period, tuple(allocations), usage)
+
+
+def _chronological(entries: Iterable[Entry], period: Period, timezone: str) -> list[Entry]:
+    in_period = [entry for entry in entries if period_of(entry.start, timezone) == period]
+    ids = [entry.id for entry in in_period]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"entry ids must be unique, got {sorted(ids)}")
+    return sorted(in_period, key=lambda entry: (entry.start, entry.id))
+
+
+def _under_warranty(
+    entry: Entry, installation_by_id: Mapping[int, Installation], day: date
+) -> bool:
+    if entry.installation_id is None:
+        return False
+    if entry.installation_id not in installation_by_id:
+        raise ValueError(
+            f"entry {entry.id} names installation {entry.installation_id}, which was not given"
+        )
+    return installation_by_id[entry.installation_id].under_warranty(day)
+
+
+def _rounding_group(
+    entry: Entry, scope: RoundingScope, day: date, contract: Contract | None, warranty: bool
+) -> tuple:
+    """Sessions rounded together: never across contracts, installations or warranty."""
+    if scope is RoundingScope.ENTRY:
+        return ("entry", entry.id)
+    shared = (entry.ticket_id, entry.installation_id, contract and contract.id, warranty)
+    return (*shared, day) if scope is RoundingScope.TICKET_DAY else shared
+
+
+def _usage(contract: Contract, carried_in: int, allocations: list[Allocation]) -> QuotaUsage:
+    own = [allocation for allocation in allocations if allocation.contract_id == contract.id]
+    quota_units = sum(allocation.units_in(Bucket.QUOTA) for allocation in own)
+    overflow_units = sum(allocation.units_in(Bucket.OVERFLOW) for allocation in own)
+    rollover_out = 0
+    if contract.rollover and not contract.unlimited:
+        # Carried-in minutes are used first and expire after this period.
+        used_of_own_quota = max(0, quota_units * contract.unit_seconds - carried_in * 60)
+        unused_minutes = (contract.quota_minutes * 60 - used_of_own_quota) // 60
+        rollover_out = min(contract.rollover_cap(), unused_minutes)
+    return QuotaUsage(
+        contract_id=contract.id,
+        quota_minutes=contract.quota_minutes,
+        rollover_in_minutes=carried_in,
+        quota_units=quota_units,
+        overflow_units=overflow_units,
+        rollover_out_minutes=rollover_out,
+    )

@@ -1,0 +1,273 @@
+"""R8 invoice composition: lines that explain themselves, VAT and totals from the printed lines."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from .contracts import Contract, seat_bands
+from .coverage import Allocation, Bucket, Coverage, Part
+from .money import ZERO, line_amount, percent_of, to_cents
+from .periods import DEFAULT_TIMEZONE, Period, period_of
+from .rating import RatedCall
+from .units import RoundingScope, format_duration, unit_name
+from .vat import NOTES, VatCategory, vat_category, vat_rate
+
+
+class LineKind(StrEnum):
+    FEE = "fee"
+    SEATS = "seats"
+    QUOTA = "quota"
+    OVERFLOW = "overflow"
+    WARRANTY = "warranty"
+    NO_CONTRACT = "no_contract"
+    MINIMUM_TOP_UP = "minimum_top_up"
+    TELEPHONY = "telephony"
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    name: str
+    hourly_rate: Decimal  # for work without a contract
+    vat_id: str | None = None
+    vat_exempt: bool = False
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str = DEFAULT_TIMEZONE
+    seller_country: str = "DE"
+    standard_vat_rate: Decimal = Decimal("19")
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: LineKind
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal  # quantity x unit price, rounded half-up to the cent
+    vat_category: VatCategory
+    vat_rate: Decimal
+    contract_id: int | None = None
+    entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VatAmount:
+    category: VatCategory
+    rate: Decimal
+    base: Decimal  # sum of the line amounts at this rate
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Invoice:
+    period: Period
+    customer_id: int
+    currency: str
+    lines: tuple[Line, ...]
+    vat: tuple[VatAmount, ...]
+    net: Decimal
+    vat_total: Decimal
+    gross: Decimal
+    notes: tuple[str, ...] = ()
+
+    def total_of(self, kind: LineKind) -> Decimal:
+        return sum((line.amount for line in self.lines if line.kind is kind), ZERO)
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+class _Charge(NamedTuple):
+    """A line before VAT: what is charged, and why."""
+
+    kind: LineKind
+    description: str
+    quantity: int | Decimal
+    unit: str
+    unit_price: Decimal
+    contract_id: int | None = None
+    entry_id: int | None = None
+
+
+_BUCKET_KIND = {
+    Bucket.QUOTA: LineKind.QUOTA,
+    Bucket.OVERFLOW: LineKind.OVERFLOW,
+    Bucket.WARRANTY: LineKind.WARRANTY,
+    Bucket.NO_CONTRACT: LineKind.NO_CONTRACT,
+}
+
+
+def compose_invoice(
+    coverage: Coverage,
+    contracts: Iterable[Contract],
+    customer: Customer,
+    rated_calls: Iterable[RatedCall] = (),
+    settings: Settings = DEFAULT_SETTINGS,
+) -> Invoice:
+    """Per contract: fee, seats, its sessions, minimum top-up; then sessions without a contract;
+    then telephony. Totals come from these lines only, so the document always adds up."""
+    category = vat_category(customer.vat_id, settings.seller_country, customer.vat_exempt)
+    rate = vat_rate(category, settings.standard_vat_rate)
+
+    def line(charge: _Charge) -> Line:
+        return Line(
+            kind=charge.kind,
+            description=charge.description,
+            quantity=Decimal(charge.quantity),
+            unit=charge.unit,
+            unit_price=charge.unit_price,
+            amount=line_amount(charge.quantity, charge.unit_price),
+            vat_category=category,
+            vat_rate=rate,
+            contract_id=charge.contract_id,
+            entry_id=charge.entry_id,
+        )
+
+    contract_by_id = {contract.id: contract for contract in contracts}
+    lines: list[Line] = []
+    for usage in coverage.usage:
+        contract = contract_by_id[usage.contract_id]
+        own = [line(charge) for charge in _contract_charges(contract, coverage, settings.timezone)]
+        charged = sum((item.amount for item in own), ZERO)
+        if contract.minimum > charged:
+            own.append(line(_minimum_top_up(contract, charged)))
+        lines += own
+    for allocation in coverage.allocations:
+        if allocation.contract_id is None:
+            for part in allocation.parts:
+                lines.append(line(_session_charge(allocation, part, settings.timezone, customer)))
+
+    period = coverage.period
+    calls = [call for call in rated_calls if period_of(call.start, settings.timezone) == period]
+    if calls:
+        billed = format_duration(sum(call.billed_seconds for call in calls))
+        cost = sum((call.cost for call in calls), ZERO)
+        count = f"{len(calls)} call{'s' if len(calls) != 1 else ''}"
+        description = f"Telephony: {count}, {billed} billed"
+        lines.append(line(_Charge(LineKind.TELEPHONY, description, 1, "lump sum", cost)))
+
+    notes = tuple(note for note in [NOTES[category]] if note)
+    return invoice_from_lines(period, customer, lines, notes)
+
+
+def invoice_from_lines(
+    period: Period, customer: Customer, lines: Iterable[Line], notes: tuple[str, ...] = ()
+) -> Invoice:
+    """net = sum of line amounts; VAT per rate from the line sums; gross = net + VAT."""
+    lines = tuple(lines)
+    bases: dict[tuple[VatCategory, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    for item in lines:
+        bases[(item.vat_category, item.vat_rate)] += item.amount
+    vat = tuple(
+        VatAmount(category, rate, base, to_cents(percent_of(base, rate)))
+        for (category, rate), base in bases.items()
+    )
+    net = sum((item.amount for item in lines), ZERO)
+    vat_total = sum((amount.amount for amount in vat), ZERO)
+    return Invoice(
+        period=period,
+        customer_id=customer.id,
+        currency=customer.currency,
+        lines=lines,
+        vat=vat,
+        net=net,
+        vat_total=vat_total,
+        gross=net + vat_total,
+        notes=notes,
+    )
+
+
+def _contract_charges(contract: Contract, coverage: Coverage, timezone: str) -> list[_Charge]:
+    charges = []
+    if contract.fee:
+        description = f"{contract.name}: monthly fee {coverage.period}"
+        charges.append(_Charge(LineKind.FEE, description, 1, "month", contract.fee, contract.id))
+    if contract.seats:
+        for band in seat_bands(contract.seats):
+            description = (
+                f"{contract.name}: seats {band.first}–{band.last} "
+                f"({contract.seats.mode} pricing, {contract.seats.seats} seats) {coverage.period}"
+            )
+            charges.append(
+                _Charge(LineKind.SEATS, description, band.seats, "seat", band.price, contract.id)
+            )
+    for allocation in coverage.allocations:
+        if allocation.contract_id == contract.id:
+            charges += [
+                _session_charge(allocation, part, timezone, contract=contract)
+                for part in allocation.parts
+            ]
+    return charges
+
+
+def _minimum_top_up(contract: Contract, charged: Decimal) -> _Charge:
+    description = (
+        f"{contract.name}: minimum top-up, {charged:.2f} charged "
+        f"of the monthly minimum of {contract.minimum:.2f}"
+    )
+    top_up = contract.minimum - charged
+    return _Charge(LineKind.MINIMUM_TOP_UP, description, 1, "month", top_up, contract.id)
+
+
+def _session_charge(
+    allocation: Allocation,
+    part: Part,
+    timezone: str,
+    customer: Customer | None = None,
+    contract: Contract | None = None,
+) -> _Charge:
+    """'2026-10-02 09:00, ticket 101: 3 units: 31 min in started 15-minute units, within the
+    120 min quota'; for a split session '… 2 of 3 units beyond the 120 min quota (…)'."""
+    when = allocation.start.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    basis = (
+        f"{format_duration(allocation.seconds)} in started {unit_name(allocation.unit_seconds)}"
+        f" units{_SCOPE_NOTE[allocation.rounding_scope]}"
+    )
+    reason, unit_price = _reason_and_price(part.bucket, contract, customer)
+    if part.units == allocation.units:
+        plural = "s" if part.units != 1 else ""
+        count = f"{part.units} unit{plural}: {basis}" + (f", {reason}" if reason else "")
+    else:
+        count = f"{part.units} of {allocation.units} units {reason} ({basis})"
+    return _Charge(
+        kind=_BUCKET_KIND[part.bucket],
+        description=f"{when}, ticket {allocation.ticket_id}: {count}",
+        quantity=part.units,
+        unit="unit",
+        unit_price=unit_price,
+        contract_id=contract.id if contract else None,
+        entry_id=allocation.entry_id,
+    )
+
+
+_SCOPE_NOTE = {
+    RoundingScope.ENTRY: "",
+    RoundingScope.TICKET_DAY: ", rounded per ticket and day",
+    RoundingScope.TICKET_PERIOD: ", rounded per ticket and month",
+}
+
+
+def _reason_and_price(
+    bucket: Bucket, contract: Contract | None, customer: Customer | None
+) -> tuple[str, Decimal]:
+    if bucket is Bucket.WARRANTY:
+        return "under warranty", ZERO
+    if bucket is Bucket.NO_CONTRACT:
+        # Work without a contract counts in started quarter hours, at a quarter of the hourly rate.
+        return f"no contract, {customer.hourly_rate:.2f} per hour", customer.hourly_rate / 4
+    if bucket is Bucket.QUOTA:
+        if contract.unlimited:
+            return f"included in {contract.name}", ZERO
+        return f"within the {contract.quota_minutes} min quota", ZERO
+    if contract.quota_minutes:
+        return f"beyond the {contract.quota_minutes} min quota", contract.overflow_rate
+    return "", contract.overflow_rate

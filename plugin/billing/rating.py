@@ -1,0 +1,134 @@
+"""R7 telephony rating: billed seconds by increments, tariff by longest prefix, cost per call."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from .money import ZERO, percent_of, to_cents
+from .periods import DEFAULT_TIMEZONE, local_date, require_aware
+
+SIXTY = Decimal(60)
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """Price for calls to numbers starting with `prefix` (E.164), from `effective_from` on."""
+
+    name: str
+    prefix: str
+    price_per_minute: Decimal
+    connect_fee: Decimal = ZERO
+    first_increment: int = 60
+    next_increment: int = 60
+    markup_percent: Decimal = ZERO
+    minimum_charge: Decimal = ZERO
+    effective_from: date | None = None  # None: since always
+
+    def __post_init__(self) -> None:
+        if self.first_increment < 1 or self.next_increment < 1:
+            raise ValueError(f"tariff {self.name!r}: increments are at least 1 s")
+
+    @property
+    def increments(self) -> str:
+        return f"{self.first_increment}/{self.next_increment}"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call as imported, its number already normalized to E.164 by the adapter."""
+
+    id: str
+    start: datetime
+    number: str
+    seconds: int
+
+    def __post_init__(self) -> None:
+        require_aware(self.start, f"call {self.id}: the start")
+        if self.seconds < 0:
+            raise ValueError(f"call {self.id}: billed seconds cannot be negative")
+
+
+@dataclass(frozen=True)
+class RatedCall:
+    call_id: str
+    start: datetime
+    number: str
+    seconds: int
+    billed_seconds: int
+    tariff_name: str
+    cost: Decimal
+
+
+def billed_seconds(seconds: int, first: int = 60, next_: int = 60) -> int:
+    """61 s at 30/6 → 66 s; 1,830 s at 60/60 → 1,860 s (31 min); 0 s → 0 s."""
+    if seconds <= 0:
+        return 0
+    if seconds <= first:
+        return first
+    return first + -(-(seconds - first) // next_) * next_
+
+
+def call_cost(tariff: Tariff, seconds: int) -> Decimal:
+    """Connect fee + price per minute x billed minutes, plus markup, at least the minimum charge;
+    rounded half-up to the cent per call. A call with 0 billed seconds costs nothing."""
+    billed = billed_seconds(seconds, tariff.first_increment, tariff.next_increment)
+    if billed == 0:
+        return ZERO
+    cost = tariff.connect_fee + tariff.price_per_minute * billed / SIXTY
+    cost += percent_of(cost, tariff.markup_percent)
+    return to_cents(max(cost, tariff.minimum_charge))
+
+
+def tariff_for(tariffs: Iterable[Tariff], number: str, day: date) -> Tariff | None:
+    """The longest prefix matching `number` wins; of its versions, the newest in effect on `day`."""
+    digits = _digits(number)
+    in_effect = [
+        tariff
+        for tariff in tariffs
+        if digits.startswith(_digits(tariff.prefix))
+        and (tariff.effective_from is None or tariff.effective_from <= day)
+    ]
+    if not in_effect:
+        return None
+    return max(
+        in_effect,
+        key=lambda t: (len(_digits(t.prefix)), t.effective_from or date.min),
+    )
+
+
+def rate_call(
+    call: Call, tariffs: Iterable[Tariff], timezone: str = DEFAULT_TIMEZONE
+) -> RatedCall | None:
+    """None when no tariff matches: the caller reports the call, it is never silently dropped."""
+    tariff = tariff_for(tariffs, call.number, local_date(call.start, timezone))
+    if tariff is None:
+        return None
+    return RatedCall(
+        call_id=call.id,
+        start=call.start,
+        number=call.number,
+        seconds=call.seconds,
+        billed_seconds=billed_seconds(call.seconds, tariff.first_increment, tariff.next_increment),
+        tariff_name=tariff.name,
+        cost=call_cost(tariff, call.seconds),
+    )
+
+
+def rate_calls(
+    calls: Iterable[Call], tariffs: Iterable[Tariff], timezone: str = DEFAULT_TIMEZONE
+) -> tuple[list[RatedCall], list[Call]]:
+    """(rated, unrated)."""
+    tariffs = list(tariffs)
+    rated, unrated = [], []
+    for call in calls:
+        result = rate_call(call, tariffs, timezone)
+        if result is None:
+            unrated.append(call)
+        else:
+            rated.append(result)
+    return rated, unrated
+
+
+def _digits(number: str) -> str:
+    return number.strip().removeprefix("+")

@@ -1,0 +1,1 @@
+"""Tests of the pure billing core: tables and properties, no app, no database."""

@@ -1,0 +1,233 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from plugin.billing import (
+    Call,
+    Contract,
+    Customer,
+    LineKind,
+    Period,
+    SeatMode,
+    SeatPricing,
+    SeatTier,
+    Settings,
+    Tariff,
+    VatCategory,
+    bill_period,
+    rate_calls,
+)
+
+from .builders import (
+    DE_LANDLINE,
+    EXAMPLE_A_CALLS,
+    EXAMPLE_A_ENTRIES,
+    MUELLER,
+    OCTOBER,
+    PRESS_LINE_3,
+    REMOTE_SERVICE_BASIC,
+    ROBOT_CELL_7,
+    berlin,
+    minutes_session,
+)
+
+D = Decimal
+DEFAULT_SETTINGS = Settings()
+
+
+def example_a_bill(customer=MUELLER, settings=DEFAULT_SETTINGS):
+    rated, _ = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
+    return bill_period(
+        OCTOBER,
+        customer,
+        EXAMPLE_A_ENTRIES,
+        [PRESS_LINE_3, ROBOT_CELL_7],
+        [REMOTE_SERVICE_BASIC],
+        rated,
+        settings=settings,
+    )
+
+
+def test_worked_example_a_comes_out_to_the_cent():
+    invoice = example_a_bill().invoice
+    assert invoice.total_of(LineKind.FEE) == D("200.00")
+    assert invoice.total_of(LineKind.OVERFLOW) == D("225.00")
+    assert invoice.total_of(LineKind.TELEPHONY) == D("0.66")
+    assert invoice.net == D("425.66")
+    assert [(v.category, v.rate, v.base, v.amount) for v in invoice.vat] == [
+        (VatCategory.STANDARD, D("19"), D("425.66"), D("80.88"))
+    ]
+    assert invoice.vat_total == D("80.88")
+    assert invoice.gross == D("506.54")
+
+
+def test_worked_example_a_lines_explain_themselves():
+    lines = example_a_bill().invoice.lines
+    assert [(line.kind, line.quantity, line.unit_price, line.amount) for line in lines] == [
+        (LineKind.FEE, 1, D("200.00"), D("200.00")),
+        (LineKind.QUOTA, 3, 0, 0),
+        (LineKind.QUOTA, 1, 0, 0),
+        (LineKind.QUOTA, 4, 0, 0),
+        (LineKind.OVERFLOW, 2, D("45.00"), D("90.00")),
+        (LineKind.WARRANTY, 3, 0, 0),
+        (LineKind.OVERFLOW, 3, D("45.00"), D("135.00")),
+        (LineKind.TELEPHONY, 1, D("0.66"), D("0.66")),
+    ]
+    assert lines[0].description == "Remote Service Basic: monthly fee 2026-10"
+    assert lines[1].description == (
+        "2026-10-02 09:00, ticket 1: 3 units: 31 min in started 15-minute units, "
+        "within the 120 min quota"
+    )
+    assert lines[4].description.endswith(
+        "2 units: 15 min 1 s in started 15-minute units, beyond the 120 min quota"
+    )
+    assert lines[5].description.endswith("under warranty")
+    assert lines[7].description == "Telephony: 2 calls, 33 min billed"
+    assert [line.entry_id for line in lines[1:7]] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_split_session_shows_both_parts_on_the_invoice():
+    contract = Contract(1, "Basic", date(2026, 1, 1), quota_minutes=120, overflow_rate=D("45.00"))
+    entries = [
+        minutes_session(1, berlin(2026, 10, 1, 9), 105),  # 7 units of quota
+        minutes_session(2, berlin(2026, 10, 2, 9), 40),  # 3 units: 1 quota, 2 overflow
+    ]
+    lines = bill_period(OCTOBER, MUELLER, entries, contracts=[contract]).invoice.lines
+    assert [line.description for line in lines[1:]] == [
+        "2026-10-02 09:00, ticket 2: 1 of 3 units within the 120 min quota "
+        "(40 min in started 15-minute units)",
+        "2026-10-02 09:00, ticket 2: 2 of 3 units beyond the 120 min quota "
+        "(40 min in started 15-minute units)",
+    ]
+    assert [line.amount for line in lines] == [0, 0, D("90.00")]
+
+
+PER_MINUTE = Contract(
+    2,
+    "Per minute",
+    date(2026, 1, 1),
+    quota_minutes=0,
+    unit_seconds=60,
+    overflow_rate=D("1.20"),
+    minimum=D("300.00"),
+)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "usage", "top_up", "net"),
+    [
+        (180, "216.00", "84.00", "300.00"),  # PRODUCT.md R6: usage 216.00, top-up 84.00
+        (250, "300.00", None, "300.00"),  # exactly the minimum: no top-up line
+        (300, "360.00", None, "360.00"),
+        (0, "0.00", "300.00", "300.00"),
+    ],
+)
+def test_per_minute_billing_is_topped_up_to_the_monthly_minimum(minutes, usage, top_up, net):
+    entries = [minutes_session(1, berlin(2026, 10, 5, 9), minutes)]
+    invoice = bill_period(OCTOBER, MUELLER, entries, contracts=[PER_MINUTE]).invoice
+    assert invoice.total_of(LineKind.OVERFLOW) == D(usage)
+    top_ups = [line for line in invoice.lines if line.kind is LineKind.MINIMUM_TOP_UP]
+    assert [line.amount for line in top_ups] == ([D(top_up)] if top_up else [])
+    assert invoice.net == D(net)
+
+
+def test_the_per_minute_usage_line_names_its_units():
+    entries = [minutes_session(1, berlin(2026, 10, 5, 9), 180)]
+    lines = bill_period(OCTOBER, MUELLER, entries, contracts=[PER_MINUTE]).invoice.lines
+    assert lines[0].description == (
+        "2026-10-05 09:00, ticket 1: 180 units: 180 min in started 1-minute units"
+    )
+    assert (lines[0].quantity, lines[0].unit_price, lines[0].amount) == (180, D("1.20"), D("216"))
+    assert lines[1].description == (
+        "Per minute: minimum top-up, 216.00 charged of the monthly minimum of 300.00"
+    )
+
+
+def test_a_dedicated_team_pays_its_fee_and_its_time_is_reported_not_billed():
+    team = Contract(3, "Dedicated team", date(2026, 1, 1), fee=D("10240.00"), quota_minutes=None)
+    entries = [minutes_session(i, berlin(2026, 10, i, 9), 480) for i in range(1, 21)]
+    invoice = bill_period(OCTOBER, MUELLER, entries, contracts=[team]).invoice
+    assert invoice.net == D("10240.00")
+    assert invoice.total_of(LineKind.QUOTA) == 0
+    assert sum(line.quantity for line in invoice.lines if line.kind is LineKind.QUOTA) == 640
+    assert invoice.lines[1].description.endswith("included in Dedicated team")
+
+
+@pytest.mark.parametrize(
+    ("mode", "net"), [(SeatMode.VOLUME, "9600.00"), (SeatMode.GRADUATED, "10350.00")]
+)
+def test_an_answering_service_bills_seats_by_volume_or_graduated_tiers(mode, net):
+    tiers = (SeatTier(1, D("900.00")), SeatTier(6, D("850.00")), SeatTier(11, D("800.00")))
+    service = Contract(4, "Answering service", date(2026, 1, 1), seats=SeatPricing(12, tiers, mode))
+    invoice = bill_period(OCTOBER, MUELLER, [], contracts=[service]).invoice
+    assert invoice.total_of(LineKind.SEATS) == invoice.net == D(net)
+
+
+def test_work_without_a_contract_costs_a_quarter_of_the_hourly_rate_per_started_quarter_hour():
+    customer = Customer(2, "Walk-in", D("97.50"))
+    entries = [minutes_session(1, berlin(2026, 10, 5, 9), 31)]
+    invoice = bill_period(OCTOBER, customer, entries).invoice
+    (line,) = invoice.lines
+    assert line.kind is LineKind.NO_CONTRACT
+    assert (line.quantity, line.unit_price, line.amount) == (3, D("24.375"), D("73.13"))
+    assert line.description.endswith(
+        "3 units: 31 min in started 15-minute units, no contract, 97.50 per hour"
+    )
+
+
+def test_an_eu_business_customer_abroad_gets_a_reverse_charge_invoice_without_vat():
+    austrian = Customer(3, "Wien GmbH", D("95.00"), vat_id="ATU12345678")
+    invoice = example_a_bill(customer=austrian).invoice
+    assert invoice.net == D("425.66")
+    assert invoice.vat_total == 0
+    assert invoice.gross == D("425.66")
+    assert {line.vat_category for line in invoice.lines} == {VatCategory.REVERSE_CHARGE}
+    assert invoice.notes and "Reverse charge" in invoice.notes[0]
+
+
+def test_an_exempt_customer_gets_an_invoice_without_vat():
+    exempt = Customer(4, "Oslo AS", D("95.00"), vat_id="NO123456789MVA", vat_exempt=True)
+    invoice = example_a_bill(customer=exempt).invoice
+    assert (invoice.net, invoice.vat_total, invoice.gross) == (D("425.66"), 0, D("425.66"))
+    assert invoice.vat[0].category is VatCategory.EXEMPT
+
+
+def test_the_vat_rate_is_a_setting():
+    invoice = example_a_bill(settings=Settings(standard_vat_rate=D("7"))).invoice
+    assert invoice.vat_total == D("29.80")  # 425.66 x 7 % = 29.7962
+
+
+def test_telephony_adds_up_the_rounded_cost_of_each_call():
+    # Three calls of 0.022 each at 30/6: 0.02 + 0.02 + 0.02, not 0.066 → 0.07.
+    tariff = Tariff("DE", "+49", D("0.02"), first_increment=30, next_increment=6)
+    calls = [Call(f"c{i}", berlin(2026, 10, 2, 9 + i), "+49891", 61) for i in range(3)]
+    rated, _ = rate_calls(calls, [tariff])
+    invoice = bill_period(OCTOBER, MUELLER, [], rated_calls=rated).invoice
+    assert invoice.total_of(LineKind.TELEPHONY) == D("0.06")
+
+
+def test_only_calls_of_the_period_are_billed():
+    late = Call("late", berlin(2026, 11, 1, 0, 5), "+49891234567", 60)
+    rated, _ = rate_calls([*EXAMPLE_A_CALLS, late], [DE_LANDLINE])
+    invoice = bill_period(OCTOBER, MUELLER, [], rated_calls=rated).invoice
+    assert invoice.total_of(LineKind.TELEPHONY) == D("0.66")
+
+
+def test_a_contract_valid_for_part_of_the_month_charges_its_full_fee():
+    starts_mid_month = Contract(5, "Late start", date(2026, 10, 20), fee=D("200.00"))
+    invoice = bill_period(OCTOBER, MUELLER, [], contracts=[starts_mid_month]).invoice
+    assert invoice.total_of(LineKind.FEE) == D("200.00")
+    elsewhere = bill_period(Period(2026, 9), MUELLER, [], contracts=[starts_mid_month]).invoice
+    assert elsewhere.lines == ()
+    assert elsewhere.net == elsewhere.gross == 0
+
+
+def test_the_bill_hands_back_the_rollover_to_carry_into_the_next_period():
+    rolling = Contract(
+        6, "Rolling", date(2026, 1, 1), quota_minutes=120, rollover=True, overflow_rate=D("45")
+    )
+    entries = [minutes_session(1, berlin(2026, 10, 2, 9), 30)]
+    bill = bill_period(OCTOBER, MUELLER, entries, contracts=[rolling], rollover_in={6: 30})
+    assert bill.rollover_out == {6: 120}
+    assert bill.allocations[0].units == 2

@@ -1,0 +1,117 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from plugin.billing.rating import (
+    Call,
+    Tariff,
+    billed_seconds,
+    call_cost,
+    rate_call,
+    rate_calls,
+    tariff_for,
+)
+
+from .builders import DE_LANDLINE, EXAMPLE_A_CALLS, berlin
+
+
+@pytest.mark.parametrize(
+    ("seconds", "first", "next_", "billed"),
+    [
+        (61, 30, 6, 66),  # 30 s, then 31 s in 6 s steps = 36 s
+        (1830, 60, 60, 1860),  # 31 min
+        (61, 60, 60, 120),
+        (1, 60, 60, 60),  # at least the first increment
+        (60, 60, 60, 60),
+        (29, 30, 6, 30),
+        (30, 30, 6, 30),
+        (31, 30, 6, 36),
+        (61, 1, 1, 61),
+        (1, 1, 1, 1),
+        (0, 60, 60, 0),  # a call with 0 billed seconds bills nothing
+    ],
+)
+def test_billed_seconds_are_rounded_up_by_the_tariffs_increments(seconds, first, next_, billed):
+    assert billed_seconds(seconds, first, next_) == billed
+
+
+def tariff(**fields):
+    values = {"name": "T", "prefix": "+49", "price_per_minute": Decimal("0.02")} | fields
+    return Tariff(**values)
+
+
+@pytest.mark.parametrize(
+    ("fields", "seconds", "cost"),
+    [
+        ({}, 1830, "0.62"),  # example A: 31 min x 0.02
+        ({}, 61, "0.04"),  # example A: 2 min x 0.02
+        ({"first_increment": 30, "next_increment": 6}, 61, "0.02"),  # 66 s = 0.022
+        (
+            {"first_increment": 1, "next_increment": 1, "price_per_minute": Decimal("0.60")},
+            61,
+            "0.61",
+        ),
+        ({"connect_fee": Decimal("0.10")}, 61, "0.14"),
+        ({"markup_percent": Decimal("25")}, 1830, "0.78"),  # 0.775 rounds half-up
+        ({"connect_fee": Decimal("0.10"), "markup_percent": Decimal("10")}, 60, "0.13"),  # 0.132
+        ({"minimum_charge": Decimal("0.15")}, 61, "0.15"),
+        ({"minimum_charge": Decimal("0.15")}, 1830, "0.62"),
+        ({"connect_fee": Decimal("0.10"), "minimum_charge": Decimal("0.15")}, 0, "0.00"),
+    ],
+)
+def test_a_calls_cost_is_connect_fee_plus_billed_minutes_plus_markup_at_least_the_minimum(
+    fields, seconds, cost
+):
+    assert call_cost(tariff(**fields), seconds) == Decimal(cost)
+
+
+def test_the_longest_matching_prefix_wins():
+    germany = tariff(name="DE", prefix="+49")
+    munich = tariff(name="Munich", prefix="+4989")
+    mobile = tariff(name="DE mobile", prefix="+4915")
+    tariffs = [germany, munich, mobile]
+    day = date(2026, 10, 2)
+    assert tariff_for(tariffs, "+49891234567", day) == munich
+    assert tariff_for(tariffs, "+491511234567", day) == mobile
+    assert tariff_for(tariffs, "+4930123456", day) == germany
+    assert tariff_for(tariffs, "+4312345", day) is None
+
+
+def test_the_newest_tariff_version_in_effect_on_the_calls_local_date_wins():
+    old = tariff(name="2026", price_per_minute=Decimal("0.02"), effective_from=date(2026, 1, 1))
+    new = tariff(name="2027", price_per_minute=Decimal("0.03"), effective_from=date(2027, 1, 1))
+    assert tariff_for([new, old], "+49891234567", date(2026, 12, 31)) == old
+    assert tariff_for([new, old], "+49891234567", date(2027, 1, 1)) == new
+    assert tariff_for([new, old], "+49891234567", date(2025, 12, 31)) is None
+    # 00:30 on New Year's Day in Berlin is still Dec 31 in UTC: the local date decides.
+    call = Call("c", berlin(2027, 1, 1, 0, 30), "+49891234567", 60)
+    assert rate_call(call, [old, new]).tariff_name == "2027"
+
+
+def test_a_longer_prefix_not_yet_in_effect_leaves_the_shorter_one_in_charge():
+    germany = tariff(name="DE", prefix="+49")
+    munich = tariff(name="Munich", prefix="+4989", effective_from=date(2027, 1, 1))
+    assert tariff_for([germany, munich], "+49891234567", date(2026, 10, 2)) == germany
+
+
+def test_example_a_calls_cost_0_62_and_0_04():
+    rated, unrated = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
+    assert unrated == []
+    assert [(call.billed_seconds, call.cost) for call in rated] == [
+        (1860, Decimal("0.62")),
+        (120, Decimal("0.04")),
+    ]
+    assert sum(call.cost for call in rated) == Decimal("0.66")
+
+
+def test_a_call_matching_no_tariff_is_returned_as_unrated_never_dropped():
+    foreign = Call("x", berlin(2026, 10, 2, 9), "+4312345678", 120)
+    rated, unrated = rate_calls([*EXAMPLE_A_CALLS, foreign], [DE_LANDLINE])
+    assert len(rated) == 2
+    assert unrated == [foreign]
+
+
+def test_increments_below_one_second_are_refused():
+    with pytest.raises(ValueError, match="increments"):
+        tariff(first_increment=0)

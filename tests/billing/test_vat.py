@@ -1,0 +1,36 @@
+from decimal import Decimal
+
+import pytest
+
+from plugin.billing.vat import VatCategory, vat_category, vat_rate
+
+
+@pytest.mark.parametrize(
+    ("vat_id", "exempt", "category"),
+    [
+        ("DE129273398", False, VatCategory.STANDARD),  # example A: a German customer
+        (None, False, VatCategory.STANDARD),  # a consumer or a business without a VAT id
+        ("ATU12345678", False, VatCategory.REVERSE_CHARGE),
+        ("el 123456789", False, VatCategory.REVERSE_CHARGE),  # Greece writes EL
+        ("NO123456789MVA", False, VatCategory.STANDARD),  # not an EU VAT id: the admin decides
+        ("NO123456789MVA", True, VatCategory.EXEMPT),
+        ("ATU12345678", True, VatCategory.EXEMPT),
+    ],
+)
+def test_the_vat_treatment_follows_the_customers_vat_id_and_exemption(vat_id, exempt, category):
+    assert vat_category(vat_id, "DE", exempt) == category
+
+
+def test_a_seller_in_austria_charges_austrian_customers_standard_vat():
+    assert vat_category("ATU12345678", "AT") == VatCategory.STANDARD
+    assert vat_category("DE129273398", "AT") == VatCategory.REVERSE_CHARGE
+
+
+def test_only_standard_treatment_charges_the_standard_rate():
+    assert vat_rate(VatCategory.STANDARD, Decimal("19")) == Decimal("19")
+    assert vat_rate(VatCategory.REVERSE_CHARGE, Decimal("19")) == 0
+    assert vat_rate(VatCategory.EXEMPT, Decimal("19")) == 0
+
+
+def test_categories_carry_their_en_16931_codes():
+    assert [c.code for c in VatCategory] == ["S", "AE", "E"]
