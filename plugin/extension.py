@@ -46,13 +46,14 @@ class QuarterHour:
 
         prefix = (MANIFEST.url_prefix if url_prefix is None else url_prefix).rstrip("/")
         state.api_prefix = prefix + "/api/v1"
-        app.register_blueprint(_blueprint(state.owns_login), url_prefix=prefix or None)
+        blueprint, state.nav = _blueprint(state.owns_login)
+        app.register_blueprint(blueprint, url_prefix=prefix or None)
         # Token calls carry no cookie, so CSRF cannot apply; the API checks session calls itself.
         for endpoint, view in app.view_functions.items():
             if endpoint.startswith("quarterhour.api."):
                 app.extensions["csrf"].exempt(view)
         app.jinja_env.globals.update(qh_settings=settings, qh_current_user=access.current_user,
-                                     qh_owns_login=state.owns_login)
+                                     qh_owns_login=state.owns_login, qh_nav=_nav)
 
         from plugin.cli import commands
 
@@ -71,6 +72,7 @@ class _State:
         self.user_mapper = user_mapper
         self.api_prefix = "/api/v1"
         self.owns_login = True
+        self.nav: list[tuple[int, str, str]] = []
         self._app = app
 
     @property
@@ -82,8 +84,9 @@ def settings() -> config.Settings:
     return current_app.extensions["quarterhour"].settings
 
 
-def _blueprint(with_login: bool) -> Blueprint:
-    from plugin.web import api, auth, errors, pages
+def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
+    from plugin import api, web
+    from plugin.web import errors
 
     bp = Blueprint(
         "quarterhour",
@@ -94,10 +97,17 @@ def _blueprint(with_login: bool) -> Blueprint:
     )
     bp.before_request(access.enforce)
     # A host with its own login keeps it; our sign-in pages exist only when we own login.
-    for child in (auth.bp, pages.bp, api.bp) if with_login else (pages.bp, api.bp):
-        bp.register_blueprint(child)
+    nav = web.register(bp, with_login)
+    api.register(bp)
     errors.register(bp)
-    return bp
+    return bp, nav
+
+
+def _nav() -> list[tuple[str, str]]:
+    """The menu entries (label, endpoint) the current user may open."""
+    user = access.current_user()
+    return [(label, endpoint) for _, label, endpoint in current_app.extensions["quarterhour"].nav
+            if access.may(user, access.rule_of(endpoint))]
 
 
 def _login_manager(app: Flask) -> None:

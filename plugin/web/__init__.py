@@ -1,1 +1,40 @@
-"""Blueprints: sign-in, pages and the JSON API; views stay thin."""
+"""Screens: one module per concept, each with a blueprint `bp` and its menu entries `NAV`.
+
+`NAV` is a list of (position, label, endpoint); an entry shows to whoever the endpoint's access
+rule allows, so the menu never offers a page that would answer 403.
+"""
+
+import importlib
+import pkgutil
+
+from flask import Blueprint
+
+_SKIP = {"errors", "forms"}
+
+
+def modules(with_login: bool):
+    for info in pkgutil.iter_modules(__path__):
+        if info.name in _SKIP or (info.name == "auth" and not with_login):
+            continue
+        yield importlib.import_module(f"{__name__}.{info.name}")
+
+
+def register(parent: Blueprint, with_login: bool) -> list[tuple[int, str, str]]:
+    """Register every screen blueprint on the parent; return the menu, in order."""
+    nav = []
+    for module in modules(with_login):
+        parent.register_blueprint(module.bp)
+        nav += [(pos, label, f"quarterhour.{module.bp.name}{endpoint}")
+                for pos, label, endpoint in getattr(module, "NAV", ())]
+    return sorted(nav)
+
+
+def form_error(form, e) -> None:
+    """Show a service's FieldError on the form field it names (or above the form)."""
+    from flask import flash
+
+    field = getattr(form, e.field, None)
+    if field is not None:
+        field.errors = [*field.errors, e.message]
+    else:
+        flash(str(e), "error")

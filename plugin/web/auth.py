@@ -19,7 +19,7 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") \
             and not urlsplit(target).netloc:
         return target
-    return url_for("quarterhour.pages.index")
+    return url_for("quarterhour.home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -28,7 +28,9 @@ def build() -> dict:
                 "summary": info["summary"],
                 "x-roles": who,
                 "parameters": [{"name": a, "in": "path", "required": True,
-                                "schema": {"type": "integer"}} for a in sorted(rule.arguments)],
+                                "schema": {"type": "integer"}} for a in sorted(rule.arguments)]
+                + [{"name": name, "in": "query", "required": False, "schema": schema}
+                   for name, schema in info.get("query", {}).items()],
                 "responses": {str(info.get("status", 200)): {
                     "description": "OK",
                     **({"content": {"application/json": {"schema": info["response"]}}}

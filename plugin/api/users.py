@@ -1,0 +1,101 @@
+"""API: the signed-in user, their tokens, and user administration."""
+
+from datetime import UTC, datetime
+
+from flask import jsonify
+from sqlalchemy import select
+
+from plugin.access import SIGNED_IN, allow, current_user
+from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.db import session
+from plugin.manifest import MANIFEST
+from plugin.models import ApiToken, User
+from plugin.services import users
+from plugin.web.errors import ApiError
+
+USER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "username": {"type": "string"},
+    "display_name": {"type": "string"}, "email": {"type": ["string", "null"]},
+    "roles": {"type": "array", "items": {"type": "string", "enum": list(MANIFEST.roles)}}}}
+TOKEN = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+    "token": {"type": "string", "description": "Only in the answer to its creation."}}}
+
+
+def user_json(u: User) -> dict:
+    return {"id": u.id, "username": u.username, "display_name": u.display_name,
+            "email": u.email, "roles": sorted(u.roles)}
+
+
+def token_json(t: ApiToken) -> dict:
+    return {"id": t.id, "name": t.name, "prefix": t.prefix,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None}
+
+
+@bp.get("/me")
+@allow(SIGNED_IN)
+@doc("The signed-in user", response=USER)
+def me():
+    return jsonify(user_json(current_user()))
+
+
+@bp.get("/tokens")
+@allow(SIGNED_IN)
+@doc("My API tokens (not revoked)", response=list_of(TOKEN))
+def token_list():
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == current_user().id,
+                                                  ApiToken.revoked_at.is_(None)))
+    return jsonify([token_json(t) for t in rows])
+
+
+@bp.post("/tokens")
+@allow(SIGNED_IN)
+@doc("Issue an API token for me; the token is in this answer only",
+     body={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+     response=TOKEN, status=201)
+def token_create():
+    name = field(json_body(), "name")
+    token = users.issue_token(current_user().username, name)
+    session.commit()
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
+    return jsonify({**token_json(row), "token": token}), 201
+
+
+@bp.delete("/tokens/<int:token_id>")
+@allow(SIGNED_IN)
+@doc("Revoke one of my tokens", status=204)
+def token_revoke(token_id: int):
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user().id:
+        raise ApiError(404, "not_found", f"You have no token {token_id}.")
+    row.revoked_at = datetime.now(UTC)
+    session.commit()
+    return "", 204
+
+
+@bp.get("/users")
+@allow("admin")
+@doc("All users", response=list_of(USER))
+def user_list():
+    return jsonify([user_json(u) for u in session.scalars(select(User).order_by(User.username))])
+
+
+@bp.post("/users")
+@allow("admin")
+@doc("Create a user", body={"type": "object", "required": ["username", "password", "roles"],
+                            "properties": {"username": {"type": "string"},
+                                           "password": {"type": "string", "minLength": 10},
+                                           "roles": USER["properties"]["roles"],
+                                           "display_name": {"type": "string"},
+                                           "email": {"type": "string"}}},
+     response=USER, status=201)
+def user_create():
+    data = json_body()
+    user = commit_or_field_error(
+        users.create_user, field(data, "username"), field(data, "password"),
+        field(data, "roles", list), display_name=field(data, "display_name", required=False),
+        email=field(data, "email", required=False))
+    return jsonify(user_json(user)), 201

@@ -1,0 +1,41 @@
+"""Screens: my account and my API tokens."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from plugin.access import SIGNED_IN, allow, current_user
+from plugin.db import session
+from plugin.models import ApiToken
+from plugin.services import users
+from plugin.web.forms import TokenForm
+
+bp = Blueprint("account", __name__)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def account():
+    user = current_user()
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        new_token = users.issue_token(user.username, form.name.data)
+        session.commit()
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                  ApiToken.revoked_at.is_(None))).all()
+    return render_template("quarterhour/account.html", form=form, tokens=rows,
+                           new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow(SIGNED_IN)
+def token_revoke(token_id: int):
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user().id:
+        abort(404)
+    row.revoked_at = datetime.now(UTC)
+    session.commit()
+    flash(f"Token {row.prefix}… revoked.")
+    return redirect(url_for(".account"))
