@@ -52,6 +52,7 @@ class QuarterHour:
         for endpoint, view in app.view_functions.items():
             if endpoint.startswith("quarterhour.api."):
                 app.extensions["csrf"].exempt(view)
+        app.jinja_env.filters["qh_local"] = _local_time
         app.jinja_env.globals.update(qh_settings=settings, qh_current_user=access.current_user,
                                      qh_owns_login=state.owns_login, qh_nav=_nav)
 
@@ -101,6 +102,11 @@ def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
     api.register(bp)
     errors.register(bp)
     return bp, nav
+
+
+def _local_time(instant, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant shown in the operator's timezone (stored in UTC)."""
+    return "" if instant is None else instant.astimezone(settings().timezone).strftime(fmt)
 
 
 def _nav() -> list[tuple[str, str]]:

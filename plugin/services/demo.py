@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from plugin import billing
 from plugin.db import session
 from plugin.models import (
     Call,
@@ -53,7 +54,7 @@ EXAMPLE_A_SESSIONS = (
     (_local(2026, 10, 31, 23, 50), _local(2026, 11, 1, 0, 35), "Press line 3",
      "Press line 3 emergency stop at night shift", "Night call-out"),
 )
-# Outbound modem calls: (start, billed seconds)
+# Outbound modem calls: (start, billed seconds as the telephone system reports them)
 EXAMPLE_A_CALLS = ((_local(2026, 10, 2, 8, 59), 1830), (_local(2026, 10, 20, 16, 4), 61))
 
 
@@ -101,9 +102,10 @@ def _example_a(engineer: User) -> None:
         fee=Decimal("200.00"), quota_minutes=120, overflow_rate=Decimal("45.00"),
         unit_seconds=900, rounding_scope="entry",
     ))
-    session.add(Tariff(name="DE landline", prefix="+49", valid_from=date(2026, 1, 1),
-                       price_per_minute=Decimal("0.02"), connect_fee=Decimal("0"),
-                       first_increment=60, next_increment=60))
+    landline = Tariff(name="DE landline", prefix="+49", valid_from=date(2026, 1, 1),
+                      price_per_minute=Decimal("0.02"), connect_fee=Decimal("0"),
+                      first_increment=60, next_increment=60)
+    session.add(landline)
     installations = {"Press line 3": press, "Robot cell 7": robot}
     tickets: dict[str, Ticket] = {}
     for start, end, inst, subject, note in EXAMPLE_A_SESSIONS:
@@ -117,12 +119,15 @@ def _example_a(engineer: User) -> None:
         entry.segments.append(TimeSegment(started_at=start, ended_at=end))
         session.add(entry)
         evidence.record(entry, engineer, "create", None, "demo data")
-    for start, billed in EXAMPLE_A_CALLS:
+    core_tariff = billing.Tariff(name=landline.name, prefix=landline.prefix,
+                                 price_per_minute=landline.price_per_minute)
+    for start, seconds in EXAMPLE_A_CALLS:
         session.add(Call(
             unique_key=f"demo-{start:%Y%m%d%H%M}", direction="outbound",
             caller="+4989998877", callee="+49891234567", started_at=start,
-            duration_seconds=billed, billed_seconds=billed, disposition="ANSWERED",
-            customer=muller, installation=press,
+            duration_seconds=seconds + 12, billed_seconds=seconds, disposition="ANSWERED",
+            cost=billing.call_cost(core_tariff, seconds),
+            customer=muller, installation=press, tariff=landline,
         ))
     session.add(Ticket(customer=muller, installation=press, subject="Press line 3: spare parts "
                        "list for hydraulic unit", status="open"))

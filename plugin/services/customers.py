@@ -1,0 +1,232 @@
+"""Customers, installations and contracts: validated changes, each error naming its field."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from plugin.billing import Contract as CoreContract
+from plugin.billing import SeatPricing, SeatTier
+from plugin.db import session
+from plugin.models import Contract, Customer, Installation
+from plugin.models import SeatTier as SeatTierRow
+from plugin.phone import NumberError, to_e164
+from plugin.services.errors import FieldError
+
+
+def money(value, field: str, *, required=True, places=2) -> Decimal | None:
+    """A non-negative amount with at most `places` decimals, from text or a number."""
+    if value is None or value == "":
+        if required:
+            raise FieldError(field, "is required")
+        return None
+    if isinstance(value, float):
+        raise FieldError(field, "send amounts as strings (\"45.00\"), not floating point")
+    try:
+        amount = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise FieldError(field, f"{value!r} is not an amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise FieldError(field, "must be zero or more")
+    if amount.as_tuple().exponent < -places:
+        raise FieldError(field, f"at most {places} decimal places")
+    return amount
+
+
+def whole(value, field: str, *, required=True, minimum=0) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise FieldError(field, "is required")
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise FieldError(field, f"{value!r} is not a whole number") from None
+    if number < minimum:
+        raise FieldError(field, f"must be at least {minimum}")
+    return number
+
+
+def day(value, field: str, *, required=True) -> date | None:
+    if value is None or value == "":
+        if required:
+            raise FieldError(field, "is required")
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FieldError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def text(value, field: str, *, required=True, max_length=200) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise FieldError(field, "is required")
+        return None
+    if len(value) > max_length:
+        raise FieldError(field, f"at most {max_length} characters")
+    return value
+
+
+# --- customers -------------------------------------------------------------------------------
+
+def save_customer(data: dict, customer: Customer | None = None) -> Customer:
+    customer = customer or Customer()
+    customer.name = text(data.get("name"), "name")
+    customer.address = text(data.get("address"), "address", required=False,
+                            max_length=1000) or ""
+    country = (text(data.get("country"), "country", required=False) or "DE").upper()
+    if len(country) != 2 or not country.isalpha():
+        raise FieldError("country", "an ISO 3166 two-letter code, e.g. DE")
+    customer.country = country
+    vat_id = (text(data.get("vat_id"), "vat_id", required=False, max_length=20) or "")
+    vat_id = vat_id.replace(" ", "").upper()
+    if vat_id and not (vat_id[:2].isalpha() and len(vat_id) >= 4 and vat_id[2:].isalnum()):
+        raise FieldError("vat_id", "a VAT id starts with its country code, e.g. DE129273398")
+    customer.vat_id = vat_id or None
+    email = text(data.get("billing_email"), "billing_email", required=False, max_length=254)
+    if email and ("@" not in email or " " in email):
+        raise FieldError("billing_email", f"{email!r} is not an e-mail address")
+    customer.billing_email = email
+    currency = (text(data.get("currency"), "currency", required=False) or "EUR").upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise FieldError("currency", "an ISO 4217 code, e.g. EUR")
+    customer.currency = currency
+    customer.language = text(data.get("language"), "language", required=False,
+                             max_length=8) or "de"
+    customer.default_hourly_rate = money(data.get("default_hourly_rate"),
+                                         "default_hourly_rate", required=False)
+    customer.buyer_reference = text(data.get("buyer_reference"), "buyer_reference",
+                                    required=False, max_length=100)
+    customer.vat_exempt = bool(data.get("vat_exempt"))
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+# --- installations ---------------------------------------------------------------------------
+
+def save_installation(customer: Customer, data: dict, default_country: str,
+                      installation: Installation | None = None) -> Installation:
+    inst = installation or Installation(customer_id=customer.id)
+    inst.name = text(data.get("name"), "name")
+    connection = data.get("connection")
+    if connection not in ("modem", "vpn"):
+        raise FieldError("connection", "modem or vpn")
+    inst.connection = connection
+    number = text(data.get("modem_number"), "modem_number", required=False, max_length=40)
+    if connection == "modem":
+        if not number:
+            raise FieldError("modem_number", "a modem installation needs the number we dial")
+        try:
+            number = to_e164(number, default_country)
+        except NumberError as e:
+            raise FieldError("modem_number", str(e)) from None
+        taken = session.scalar(select(Installation).where(
+            Installation.modem_number == number, Installation.id != (inst.id or 0)))
+        if taken is not None:
+            raise FieldError("modem_number",
+                             f"{number} is already the modem of {taken.name!r}")
+        inst.modem_number = number
+    else:
+        inst.modem_number = None
+    inst.warranty_until = day(data.get("warranty_until"), "warranty_until", required=False)
+    session.add(inst)
+    session.flush()
+    return inst
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+def parse_seat_tiers(value) -> list[tuple[int, Decimal]]:
+    """'1: 900, 6: 850, 11: 800' (or a list of {"from_seat", "price"}) → [(1, 900), …]."""
+    if not value:
+        return []
+    if isinstance(value, list):
+        pairs = [(t.get("from_seat"), t.get("price")) for t in value]
+    else:
+        pairs = []
+        for part in str(value).replace("\n", ",").split(","):
+            if part.strip():
+                seat, _, price = part.partition(":")
+                pairs.append((seat, price))
+    return [(whole(s, "seat_tiers", minimum=1), money(p, "seat_tiers")) for s, p in pairs]
+
+
+def save_contract(customer: Customer, data: dict, contract: Contract | None = None) -> Contract:
+    row = contract or Contract(customer=customer)
+    row.name = text(data.get("name"), "name")
+    row.valid_from = day(data.get("valid_from"), "valid_from")
+    row.valid_to = day(data.get("valid_to"), "valid_to", required=False)
+    if row.valid_to is not None and row.valid_to < row.valid_from:
+        raise FieldError("valid_to", "must be on or after valid_from")
+    row.fee = money(data.get("fee") or "0", "fee")
+    unlimited = bool(data.get("unlimited_quota"))
+    row.quota_minutes = None if unlimited else whole(data.get("quota_minutes") or 0,
+                                                     "quota_minutes")
+    row.overflow_rate = money(data.get("overflow_rate") or "0", "overflow_rate")
+    row.minimum = money(data.get("minimum") or "0", "minimum")
+    row.unit_seconds = whole(data.get("unit_seconds") or 900, "unit_seconds", minimum=1)
+    row.grace_seconds = whole(data.get("grace_seconds") or 0, "grace_seconds")
+    scope = data.get("rounding_scope") or "entry"
+    if scope not in ("entry", "ticket_day", "ticket_period"):
+        raise FieldError("rounding_scope", "entry, ticket_day or ticket_period")
+    row.rounding_scope = scope
+    row.rollover = bool(data.get("rollover"))
+    row.rollover_cap_minutes = whole(data.get("rollover_cap_minutes"), "rollover_cap_minutes",
+                                     required=False)
+    row.phone_entries = bool(data.get("phone_entries"))
+    row.seats = whole(data.get("seats"), "seats", required=False)
+    tiers = parse_seat_tiers(data.get("seat_tiers"))
+    pricing = data.get("seat_pricing") or None
+    if pricing not in (None, "volume", "graduated"):
+        raise FieldError("seat_pricing", "volume or graduated")
+    if row.seats is not None and not tiers:
+        raise FieldError("seat_tiers", "give the price per seat, e.g. '1: 900, 6: 850'")
+    row.seat_pricing = (pricing or "volume") if row.seats is not None else None
+    installation_ids = [int(i) for i in data.get("installation_ids") or []]
+    installations = [session.get(Installation, i) for i in installation_ids]
+    for i, inst in zip(installation_ids, installations, strict=True):
+        if inst is None or inst.customer_id != customer.id:
+            raise FieldError("installation_ids", f"installation {i} is not {customer.name}'s")
+    row.installations = installations
+    row.seat_tiers = [SeatTierRow(from_seat=s, price=p) for s, p in tiers]
+    _core_check(row, tiers)
+    _refuse_overlap(customer, row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _core_check(row: Contract, tiers) -> None:
+    """Let the billing core judge the shape, so its rules are written once."""
+    try:
+        CoreContract(id=0, name=row.name, valid_from=row.valid_from, valid_to=row.valid_to,
+                     unit_seconds=row.unit_seconds, grace_seconds=row.grace_seconds,
+                     quota_minutes=row.quota_minutes,
+                     seats=SeatPricing(row.seats, tuple(SeatTier(s, p) for s, p in tiers))
+                     if row.seats is not None else None)
+    except ValueError as e:
+        raise FieldError("seat_tiers" if "seat" in str(e) else "contract", str(e)) from None
+
+
+def _refuse_overlap(customer: Customer, row: Contract) -> None:
+    """Two contracts for the same customer and installation may not be valid on one day."""
+    mine = {i.id for i in row.installations}
+    with session.no_autoflush:
+        others = session.scalars(
+            select(Contract).where(Contract.customer_id == customer.id)).all()
+    for other in others:
+        if other is row or (row.id is not None and other.id == row.id):
+            continue
+        theirs = {i.id for i in other.installations}
+        shares_scope = not mine or not theirs or bool(mine & theirs)
+        starts_before_other_ends = other.valid_to is None or row.valid_from <= other.valid_to
+        ends_after_other_starts = row.valid_to is None or row.valid_to >= other.valid_from
+        if shares_scope and starts_before_other_ends and ends_after_other_starts:
+            until = other.valid_to.isoformat() if other.valid_to else "open end"
+            raise FieldError("valid_from", f"overlaps contract {other.name!r} "
+                             f"({other.valid_from.isoformat()} – {until})")
