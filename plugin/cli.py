@@ -88,3 +88,20 @@ def demo_command():
     click.echo("Log in at /login as:")
     for username, password, roles in users:
         click.echo(f"  {username:<10} password {password:<14} roles: {', '.join(roles)}")
+
+
+@commands.command("access")
+@with_appcontext
+def access_command():
+    """List every route with who may use it (the rules the permission matrix test checks)."""
+    from flask import current_app
+
+    from plugin.access import rule_of
+
+    rows = []
+    for rule in current_app.url_map.iter_rules():
+        who = rule_of(rule.endpoint)
+        methods = ",".join(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        rows.append((rule.rule, methods, ", ".join(sorted(who)) if who else "NO RULE"))
+    for path, methods, who in sorted(rows):
+        click.echo(f"{methods:<12} {path:<60} {who}")
