@@ -129,3 +129,12 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def admin(client, make_user):
+    """The test client, signed in as an admin; `admin.csrf` for unsafe requests."""
+    make_user("anton", "admin")
+    auth = Auth(client)
+    auth.login("anton")
+    return auth

@@ -1,16 +1,6 @@
 """The JSON API: one error shape, and an OpenAPI document that covers every API route."""
 
-import pytest
 
-from tests.conftest import Auth
-
-
-@pytest.fixture
-def admin(client, make_user):
-    make_user("anton", "admin")
-    auth = Auth(client)
-    auth.login("anton")
-    return auth
 
 
 def test_errors_have_one_shape(client, admin):

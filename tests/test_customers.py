@@ -6,17 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from plugin.db import session
-from tests.conftest import Auth
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def admin(client, make_user):
-    make_user("anton", "admin")
-    auth = Auth(client)
-    auth.login("anton")
-    return auth
 
 
 @pytest.fixture
