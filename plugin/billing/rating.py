@@ -1,5 +1,6 @@
 """R7 telephony rating: billed seconds by increments, tariff by longest prefix, cost per call."""
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -95,6 +96,48 @@ def tariff_for(tariffs: Iterable[Tariff], number: str, day: date) -> Tariff | No
         in_effect,
         key=lambda t: (len(_digits(t.prefix)), t.effective_from or date.min),
     )
+
+
+class TariffBook:
+    """The tariffs indexed by prefix: `find` gives what `tariff_for` gives, in a few dict lookups.
+
+    For importing millions of calls: `tariff_for` scans every tariff per call; this looks up the
+    number's own prefixes, longest first, and bisects each prefix's versions by date.
+    """
+
+    def __init__(self, tariffs: Iterable[Tariff]):
+        versions: dict[str, list[Tariff]] = {}
+        for tariff in tariffs:
+            versions.setdefault(_digits(tariff.prefix), []).append(tariff)
+        self._versions = {
+            prefix: sorted(found, key=lambda t: t.effective_from or date.min)
+            for prefix, found in versions.items()
+        }
+        self._days = {
+            prefix: [t.effective_from or date.min for t in found]
+            for prefix, found in self._versions.items()
+        }
+        self._longest = max(map(len, self._versions), default=0)
+        self._candidates: dict[str, list[str]] = {}
+
+    def __len__(self) -> int:
+        return sum(map(len, self._versions.values()))
+
+    def find(self, number: str, day: date) -> Tariff | None:
+        prefixes = self._candidates.get(number)
+        if prefixes is None:
+            digits = _digits(number)
+            prefixes = [digits[:n] for n in range(min(len(digits), self._longest), -1, -1)
+                        if digits[:n] in self._versions]
+            if len(self._candidates) < 100_000:  # numbers repeat; the memo stays bounded
+                self._candidates[number] = prefixes
+        for prefix in prefixes:
+            days = self._days[prefix]
+            at = bisect_right(days, day)
+            if at:
+                # Of several versions from one date, tariff_for keeps the first; so do we.
+                return self._versions[prefix][bisect_left(days, days[at - 1])]
+        return None
 
 
 def rate_call(

@@ -3,9 +3,18 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from plugin.billing.rating import Tariff as CoreTariff
 from plugin.db import Money, UTCDateTime, db, utcnow
 
 
@@ -29,6 +38,14 @@ class Tariff(db.Model):
     markup_percent: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
     minimum_charge: Mapped[Decimal] = mapped_column(Money(4), default=Decimal("0"))
 
+    def to_core(self) -> CoreTariff:
+        return CoreTariff(
+            name=self.name, prefix=self.prefix, price_per_minute=self.price_per_minute,
+            connect_fee=self.connect_fee, first_increment=self.first_increment,
+            next_increment=self.next_increment, markup_percent=self.markup_percent,
+            minimum_charge=self.minimum_charge, effective_from=self.valid_from,
+        )
+
 
 class CallImport(db.Model):
     """One import of a CDR file, with its summary."""
@@ -43,7 +60,7 @@ class CallImport(db.Model):
     filename: Mapped[str] = mapped_column(String(300))
     format: Mapped[str] = mapped_column(String(12))
     mode: Mapped[str] = mapped_column(String(12), default="reject")
-    status: Mapped[str] = mapped_column(String(12), default="running")
+    status: Mapped[str] = mapped_column(String(12), default="running")  # running, done, rejected
     user_id: Mapped[int | None] = mapped_column(ForeignKey("qh_users.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -53,7 +70,9 @@ class CallImport(db.Model):
     unmatched: Mapped[int] = mapped_column(default=0)
     unrated: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
-    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{"line", "reason"}]
+    errors: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{"line", "reason", "text"}]
+    # The timezone the file's timestamps were read in (QUARTERHOUR_CDR_TIMEZONE at the time).
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Call(db.Model):
@@ -74,10 +93,16 @@ class Call(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int] = mapped_column(default=0)
     billed_seconds: Mapped[int] = mapped_column(default=0)
-    disposition: Mapped[str] = mapped_column(String(20), default="ANSWERED")
+    # As the telephone system wrote it (Asterisk disposition, FreeSWITCH hangup cause).
+    disposition: Mapped[str] = mapped_column(String(40), default="ANSWERED")
+    # Only answered calls with billed seconds are rated.
+    answered: Mapped[bool] = mapped_column(default=True, server_default=true())
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("qh_customers.id"))
     installation_id: Mapped[int | None] = mapped_column(ForeignKey("qh_installations.id"))
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("qh_tariffs.id"))
+    # billed_seconds as the telephone system counted them; rated_seconds after the tariff's
+    # increments (61 s at 60/60 → 120 s); cost from the billing core, rounded to the cent.
+    rated_seconds: Mapped[int | None]
     cost: Mapped[Decimal | None] = mapped_column(Money(4))
 
     customer = relationship("Customer")

@@ -2,10 +2,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plugin.billing.rating import (
     Call,
     Tariff,
+    TariffBook,
     billed_seconds,
     call_cost,
     rate_call,
@@ -115,3 +118,27 @@ def test_a_call_matching_no_tariff_is_returned_as_unrated_never_dropped():
 def test_increments_below_one_second_are_refused():
     with pytest.raises(ValueError, match="increments"):
         tariff(first_increment=0)
+
+
+_prefixes = st.text(alphabet="0123456789", min_size=1, max_size=4).map(lambda d: "+4" + d)
+_days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
+
+
+@given(
+    st.lists(st.tuples(_prefixes, st.one_of(st.none(), _days)), max_size=12),
+    st.text(alphabet="0123456789", min_size=1, max_size=12).map(lambda d: "+4" + d),
+    _days,
+)
+def test_the_tariff_book_finds_what_tariff_for_finds(versions, number, day):
+    tariffs = [tariff(name=f"T{i}", prefix=prefix, effective_from=start)
+               for i, (prefix, start) in enumerate(versions)]
+    assert TariffBook(tariffs).find(number, day) == tariff_for(tariffs, number, day)
+
+
+def test_the_tariff_book_picks_the_longest_prefix_in_effect_on_the_day():
+    germany = tariff(name="DE", prefix="+49")
+    munich = tariff(name="Munich", prefix="+4989", effective_from=date(2027, 1, 1))
+    book = TariffBook([germany, munich])
+    assert book.find("+49891234567", date(2026, 12, 31)) == germany
+    assert book.find("+49891234567", date(2027, 1, 1)) == munich
+    assert book.find("+4312345", date(2027, 1, 1)) is None

@@ -1,0 +1,112 @@
+"""API: tariffs (telephony prices by destination prefix) and price-list import."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+from flask import jsonify, request
+
+from plugin.access import allow
+from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
+from plugin.models import Tariff
+from plugin.services import tariffs
+from plugin.services.errors import FieldError
+from plugin.web.errors import ApiError
+
+MONEY = {"type": "string", "pattern": r"^\d+(\.\d+)?$",
+         "description": "a decimal number as a string, e.g. \"0.0200\""}
+TARIFF = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"},
+    "prefix": {"type": "string", "description": "E.164 prefix, e.g. +4989"},
+    "valid_from": {"type": "string", "format": "date"},
+    "price_per_minute": MONEY, "connect_fee": MONEY,
+    "first_increment": {"type": "integer", "minimum": 1, "maximum": 3600},
+    "next_increment": {"type": "integer", "minimum": 1, "maximum": 3600},
+    "markup_percent": MONEY, "minimum_charge": MONEY}}
+TARIFF_IN = {"type": "object", "required": list(tariffs.REQUIRED), "properties": {
+    name: TARIFF["properties"][name] for name in tariffs.FIELDS}}
+
+
+def _amount(t: Tariff, name: str) -> str:
+    """At the column's scale, so both engines answer alike ("0.0200", "10.00")."""
+    return str(getattr(t, name).quantize(Decimal(1).scaleb(-tariffs.PLACES[name])))
+
+
+def tariff_json(t: Tariff) -> dict:
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "valid_from": t.valid_from.isoformat(),
+            **{name: _amount(t, name) for name in tariffs.PLACES},
+            "first_increment": t.first_increment, "next_increment": t.next_increment}
+
+
+@bp.get("/tariffs")
+@allow("admin", "billing")
+@doc("Tariff versions by prefix and date", response=list_of(TARIFF), query={
+    "on": {"type": "string", "format": "date",
+           "description": "only the versions in effect on this date"}})
+def tariff_list():
+    on = request.args.get("on")
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise ApiError(422, "invalid_field", "on must be a date (YYYY-MM-DD).", "on") from None
+    return jsonify([tariff_json(t) for t in tariffs.list_tariffs(day)])
+
+
+def _tariff(tariff_id: int) -> Tariff:
+    try:
+        return tariffs.get_tariff(tariff_id)
+    except FieldError as e:
+        raise ApiError(404, "not_found", e.message, None) from None
+
+
+@bp.get("/tariffs/<int:tariff_id>")
+@allow("admin", "billing")
+@doc("One tariff version", response=TARIFF)
+def tariff_get(tariff_id: int):
+    return jsonify(tariff_json(_tariff(tariff_id)))
+
+
+@bp.post("/tariffs")
+@allow("admin")
+@doc("Create a tariff version (amounts as strings)", body=TARIFF_IN, response=TARIFF,
+     status=201)
+def tariff_create():
+    tariff = commit_or_field_error(tariffs.create_tariff, json_body())
+    return jsonify(tariff_json(tariff)), 201
+
+
+@bp.patch("/tariffs/<int:tariff_id>")
+@allow("admin")
+@doc("Change fields of a tariff version; rated calls keep their cost until rated again",
+     body={**TARIFF_IN, "required": []}, response=TARIFF)
+def tariff_update(tariff_id: int):
+    _tariff(tariff_id)
+    tariff = commit_or_field_error(tariffs.update_tariff, tariff_id, json_body())
+    return jsonify(tariff_json(tariff))
+
+
+@bp.delete("/tariffs/<int:tariff_id>")
+@allow("admin")
+@doc("Delete a tariff version no call is rated with", status=204)
+def tariff_delete(tariff_id: int):
+    _tariff(tariff_id)
+    commit_or_field_error(tariffs.delete_tariff, tariff_id)
+    return "", 204
+
+
+@bp.post("/tariffs/import")
+@allow("admin")
+@doc("Import a price list: multipart/form-data with `file` (CSV with a header); all or "
+     "nothing", response={"type": "object", "properties": {
+         "created": {"type": "integer"}, "updated": {"type": "integer"}}})
+def tariff_import():
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(422, "missing_field", "Send the price list as multipart/form-data "
+                                             "field 'file'.", "file")
+    stream = io.TextIOWrapper(upload.stream, encoding="utf-8-sig", newline="")
+    try:
+        result = commit_or_field_error(tariffs.import_tariffs, stream)
+    except UnicodeDecodeError:
+        raise ApiError(422, "invalid_field", "The file is not UTF-8 text.", "file") from None
+    return jsonify({"created": result.created, "updated": result.updated})

@@ -1,0 +1,519 @@
+"""Calls: import CDR files (streamed, in bulk), match them to customers, rate them, list them.
+
+The import reads the file row by row, decides direction, customer and tariff in Python with
+in-memory indexes (numbers, tariffs by prefix), streams the results into a temporary staging
+table (PostgreSQL COPY; batched inserts on SQLite) and moves them into qh_calls with one
+INSERT … SELECT … ON CONFLICT (unique_key) DO NOTHING. A rejected file never reaches qh_calls.
+Memory stays flat whatever the file size. Functions flush; the caller commits.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, func, select, text, update
+
+from plugin.billing import Period, RatedCall, billed_seconds, call_cost
+from plugin.billing.rating import TariffBook
+from plugin.cdr import FORMATS, FormatError, Record, RowError, parse_mapping
+from plugin.db import session, utcnow
+from plugin.models import Call, CallImport, CustomerNumber, Installation, Invoice, Tariff
+from plugin.phone import NumberError, to_e164
+from plugin.services.errors import FieldError
+
+MODES = ("reject", "quarantine")
+ERRORS_KEPT = 1000  # bad rows listed in detail per import; all of them are counted
+PROGRESS_EVERY = 10_000  # rows between progress callbacks
+SQLITE_BATCH = 5_000
+# One import at a time per PostgreSQL database: overlapping files then never race on a key.
+IMPORT_LOCK = 0x5148_4341_4C4C  # "QHCALL"
+
+STAGING_COLUMNS = (
+    "unique_key", "direction", "caller", "callee", "started_at", "duration_seconds",
+    "billed_seconds", "disposition", "answered", "customer_id", "installation_id", "tariff_id",
+    "rated_seconds", "cost",
+)
+_PG_STAGING_TYPES = ("text", "text", "text", "text", "timestamptz", "int4", "int4", "text",
+                     "bool", "int4", "int4", "int4", "int4", "numeric")
+_SQLITE_STAGING_TYPES = ("TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "INTEGER", "TEXT",
+                         "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "TEXT")
+
+# A call is rated when it is outbound, answered and has billed seconds.
+RATEABLE = and_(Call.direction == "outbound", Call.answered.is_(True), Call.billed_seconds > 0)
+UNRATED = and_(RATEABLE, Call.tariff_id.is_(None))
+UNMATCHED = Call.customer_id.is_(None)
+
+
+def cdr_timezone() -> ZoneInfo:
+    """The timezone of the telephone system's timestamps: QUARTERHOUR_CDR_TIMEZONE, else the
+    operator's timezone (QUARTERHOUR_TIMEZONE)."""
+    name = current_app.config.get("QUARTERHOUR_CDR_TIMEZONE")
+    if not name:
+        return current_app.extensions["quarterhour"].settings.timezone
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldError("QUARTERHOUR_CDR_TIMEZONE",
+                         f"{name!r} is not an IANA time zone (e.g. Europe/Berlin, UTC)") from None
+
+
+def _settings():
+    return current_app.extensions["quarterhour"].settings
+
+
+EXTENSION_DIGITS = 6
+
+
+def _is_extension(raw: str) -> bool:
+    """An internal extension ('201'), not a phone number: up to 6 digits without a trunk or
+    international prefix. (phonenumbers would read '213' as the German number +49213.)"""
+    return not raw or (raw.isdigit() and len(raw) <= EXTENSION_DIGITS and raw[0] != "0")
+
+
+class Matcher:
+    """Direction, customer and tariff of a call, from the numbers and tariffs known at start.
+
+    Direction, first rule that applies:
+      1. the file says so (a direction column of the generic CSV);
+      2. the callee is an installation's modem number: outbound;
+      3. the caller is a modem number or a customer's registered number: inbound;
+      4. the format's context says so (Asterisk dcontext, FreeSWITCH context);
+      5. the callee is a customer's registered number (a hotline we answer): inbound;
+      6. the caller is a phone number and the callee is not (an extension): inbound;
+         otherwise outbound.
+    Matching: outbound to a modem number → that installation's customer (a telephony cost);
+    outbound to a registered number → that customer (not charged); inbound from a modem or a
+    registered number, or to a registered number → that customer (handled-call minutes).
+    """
+
+    def __init__(self, modems: dict, numbers: dict, tariffs: Iterable[Tariff], country: str,
+                 operator_zone):
+        self.modems = modems  # E.164 → (customer_id, installation_id)
+        self.numbers = numbers  # E.164 → customer_id
+        tariffs = list(tariffs)
+        cores = [t.to_core() for t in tariffs]
+        self.book = TariffBook(cores)
+        self.tariff_ids = {id(core): t.id for core, t in zip(cores, tariffs, strict=True)}
+        self.country = country
+        self.operator_zone = operator_zone
+        self._e164: dict[str, str | None] = {}
+        self._costs: dict = {}
+
+    @classmethod
+    def load(cls) -> "Matcher":
+        modems = {number: (customer, installation) for installation, customer, number in
+                  session.execute(select(Installation.id, Installation.customer_id,
+                                         Installation.modem_number)
+                                  .where(Installation.modem_number.is_not(None)))}
+        numbers = dict(session.execute(select(CustomerNumber.number,
+                                              CustomerNumber.customer_id)).all())
+        settings = _settings()
+        return cls(modems, numbers, session.scalars(select(Tariff)).all(),
+                   settings.default_country, settings.timezone)
+
+    def e164(self, raw: str) -> str | None:
+        """E.164 of a raw number, or None (an extension, 'anonymous', …); numbers repeat, so
+        results are memoized (bounded)."""
+        try:
+            return self._e164[raw]
+        except KeyError:
+            pass
+        try:
+            value = None if _is_extension(raw) else to_e164(raw, self.country)
+        except NumberError:
+            value = None
+        if len(self._e164) >= 200_000:
+            self._e164.clear()
+        self._e164[raw] = value
+        return value
+
+    def direction(self, record: Record, caller: str | None, callee: str | None) -> str:
+        if record.direction:
+            return record.direction
+        if callee in self.modems:
+            return "outbound"
+        if caller in self.modems or caller in self.numbers:
+            return "inbound"
+        if record.hint:
+            return record.hint
+        if callee in self.numbers:
+            return "inbound"
+        return "inbound" if caller and not callee else "outbound"
+
+    def customer(self, direction: str, caller: str | None, callee: str | None):
+        """(customer_id, installation_id), either may be None."""
+        if direction == "outbound":
+            found = self.modems.get(callee)
+            return found if found else (self.numbers.get(callee), None)
+        found = self.modems.get(caller)
+        if found:
+            return found
+        return self.numbers.get(caller) or self.numbers.get(callee), None
+
+    def rate(self, callee: str | None, start: datetime, seconds: int):
+        """(tariff_id, rated_seconds, cost), or Nones when no tariff matches."""
+        if callee is None:
+            return None, None, None
+        day = start.astimezone(self.operator_zone).date()
+        tariff = self.book.find(callee, day)
+        if tariff is None:
+            return None, None, None
+        key = (id(tariff), seconds)
+        rated = self._costs.get(key)
+        if rated is None:
+            if len(self._costs) >= 200_000:
+                self._costs.clear()
+            rated = self._costs[key] = (
+                self.tariff_ids[id(tariff)],
+                billed_seconds(seconds, tariff.first_increment, tariff.next_increment),
+                call_cost(tariff, seconds),
+            )
+        return rated
+
+    def row(self, record: Record) -> tuple:
+        """The staging row (STAGING_COLUMNS) of a parsed record."""
+        caller, callee = self.e164(record.caller), self.e164(record.callee)
+        direction = self.direction(record, caller, callee)
+        customer, installation = self.customer(direction, caller, callee)
+        if direction == "outbound" and record.answered and record.billsec > 0:
+            tariff, rated_seconds, cost = self.rate(callee, record.start, record.billsec)
+        else:
+            tariff = rated_seconds = cost = None
+        return (record.key, direction, caller or record.caller, callee or record.callee,
+                record.start, record.duration, record.billsec, record.disposition,
+                record.answered, customer, installation, tariff, rated_seconds, cost)
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "reject",
+                 mapping=None, user_id: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> CallImport:
+    """Import a CDR file given as a text stream (open it with newline="").
+
+    mode "reject": any malformed row rejects the whole file (only the import record, with the
+    reasons, is stored); "quarantine": the malformed rows are set aside (listed with line number
+    and reason in the import record) and all others are imported. Calls already imported (same
+    unique key) are counted as duplicates and not imported again.
+    """
+    parse = FORMATS.get(fmt)
+    if parse is None:
+        raise FieldError("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if mode not in MODES:
+        raise FieldError("mode", f"{mode!r}: choose reject or quarantine")
+    if fmt == "csv":
+        try:
+            mapping = parse_mapping(mapping)
+        except ValueError as e:
+            raise FieldError("mapping", str(e)) from None
+    elif mapping:
+        raise FieldError("mapping", "only the csv format takes a column mapping")
+    zone = cdr_timezone()
+    record = CallImport(filename=(filename or "upload")[:300], format=fmt, mode=mode,
+                        status="running", user_id=user_id, timezone=zone.key)
+    session.add(record)
+    session.flush()
+
+    matcher = Matcher.load()
+    connection = session.connection()
+    errors: list[dict] = []
+    read = rejected = staged = 0
+    file_error = None
+    with _staging(connection) as write:
+        try:
+            for item in parse(lines, zone, mapping):
+                read += 1
+                if type(item) is RowError:
+                    rejected += 1
+                    if len(errors) < ERRORS_KEPT:
+                        errors.append({"line": item.line, "reason": item.reason,
+                                       "text": item.text})
+                elif not rejected or mode == "quarantine":
+                    write(matcher.row(item))
+                    staged += 1
+                if progress is not None and read % PROGRESS_EVERY == 0:
+                    progress(read)
+        except FormatError as e:
+            file_error = e
+        except UnicodeDecodeError as e:
+            file_error = FormatError(read + 1, f"not UTF-8 text ({e.reason})")
+    if progress is not None:
+        progress(read)
+
+    record.rows_read, record.rejected = read, rejected
+    if file_error is not None:
+        errors.insert(0, {"line": file_error.line, "reason": file_error.reason, "text": ""})
+        record.status = "rejected"
+    elif rejected and mode == "reject":
+        record.status = "rejected"
+    else:
+        record.imported, record.unmatched, record.unrated = _move_staged(connection, record.id)
+        record.duplicates = staged - record.imported
+        record.status = "done"
+    _drop_staging(connection)
+    if rejected > len(errors):
+        errors.append({"line": None, "reason": f"{rejected - len(errors)} more bad rows "
+                                                "not listed", "text": ""})
+    record.errors = json.dumps(errors, ensure_ascii=False)
+    record.finished_at = utcnow()
+    session.flush()
+    return record
+
+
+@contextmanager
+def _staging(connection):
+    """A temporary table for this import's rows; yields write(row)."""
+    dialect = connection.dialect.name
+    _drop_staging(connection)
+    columns = ", ".join(STAGING_COLUMNS)
+    if dialect == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+        connection.exec_driver_sql(
+            f"CREATE TEMP TABLE qh_call_staging ({_typed(_PG_STAGING_TYPES)}) ON COMMIT DROP")
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY qh_call_staging ({columns}) FROM STDIN") as copy:
+            copy.set_types(_PG_STAGING_TYPES)
+            yield copy.write_row
+        cursor.close()
+        return
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE qh_call_staging ({_typed(_SQLITE_STAGING_TYPES)})")
+    # Store values exactly as the ORM would (UTC text timestamps, exact decimal text).
+    started = Call.__table__.c.started_at.type.bind_processor(connection.dialect)
+    money = Call.__table__.c.cost.type.bind_processor(connection.dialect)
+    marks = ", ".join("?" * len(STAGING_COLUMNS))
+    insert = f"INSERT INTO qh_call_staging ({columns}) VALUES ({marks})"  # noqa: S608 (constants)
+    batch: list[tuple] = []
+
+    def write(row):
+        batch.append((*row[:4], started(row[4]), *row[5:13],
+                      None if row[13] is None else money(row[13])))
+        if len(batch) >= SQLITE_BATCH:
+            connection.exec_driver_sql(insert, batch)
+            batch.clear()
+
+    yield write
+    if batch:
+        connection.exec_driver_sql(insert, batch)
+
+
+def _typed(types: tuple[str, ...]) -> str:
+    return ", ".join(f"{c} {t}" for c, t in zip(STAGING_COLUMNS, types, strict=True))
+
+
+def _drop_staging(connection) -> None:
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.qh_call_staging"
+                               if connection.dialect.name == "sqlite"
+                               else "DROP TABLE IF EXISTS pg_temp.qh_call_staging")
+
+
+_COUNTS = ("count(*), count(CASE WHEN customer_id IS NULL THEN 1 END), "
+           "count(CASE WHEN direction = 'outbound' AND answered AND billed_seconds > 0 "
+           "AND tariff_id IS NULL THEN 1 END)")
+
+
+def _move_staged(connection, import_id: int) -> tuple[int, int, int]:
+    """Insert the staged rows not imported before; (imported, unmatched, unrated) of them."""
+    # Every name below is a constant of this module and import_id a bound parameter.
+    columns = ", ".join(STAGING_COLUMNS)
+    # "WHERE true": SQLite would read ON CONFLICT as a join constraint without it.
+    insert = (f"INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
+              f"SELECT :import_id, {columns} FROM qh_call_staging WHERE true "
+              "ON CONFLICT (unique_key) DO NOTHING")
+    if connection.dialect.name == "postgresql":
+        row = connection.execute(text(
+            f"WITH inserted AS ({insert} RETURNING customer_id, direction, answered, "  # noqa: S608
+            f"billed_seconds, tariff_id) SELECT {_COUNTS} FROM inserted"),
+            {"import_id": import_id}).one()
+    else:
+        connection.execute(text(insert), {"import_id": import_id})
+        row = connection.execute(text(
+            f"SELECT {_COUNTS} FROM qh_calls WHERE import_id = :import_id"),  # noqa: S608
+            {"import_id": import_id}).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+# --- rating and matching again ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    rated: int
+    unrated: int
+    skipped_locked: int
+
+
+def rate_unrated_calls() -> RatingResult:
+    """Rate the calls that found no tariff before (e.g. after a tariff was added)."""
+    return rerate_calls(only_unrated=True)
+
+
+def rerate_calls(period: Period | None = None, *, only_unrated: bool = False,
+                 batch: int = 5_000) -> RatingResult:
+    """Rate again the rateable calls (of a period, in the operator's timezone), with the tariffs
+    as they are now. Calls of a customer whose invoice for that month is finalized keep their
+    cost: that period is locked."""
+    matcher = Matcher.load()
+    zone = _settings().timezone
+    locked = {(customer, month) for customer, month in session.execute(
+        select(Invoice.customer_id, Invoice.period).where(
+            Invoice.kind == "invoice", Invoice.status == "finalized"))}
+    condition = UNRATED if only_unrated else RATEABLE
+    if period is not None:
+        start, end = period.bounds(zone.key)
+        condition = and_(condition, Call.started_at >= start, Call.started_at < end)
+    table = Call.__table__
+    change = update(table).where(table.c.id == bindparam("call_id")).values(
+        tariff_id=bindparam("new_tariff"), rated_seconds=bindparam("new_seconds"),
+        cost=bindparam("new_cost"))
+    rated = unrated = skipped = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(Call.id, Call.callee, Call.started_at, Call.billed_seconds, Call.customer_id)
+            .where(condition, Call.id > last_id).order_by(Call.id).limit(batch)).all()
+        if not rows:
+            break
+        last_id = rows[-1].id
+        updates = []
+        for call_id, callee, started_at, seconds, customer_id in rows:
+            if customer_id is not None and (customer_id, str(Period.of_day(
+                    started_at.astimezone(zone).date()))) in locked:
+                skipped += 1
+                continue
+            tariff, rated_seconds, cost = matcher.rate(matcher.e164(callee), started_at,
+                                                       seconds)
+            rated += tariff is not None
+            unrated += tariff is None
+            updates.append({"call_id": call_id, "new_tariff": tariff,
+                            "new_seconds": rated_seconds, "new_cost": cost})
+        if updates:
+            session.execute(change, updates, execution_options={"synchronize_session": False})
+    session.flush()
+    return RatingResult(rated, unrated, skipped)
+
+
+def match_unmatched_calls(batch: int = 5_000) -> int:
+    """Match the calls without a customer again (e.g. after a modem number was added);
+    returns how many found one. The direction stays as imported."""
+    matcher = Matcher.load()
+    table = Call.__table__
+    change = update(table).where(table.c.id == bindparam("call_id")).values(
+        customer_id=bindparam("new_customer"), installation_id=bindparam("new_installation"))
+    matched = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(Call.id, Call.direction, Call.caller, Call.callee)
+            .where(UNMATCHED, Call.id > last_id).order_by(Call.id).limit(batch)).all()
+        if not rows:
+            break
+        last_id = rows[-1].id
+        updates = []
+        for call_id, direction, caller, callee in rows:
+            customer, installation = matcher.customer(direction, matcher.e164(caller),
+                                                      matcher.e164(callee))
+            if customer is not None:
+                updates.append({"call_id": call_id, "new_customer": customer,
+                                "new_installation": installation})
+        if updates:
+            session.execute(change, updates, execution_options={"synchronize_session": False})
+            matched += len(updates)
+    session.flush()
+    return matched
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+REVIEWS = ("all", "unmatched", "unrated")
+
+
+def list_calls(review: str = "all", *, import_id: int | None = None,
+               customer_id: int | None = None, since: date | None = None,
+               until: date | None = None, limit: int = 100, offset: int = 0
+               ) -> tuple[list[Call], int]:
+    """Calls, newest first, and how many match in all. review: unmatched (no customer) or
+    unrated (rateable, no tariff) lists what needs a look; nothing is ever dropped."""
+    if review not in REVIEWS:
+        raise FieldError("review", f"{review!r}: choose one of {', '.join(REVIEWS)}")
+    conditions = []
+    if review == "unmatched":
+        conditions.append(UNMATCHED)
+    elif review == "unrated":
+        conditions.append(UNRATED)
+    if import_id is not None:
+        conditions.append(Call.import_id == import_id)
+    if customer_id is not None:
+        conditions.append(Call.customer_id == customer_id)
+    zone = _settings().timezone.key
+    if since is not None:
+        conditions.append(Call.started_at >= _local_midnight(since, zone))
+    if until is not None:
+        conditions.append(Call.started_at < _local_midnight(until, zone, next_day=True))
+    total = session.scalar(select(func.count()).select_from(Call).where(*conditions))
+    calls = session.scalars(select(Call).where(*conditions)
+                            .order_by(Call.started_at.desc(), Call.id.desc())
+                            .limit(limit).offset(offset)).all()
+    return list(calls), int(total or 0)
+
+
+def _local_midnight(day: date, zone: str, next_day: bool = False) -> datetime:
+    if next_day:
+        day = day + timedelta(days=1)
+    return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
+
+
+def review_counts() -> dict[str, int]:
+    return {
+        "unmatched": session.scalar(select(func.count()).select_from(Call).where(UNMATCHED)),
+        "unrated": session.scalar(select(func.count()).select_from(Call).where(UNRATED)),
+    }
+
+
+def list_imports(limit: int = 100) -> list[CallImport]:
+    return list(session.scalars(select(CallImport).order_by(CallImport.id.desc())
+                                .limit(limit)))
+
+
+def import_errors(record: CallImport) -> list[dict]:
+    return json.loads(record.errors or "[]")
+
+
+def rated_calls_for(customer_id: int, period: Period) -> list[RatedCall]:
+    """The customer's rated modem calls that started in the period (operator's timezone): the
+    telephony costs of its statement and invoice. Inbound (handled) calls are not charged."""
+    start, end = period.bounds(_settings().timezone.key)
+    rows = session.execute(
+        select(Call, Tariff).join(Tariff, Call.tariff_id == Tariff.id)
+        .where(Call.customer_id == customer_id, Call.installation_id.is_not(None),
+               Call.direction == "outbound", Call.cost.is_not(None),
+               Call.started_at >= start, Call.started_at < end)
+        .order_by(Call.started_at, Call.id)).all()
+    return [RatedCall(
+        call_id=call.unique_key, start=call.started_at, number=call.callee,
+        seconds=call.billed_seconds,
+        billed_seconds=call.rated_seconds if call.rated_seconds is not None else billed_seconds(
+            call.billed_seconds, tariff.first_increment, tariff.next_increment),
+        tariff_name=tariff.name, cost=call.cost) for call, tariff in rows]
+
+
+def unrated_calls_for(customer_id: int, period: Period) -> list[Call]:
+    """The customer's modem calls of the period that found no tariff: to fix before billing."""
+    start, end = period.bounds(_settings().timezone.key)
+    return list(session.scalars(
+        select(Call).where(UNRATED, Call.customer_id == customer_id,
+                           Call.installation_id.is_not(None), Call.started_at >= start,
+                           Call.started_at < end).order_by(Call.started_at)))
+
+
+__all__ = [
+    "MODES", "REVIEWS", "Matcher", "RatingResult", "cdr_timezone", "import_calls",
+    "import_errors", "list_calls", "list_imports", "match_unmatched_calls",
+    "rate_unrated_calls", "rated_calls_for", "rerate_calls", "review_counts",
+    "unrated_calls_for",
+]

@@ -1,0 +1,126 @@
+"""Screens: tariffs (telephony prices by destination prefix), their versions and CSV import."""
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from plugin.access import allow
+from plugin.db import session
+from plugin.models import Tariff
+from plugin.services import tariffs
+from plugin.services.errors import FieldError
+from plugin.web import form_error
+
+bp = Blueprint("tariffs", __name__)
+NAV = [(45, "Tariffs", ".tariff_list")]
+
+
+class TariffForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    prefix = StringField("Destination prefix (E.164)", validators=[DataRequired(), Length(max=20)],
+                         description="+49 (Germany), +4989 (Munich), +4915 (German mobiles)")
+    valid_from = DateField("Valid from", validators=[DataRequired()])
+    price_per_minute = StringField("Price per minute", validators=[DataRequired()])
+    connect_fee = StringField("Connect fee", default="0")
+    first_increment = IntegerField("First increment (s)", default=60, validators=[Optional()])
+    next_increment = IntegerField("Next increments (s)", default=60, validators=[Optional()])
+    markup_percent = StringField("Markup %", default="0")
+    minimum_charge = StringField("Minimum charge per call", default="0")
+
+
+class TariffImportForm(FlaskForm):
+    file = FileField("Price list (CSV)", validators=[FileRequired("Choose a file.")])
+
+
+def _fields(form: TariffForm) -> dict:
+    return {name: getattr(form, name).data for name in tariffs.FIELDS}
+
+
+@bp.route("/tariffs")
+@allow("admin", "billing")
+def tariff_list():
+    on = request.args.get("on", "").strip()
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        flash(f"on: {on!r} is not a date (YYYY-MM-DD); showing all versions.", "error")
+        day = None
+    return render_template("quarterhour/tariffs.html", tariffs=tariffs.list_tariffs(day),
+                           on=day, delete_form=FlaskForm())
+
+
+@bp.route("/tariffs/new", methods=["GET", "POST"])
+@allow("admin")
+def tariff_new():
+    form = TariffForm()
+    if form.validate_on_submit():
+        try:
+            tariff = tariffs.create_tariff(_fields(form))
+            session.commit()
+            flash(f"Tariff {tariff.name} ({tariff.prefix}) from {tariff.valid_from} created.")
+            return redirect(url_for(".tariff_list"))
+        except FieldError as e:
+            session.rollback()
+            form_error(form, e)
+    return render_template("quarterhour/tariffs_form.html", form=form, tariff=None), \
+        400 if form.errors else 200
+
+
+@bp.route("/tariffs/<int:tariff_id>/edit", methods=["GET", "POST"])
+@allow("admin")
+def tariff_edit(tariff_id: int):
+    tariff = session.get(Tariff, tariff_id)
+    if tariff is None:
+        abort(404, f"There is no tariff {tariff_id}.")
+    form = TariffForm(obj=tariff)
+    if form.validate_on_submit():
+        try:
+            tariffs.update_tariff(tariff_id, _fields(form))
+            session.commit()
+            flash(f"Tariff {tariff.name} changed. Calls already rated keep their cost until "
+                  "you rate them again (Calls → Rate again).")
+            return redirect(url_for(".tariff_list"))
+        except FieldError as e:
+            session.rollback()
+            form_error(form, e)
+    return render_template("quarterhour/tariffs_form.html", form=form, tariff=tariff), \
+        400 if form.errors else 200
+
+
+@bp.route("/tariffs/<int:tariff_id>/delete", methods=["POST"])
+@allow("admin")
+def tariff_delete(tariff_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back, reload and try again.")
+    try:
+        tariffs.delete_tariff(tariff_id)
+        session.commit()
+        flash(f"Tariff {tariff_id} deleted.")
+    except FieldError as e:
+        session.rollback()
+        flash(e.message, "error")
+    return redirect(url_for(".tariff_list"))
+
+
+@bp.route("/tariffs/import", methods=["GET", "POST"])
+@allow("admin")
+def tariff_import():
+    form = TariffImportForm()
+    if form.validate_on_submit():
+        stream = io.TextIOWrapper(form.file.data.stream, encoding="utf-8-sig", newline="")
+        try:
+            result = tariffs.import_tariffs(stream)
+            session.commit()
+            flash(f"Price list imported: {result.created} new, {result.updated} changed.")
+            return redirect(url_for(".tariff_list"))
+        except (FieldError, UnicodeDecodeError) as e:
+            session.rollback()
+            form_error(form, e if isinstance(e, FieldError)
+                       else FieldError("file", "is not UTF-8 text"))
+    return render_template("quarterhour/tariffs_import.html", form=form), \
+        400 if form.errors else 200
