@@ -17,6 +17,7 @@ class ConfigError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo
+    cdr_timezone: ZoneInfo
     currency: str
     default_country: str
     languages: tuple[str, ...]
@@ -62,11 +63,14 @@ def parse(config: dict) -> Settings:
         except ValueError:
             raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw(name)!r}") from None
 
-    try:
-        tz = ZoneInfo(raw("TIMEZONE"))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{PREFIX}TIMEZONE is not an IANA time zone: {raw('TIMEZONE')!r}") \
-            from None
+    def zone(name):
+        try:
+            return ZoneInfo(raw(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{PREFIX}{name} is not an IANA time zone: {raw(name)!r}") \
+                from None
+
+    tz = zone("TIMEZONE")
     currency = raw("CURRENCY").upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ConfigError(f"{PREFIX}CURRENCY must be an ISO 4217 code, got {currency!r}")
@@ -81,6 +85,7 @@ def parse(config: dict) -> Settings:
         ) from None
     return Settings(
         timezone=tz,
+        cdr_timezone=zone("CDR_TIMEZONE") if raw("CDR_TIMEZONE") else tz,
         currency=currency,
         default_country=raw("DEFAULT_COUNTRY").upper(),
         languages=languages,

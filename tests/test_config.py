@@ -65,6 +65,7 @@ def test_the_host_config_wins_over_the_environment(env):
 
 @pytest.mark.parametrize(("name", "value"), [
     ("TIMEZONE", "Mars/Olympus"),
+    ("CDR_TIMEZONE", "Pluto/Base"),
     ("VAT_RATE", "nineteen"),
     ("CURRENCY", "EURO"),
     ("PAYMENT_TERMS_DAYS", "14 days"),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, select, text, update
@@ -50,15 +50,8 @@ UNMATCHED = Call.customer_id.is_(None)
 
 def cdr_timezone() -> ZoneInfo:
     """The timezone of the telephone system's timestamps: QUARTERHOUR_CDR_TIMEZONE, else the
-    operator's timezone (QUARTERHOUR_TIMEZONE)."""
-    name = current_app.config.get("QUARTERHOUR_CDR_TIMEZONE")
-    if not name:
-        return current_app.extensions["quarterhour"].settings.timezone
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise FieldError("QUARTERHOUR_CDR_TIMEZONE",
-                         f"{name!r} is not an IANA time zone (e.g. Europe/Berlin, UTC)") from None
+    operator's timezone (QUARTERHOUR_TIMEZONE); checked at start-up."""
+    return _settings().cdr_timezone
 
 
 def _settings():
@@ -484,10 +477,14 @@ def import_errors(record: CallImport) -> list[dict]:
     return json.loads(record.errors or "[]")
 
 
-def rated_calls_for(customer_id: int, period: Period) -> list[RatedCall]:
-    """The customer's rated modem calls that started in the period (operator's timezone): the
-    telephony costs of its statement and invoice. Inbound (handled) calls are not charged."""
+def rated_calls_for(customer_id: int, period: Period,
+                    until: datetime | None = None) -> list[RatedCall]:
+    """The customer's rated modem calls that started in the period (operator's timezone), and
+    before `until` if given: the telephony costs of its statement and invoice. Inbound (handled)
+    calls are not charged."""
     start, end = period.bounds(_settings().timezone.key)
+    if until is not None:
+        end = min(end, until)
     rows = session.execute(
         select(Call, Tariff).join(Tariff, Call.tariff_id == Tariff.id)
         .where(Call.customer_id == customer_id, Call.installation_id.is_not(None),

@@ -126,6 +126,7 @@ def _example_a(engineer: User) -> None:
             unique_key=f"demo-{start:%Y%m%d%H%M}", direction="outbound",
             caller="+4989998877", callee="+49891234567", started_at=start,
             duration_seconds=seconds + 12, billed_seconds=seconds, disposition="ANSWERED",
+            rated_seconds=billing.billed_seconds(seconds, 60, 60),
             cost=billing.call_cost(core_tariff, seconds),
             customer=muller, installation=press, tariff=landline,
         ))

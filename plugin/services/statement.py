@@ -14,7 +14,6 @@ from plugin import billing
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import (
-    Call,
     Contract,
     Customer,
     Installation,
@@ -22,6 +21,7 @@ from plugin.models import (
     Ticket,
     TimeEntry,
 )
+from plugin.services.calls import rated_calls_for
 
 
 def core_settings(settings: Settings) -> billing.Settings:
@@ -70,17 +70,6 @@ def _worked(row: TimeEntry) -> timedelta:
     return row.ended_at - row.started_at
 
 
-def core_rated_call(row: Call) -> billing.RatedCall:
-    """A stored, rated call: the CDR's billed seconds, rounded up by its tariff's increments."""
-    tariff = row.tariff
-    return billing.RatedCall(
-        call_id=row.unique_key, start=row.started_at, number=row.callee,
-        seconds=row.billed_seconds,
-        billed_seconds=billing.billed_seconds(row.billed_seconds, tariff.first_increment,
-                                              tariff.next_increment),
-        tariff_name=tariff.name, cost=row.cost)
-
-
 @dataclass(frozen=True)
 class Statement:
     """A customer's period: the core's bill plus the rows it was computed from."""
@@ -121,19 +110,13 @@ def statement(customer_id: int, period: billing.Period, settings: Settings,
         .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))).all()
     installations = session.scalars(
         select(Installation).where(Installation.customer_id == customer_id)).all()
-    calls = session.scalars(
-        select(Call).where(Call.customer_id == customer_id, Call.direction == "outbound",
-                           Call.tariff_id.is_not(None), Call.cost.is_not(None),
-                           Call.started_at >= start,
-                           Call.started_at < end)
-        .options(selectinload(Call.tariff)).order_by(Call.started_at)).all()
     bill = billing.bill_period(
         period,
         core_customer(customer, settings),
         [core_entry(r) for r in stopped],
         [core_installation(i) for i in installations],
         [core_contract(c) for c in contracts],
-        [core_rated_call(c) for c in calls],
+        rated_calls_for(customer_id, period, until),
         rollover_in=rollover_into(period, [c.id for c in contracts]),
         settings=core_settings(settings),
     )
