@@ -170,3 +170,13 @@ def import_tariffs_command(file):
             session.rollback()
             raise click.ClickException(e.message) from None
     click.echo(f"tariffs: {result.created} new, {result.updated} changed")
+
+
+def _register_billing() -> None:
+    from plugin.cli_billing import billing_group, export_command
+
+    commands.add_command(billing_group)
+    commands.add_command(export_command)
+
+
+_register_billing()

@@ -1,4 +1,5 @@
-"""Billing runs, invoices and credit notes with their lines, and the gapless number counter."""
+"""Billing runs, invoices and credit notes with their lines, the gapless number counter, and
+deliveries to an accounting endpoint."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +23,10 @@ class BillingRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str] = mapped_column(Text, default="{}")  # JSON: counts and per-customer diff
+    # Progress, written while the run works (on PostgreSQL from a side connection, so other
+    # workers see it before the run commits).
+    customers_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    customers_done: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Invoice(db.Model):
@@ -58,6 +63,9 @@ class Invoice(db.Model):
     credits_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("qh_invoices.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # JSON, frozen at finalization: seller, buyer, notes, payment terms and the evidence log
+    # (sessions and calls), so a finalized document reads the same whatever changes later.
+    snapshot: Mapped[str | None] = mapped_column(Text)
 
     customer = relationship("Customer")
     lines: Mapped[list["InvoiceLine"]] = relationship(
@@ -91,3 +99,26 @@ class InvoiceNumberCounter(db.Model):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(default=0)
+
+
+class InvoiceDelivery(db.Model):
+    """A finalized invoice's push to the accounting endpoint: status, attempts, last answer."""
+
+    __tablename__ = "qh_invoice_deliveries"
+    __table_args__ = (
+        UniqueConstraint("invoice_id"),
+        CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("qh_invoices.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    # Sent with every attempt, so the endpoint books a retried invoice once.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invoice: Mapped[Invoice] = relationship()

@@ -1,0 +1,339 @@
+"""API: billing runs, invoices (finalize, credit), exports and accounting deliveries.
+
+Amounts are decimal strings; documents use the JSON schema of docs/exports.md.
+"""
+
+import json
+from datetime import date
+
+from flask import Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from plugin import billing, exports
+from plugin.access import allow, current_user
+from plugin.api import bp, doc, field, json_body, list_of
+from plugin.connectors import accounting
+from plugin.db import session
+from plugin.exports.document import amount, document
+from plugin.extension import settings
+from plugin.models import BillingRun, Customer, Invoice
+from plugin.models.invoices import InvoiceDelivery
+from plugin.services import billing_run
+from plugin.services import invoices as service
+from plugin.services.errors import FieldError
+from plugin.web.errors import ApiError
+
+PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
+AMOUNT = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
+RUN = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "period": PERIOD,
+    "status": {"type": "string", "enum": ["running", "done", "failed"]},
+    "started_at": {"type": "string", "format": "date-time"},
+    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "customers_done": {"type": "integer"}, "customers_total": {"type": "integer"},
+    "summary": {"type": "object", "description": "counts, net and the diff per customer"}}}
+PROGRESS = {"type": "object", "properties": {
+    "period": PERIOD, "running": {"type": "boolean"}, "done": {"type": "integer"},
+    "total": {"type": "integer"}, "latest": {"type": ["object", "null"]}}}
+INVOICE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "customer_id": {"type": "integer"},
+    "customer": {"type": "string"}, "number": {"type": ["string", "null"]},
+    "kind": {"type": "string", "enum": ["invoice", "credit_note"]},
+    "status": {"type": "string", "enum": ["draft", "finalized", "credited"]},
+    "period": PERIOD, "net": AMOUNT, "vat_total": AMOUNT, "gross": AMOUNT,
+    "currency": {"type": "string"}, "issued_on": {"type": ["string", "null"]},
+    "due_on": {"type": ["string", "null"]}, "run_id": {"type": ["integer", "null"]},
+    "delivery": {"type": ["object", "null"]},
+    "document": {"type": "object", "description": "the JSON export (numbered documents)"},
+    "lines": {"type": "array", "items": {"type": "object"}}}}
+FINALIZED = {"type": "object", "properties": {
+    "period": PERIOD, "finalized": {"type": "array", "items": {"type": "string"}},
+    "stale": {"type": "array", "items": {"type": "string"}}}}
+FORMAT = {"type": "string", "enum": sorted(exports.FORMATS)}
+
+
+def _period(text: str | None, name: str = "period") -> billing.Period:
+    if not text:
+        raise ApiError(422, "missing_field", f"'{name}' is required (YYYY-MM).", name)
+    try:
+        return billing.Period.parse(text)
+    except ValueError as e:
+        raise ApiError(422, "invalid_field", str(e), name) from None
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ApiError(422, "invalid_field", "'issued_on' must be a date YYYY-MM-DD.",
+                       "issued_on") from None
+
+
+def _invoice(invoice_id: int) -> Invoice:
+    row = session.get(Invoice, invoice_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"No invoice {invoice_id}.")
+    return row
+
+
+def run_json(run: BillingRun) -> dict:
+    return {"id": run.id, "period": run.period, "status": run.status,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "customers_done": run.customers_done, "customers_total": run.customers_total,
+            "summary": json.loads(run.summary or "{}")}
+
+
+def delivery_json(d: InvoiceDelivery | None) -> dict | None:
+    if d is None:
+        return None
+    return {"status": d.status, "attempts": d.attempts, "last_status_code": d.last_status_code,
+            "last_error": d.last_error, "updated_at": d.updated_at.isoformat(),
+            "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None}
+
+
+def invoice_json(inv: Invoice, full: bool = False) -> dict:
+    out = {"id": inv.id, "customer_id": inv.customer_id, "customer": inv.customer.name,
+           "number": inv.number, "kind": inv.kind, "status": inv.status, "period": inv.period,
+           "net": amount(inv.net), "vat_total": amount(inv.vat), "gross": amount(inv.gross),
+           "currency": inv.currency,
+           "issued_on": inv.issued_on.isoformat() if inv.issued_on else None,
+           "due_on": inv.due_on.isoformat() if inv.due_on else None, "run_id": inv.run_id,
+           "delivery": delivery_json(session.scalar(
+               select(InvoiceDelivery).where(InvoiceDelivery.invoice_id == inv.id)))}
+    if full:
+        if inv.number:
+            out["document"] = document(inv)
+        out["lines"] = [{"position": x.position, "kind": x.kind, "description": x.description,
+                         "quantity": str(x.quantity), "unit": x.unit,
+                         "unit_price": str(x.unit_price), "amount": amount(x.amount),
+                         "vat_category": x.vat_category, "vat_rate": amount(x.vat_rate)}
+                        for x in inv.lines]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Runs
+
+
+@bp.get("/billing/runs")
+@allow("admin", "billing")
+@doc("Billing runs, newest first", response=list_of(RUN), query={"period": PERIOD})
+def run_list():
+    query = select(BillingRun).order_by(BillingRun.id.desc()).limit(100)
+    if request.args.get("period"):
+        query = query.where(BillingRun.period == str(_period(request.args["period"])))
+    return jsonify([run_json(r) for r in session.scalars(query)])
+
+
+@bp.post("/billing/runs")
+@allow("billing")
+@doc("Start the billing run of a period (202: in the background; 'wait': true answers with "
+     "the finished run, 201); 409 while another run of the period is going",
+     body={"type": "object", "required": ["period"],
+           "properties": {"period": PERIOD, "wait": {"type": "boolean"}}},
+     response=RUN, status=202)
+def run_start():
+    data = json_body()
+    period = _period(field(data, "period"))
+    user = current_user()
+    try:
+        if field(data, "wait", bool, required=False):
+            result = billing_run.run_period(period, settings(), user.id if user else None)
+            return jsonify(run_json(session.get(BillingRun, result.run_id))), 201
+        billing_run.start_in_background(current_app._get_current_object(), period,
+                                        user.id if user else None)
+    except billing_run.RunInProgress as e:
+        raise ApiError(409, "run_in_progress", str(e)) from None
+    return jsonify(progress_json(period)), 202
+
+
+def progress_json(period: billing.Period) -> dict:
+    live = billing_run.live_progress(str(period))
+    latest = billing_run.latest_run(str(period))
+    running = live is not None or (latest is not None and latest.status == "running"
+                                   and billing_run.period_busy(period))
+    done, total = (live["done"], live["total"]) if live else \
+        ((latest.customers_done, latest.customers_total) if latest else (0, 0))
+    return {"period": str(period), "running": running, "done": done, "total": total,
+            "latest": run_json(latest) if latest else None}
+
+
+@bp.get("/billing/progress")
+@allow("admin", "billing")
+@doc("Is a run of the period going, how far, and the latest run", response=PROGRESS,
+     query={"period": PERIOD})
+def run_progress():
+    return jsonify(progress_json(_period(request.args.get("period"))))
+
+
+@bp.get("/billing/runs/<int:run_id>")
+@allow("admin", "billing")
+@doc("One run with its summary and the diff per customer since the run before",
+     response=RUN)
+def run_get(run_id: int):
+    run = session.get(BillingRun, run_id)
+    if run is None:
+        raise ApiError(404, "not_found", f"No billing run {run_id}.")
+    return jsonify(run_json(run))
+
+
+# --------------------------------------------------------------------------------------------
+# Invoices
+
+
+@bp.get("/invoices")
+@allow("admin", "billing")
+@doc("Invoices and credit notes of a period", response=list_of(INVOICE),
+     query={"period": PERIOD, "status": {"type": "string"}})
+def invoice_list():
+    query = select(Invoice).join(Customer).order_by(Invoice.period.desc(), Customer.name,
+                                                    Invoice.id)
+    if request.args.get("period"):
+        query = query.where(Invoice.period == str(_period(request.args["period"])))
+    if request.args.get("status"):
+        query = query.where(Invoice.status == request.args["status"])
+    return jsonify([invoice_json(i) for i in session.scalars(query.limit(5000))])
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@allow("admin", "billing")
+@doc("One invoice with its lines (and, once numbered, its document)", response=INVOICE)
+def invoice_get(invoice_id: int):
+    return jsonify(invoice_json(_invoice(invoice_id), full=True))
+
+
+def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
+    try:
+        result = service.finalize(period, settings(), ids, on=on)
+    except billing_run.RunInProgress as e:
+        raise ApiError(409, "run_in_progress", str(e)) from None
+    accounting.push_in_background(current_app._get_current_object())
+    return jsonify({"period": result.period, "finalized": result.finalized,
+                    "stale": result.stale})
+
+
+@bp.post("/invoices/finalize")
+@allow("billing")
+@doc("Finalize every draft of a period: gapless numbers, immutable, the period locked",
+     body={"type": "object", "required": ["period"], "properties": {
+         "period": PERIOD, "issued_on": {"type": "string", "format": "date"}}},
+     response=FINALIZED)
+def invoice_finalize_period():
+    data = json_body()
+    return _finalize(_period(field(data, "period")), None,
+                     _day(field(data, "issued_on", required=False)))
+
+
+@bp.post("/invoices/<int:invoice_id>/finalize")
+@allow("billing")
+@doc("Finalize one draft", body={"type": "object", "properties": {
+    "issued_on": {"type": "string", "format": "date"}}}, response=FINALIZED)
+def invoice_finalize(invoice_id: int):
+    inv = _invoice(invoice_id)
+    data = request.get_json(silent=True) or {}
+    if inv.status != "draft":
+        raise ApiError(409, "not_a_draft", f"Invoice {inv.number} is {inv.status}.")
+    return _finalize(billing.Period.parse(inv.period), [inv.id],
+                     _day(data.get("issued_on") if isinstance(data, dict) else None))
+
+
+@bp.post("/invoices/<int:invoice_id>/credit")
+@allow("billing")
+@doc("Credit a finalized invoice in full (its own number); reopens the period",
+     body={"type": "object", "properties": {"reason": {"type": "string"},
+                                            "issued_on": {"type": "string", "format": "date"}}},
+     response=INVOICE, status=201)
+def invoice_credit(invoice_id: int):
+    _invoice(invoice_id)
+    data = request.get_json(silent=True) or {}
+    data = data if isinstance(data, dict) else {}
+    try:
+        note = service.credit(invoice_id, settings(), on=_day(data.get("issued_on")),
+                              reason=str(data.get("reason") or ""))
+    except FieldError as e:
+        raise ApiError(409, "not_creditable", e.message, e.field) from None
+    accounting.push_in_background(current_app._get_current_object())
+    return jsonify(invoice_json(note, full=True)), 201
+
+
+# --------------------------------------------------------------------------------------------
+# Exports
+
+
+def _file(name: str, data: bytes, media_type: str) -> Response:
+    return Response(data, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _format(name: str | None) -> exports.Format:
+    if name not in exports.FORMATS:
+        raise ApiError(422, "invalid_field", f"'format' must be one of "
+                       f"{', '.join(sorted(exports.FORMATS))}.", "format")
+    return exports.FORMATS[name]
+
+
+@bp.get("/invoices/<int:invoice_id>/export")
+@allow("billing")
+@doc("One numbered document in a format (csv, json, pdf, xrechnung, zugferd)",
+     query={"format": FORMAT})
+def invoice_export(invoice_id: int):
+    inv = _invoice(invoice_id)
+    fmt = _format(request.args.get("format"))
+    if not inv.number:
+        raise ApiError(409, "not_finalized", "A draft has no document yet: finalize it first.")
+    try:
+        name, data = exports.export_invoice(inv, fmt.name)
+    except exports.EInvoiceError as e:
+        raise ApiError(409, "incomplete", str(e)) from None
+    return _file(name, data, fmt.media_type)
+
+
+@bp.get("/exports")
+@allow("billing")
+@doc("A period's numbered documents: csv or json as one file; any format(s) as a zip",
+     query={"period": PERIOD, "format": {"type": "string", "description":
+            "csv, json, pdf, xrechnung, zugferd, or several comma-separated; 'zip' or "
+            "several: a zip"}})
+def period_export():
+    period = str(_period(request.args.get("period")))
+    names = [n for n in (request.args.get("format") or "zip").split(",") if n]
+    if names == ["zip"]:
+        names = list(exports.FORMATS)
+    for name in names:
+        _format(name)
+    if len(names) == 1 and not exports.FORMATS[names[0]].per_invoice:
+        fmt = exports.FORMATS[names[0]]
+        files, _ = exports.export_period(period, fmt.name)
+        return _file(files[0][0], files[0][1], fmt.media_type)
+    return _file(f"quarterhour-{period}.zip", exports.zip_period(period, names),
+                 "application/zip")
+
+
+# --------------------------------------------------------------------------------------------
+# Deliveries
+
+
+@bp.post("/invoices/<int:invoice_id>/delivery")
+@allow("billing")
+@doc("Push the invoice to the accounting endpoint now (again, after a failure)",
+     response={"type": ["object", "null"]})
+def invoice_push(invoice_id: int):
+    inv = _invoice(invoice_id)
+    if not accounting.enabled():
+        raise ApiError(409, "not_configured", "No accounting endpoint is configured "
+                       "(QUARTERHOUR_ACCOUNTING_URL).")
+    delivery = session.scalar(select(InvoiceDelivery).where(InvoiceDelivery.invoice_id == inv.id))
+    if delivery is None:
+        if not inv.number:
+            raise ApiError(409, "not_finalized", "Only numbered documents are pushed.")
+        import secrets
+
+        delivery = InvoiceDelivery(invoice=inv, status="pending", attempts=0,
+                                   idempotency_key=secrets.token_hex(16))
+        session.add(delivery)
+    accounting.push(delivery)
+    session.commit()
+    return jsonify(delivery_json(delivery))

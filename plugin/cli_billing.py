@@ -1,0 +1,160 @@
+"""Console commands for billing: `quarterhour billing run|finalize|credit|push` and
+`quarterhour export` (registered on the `quarterhour` group by plugin/cli.py)."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from plugin import billing as core
+
+
+def _settings():
+    return current_app.extensions["quarterhour"].settings
+
+
+def _period(text: str | None) -> core.Period:
+    from plugin.services.billing_run import previous_period
+
+    if not text:
+        return previous_period(_settings())
+    try:
+        return core.Period.parse(text)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--period") from None
+
+
+PERIOD = click.option("--period", help="YYYY-MM (default: last month, operator's timezone).")
+
+
+class _Bar:
+    """A click progress bar that learns its length from the first report."""
+
+    def __init__(self, label: str):
+        self.label, self.bar, self.shown = label, None, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label,
+                                         show_pos=True, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.group("billing", help="Month-end billing: run, finalize, credit, push.")
+def billing_group():
+    pass
+
+
+@billing_group.command("run")
+@PERIOD
+@with_appcontext
+def run_command(period):
+    """Compute one draft per customer of the period (again: shows what changed)."""
+    from plugin.services.billing_run import RunInProgress, run_period
+
+    period = _period(period)
+    bar = _Bar(f"billing {period}")
+    try:
+        result = run_period(period, _settings(), progress=bar)
+    except RunInProgress as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        bar.close()
+    click.echo(f"run {result.run_id}: {result.text()}")
+    for d in result.diff:
+        if d["change"] != "new":
+            click.echo(f"  {d['customer']}: {d['change']} {d['net_before']} → {d['net_after']}")
+
+
+@billing_group.command("finalize")
+@PERIOD
+@click.option("--date", "issued_on", type=click.DateTime(["%Y-%m-%d"]),
+              help="Invoice date (default: today, operator's timezone).")
+@with_appcontext
+def finalize_command(period, issued_on):
+    """Give every draft of the period the next gapless number and lock the period."""
+    from plugin.connectors import accounting
+    from plugin.services.invoices import finalize
+
+    period = _period(period)
+    bar = _Bar(f"finalizing {period}")
+    try:
+        result = finalize(period, _settings(), on=issued_on.date() if issued_on else None,
+                          progress=bar)
+    finally:
+        bar.close()
+    click.echo(result.text())
+    if accounting.enabled():
+        click.echo(f"accounting push: {accounting.push_pending()}")
+    if result.stale:
+        raise SystemExit(1)
+
+
+@billing_group.command("credit")
+@click.argument("number")
+@click.option("--reason", default="")
+@with_appcontext
+def credit_command(number, reason):
+    """Reverse the finalized invoice NUMBER in full with a credit note."""
+    from sqlalchemy import select
+
+    from plugin.db import session
+    from plugin.models import Invoice
+    from plugin.services.errors import FieldError
+    from plugin.services.invoices import credit
+
+    invoice_id = session.scalar(select(Invoice.id).where(Invoice.number == number))
+    if invoice_id is None:
+        raise click.ClickException(f"no invoice {number}")
+    try:
+        note = credit(invoice_id, _settings(), reason=reason)
+    except FieldError as e:
+        raise click.ClickException(e.message) from None
+    click.echo(f"credit note {note.number} reverses {number}; {note.period} is open again")
+
+
+@billing_group.command("push")
+@click.option("--failed", is_flag=True, help="Also retry deliveries that failed before.")
+@with_appcontext
+def push_command(failed):
+    """Send finalized invoices to the accounting endpoint."""
+    from plugin.connectors import accounting
+
+    if not accounting.enabled():
+        raise click.ClickException("QUARTERHOUR_ACCOUNTING_URL is not set")
+    click.echo(accounting.push_pending(include_failed=failed))
+
+
+@click.command("export")
+@PERIOD
+@click.option("--format", "name", required=True,
+              type=click.Choice(["csv", "json", "pdf", "xrechnung", "zugferd", "zip"]))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(period, name, out):
+    """Write the period's numbered invoices in a format into DIR (zip: all formats)."""
+    from plugin import exports
+
+    period = str(_period(period))
+    out.mkdir(parents=True, exist_ok=True)
+    if name == "zip":
+        files, problems = [(f"quarterhour-{period}.zip", exports.zip_period(period))], []
+    else:
+        files, problems = exports.export_period(period, name)
+    for file_name, data in files:
+        (out / file_name).write_bytes(data)
+        click.echo(out / file_name)
+    for problem in problems:
+        click.echo(f"skipped: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+
+

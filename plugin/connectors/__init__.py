@@ -1,0 +1,1 @@
+"""Outside services we talk to: the accounting endpoint."""

@@ -1,0 +1,541 @@
+"""The month-end billing run: one draft per customer and period, computed by the billing core.
+
+Rows are loaded in bulk per batch of customers (`load_bills`), converted exactly as
+`services.statement.statement()` converts them, and priced only by `billing.bill_period`; a test
+holds the two loaders equal. The run owns its transaction: it takes the period's lock
+(PostgreSQL: an advisory transaction lock; SQLite: BEGIN IMMEDIATE, its single writer), writes
+every draft, rollover balance and the run's summary, and commits once — a run killed half-way
+leaves nothing behind, and a second run of the same period at the same time is refused.
+"""
+
+import json
+import threading
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
+
+from plugin import billing
+from plugin.config import Settings
+from plugin.db import get_db, session, utcnow
+from plugin.models import (
+    BillingRun,
+    Call,
+    Contract,
+    Customer,
+    Installation,
+    Invoice,
+    InvoiceLine,
+    RolloverBalance,
+    Tariff,
+    Ticket,
+    TimeEntry,
+    User,
+)
+from plugin.services.statement import core_contract, core_customer, core_settings
+
+BATCH = 250  # customers per batch: memory stays flat whatever the number of customers
+LINE_FIELDS = ("kind", "description", "quantity", "unit", "unit_price", "amount",
+               "vat_category", "vat_rate")
+
+
+class RunInProgress(RuntimeError):
+    """Another process holds the period: its run (or finalization) is still going."""
+
+
+# Progress of runs in this process, by period: what the screen shows on SQLite, where the run's
+# own row is invisible to other connections until it commits.
+_live: dict[str, dict] = {}
+_live_lock = threading.Lock()
+
+
+def live_progress(period: str) -> dict | None:
+    with _live_lock:
+        found = _live.get(period)
+        return dict(found) if found else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The period lock
+
+
+def _lock_key(period: billing.Period) -> int:
+    return zlib.crc32(f"quarterhour-billing-{period}".encode())
+
+
+def lock_period(period: billing.Period, wait: bool) -> None:
+    """Take the period's lock for the rest of this transaction, or raise RunInProgress.
+
+    PostgreSQL: an advisory transaction lock (released by commit, rollback or a dead
+    connection). SQLite: BEGIN IMMEDIATE, the one writer; a busy database counts as taken.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        key = _lock_key(period)
+        if wait:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            return
+        if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
+            raise RunInProgress(f"a billing run or finalization of {period} is in progress")
+        return
+    if conn.dialect.name == "sqlite":
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as e:
+            if "within a transaction" in str(e):
+                # Something wrote before us in this transaction: we hold the writer already.
+                return
+            raise RunInProgress(f"the database is busy with another billing run of {period}") \
+                from None
+
+
+def _begin_locked(period: billing.Period, wait: bool) -> None:
+    session.commit()  # start from a fresh transaction: the lock is the first thing in it
+    lock_period(period, wait)
+
+
+def period_busy(period: billing.Period) -> bool:
+    """Is a run or finalization of this period holding its lock right now (PostgreSQL)?"""
+    engine = get_db().engine
+    if engine.dialect.name != "postgresql":
+        return live_progress(str(period)) is not None
+    with engine.connect() as conn:
+        got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
+                           {"k": _lock_key(period)}).scalar()
+        conn.rollback()
+    return not got
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk loading: the rows of many customers at once, converted as statement() converts them
+
+
+@dataclass
+class EvidenceRows:
+    """What the evidence log prints beside the core's allocations, per customer."""
+
+    sessions: dict[int, dict] = field(default_factory=dict)  # entry id -> row facts
+    calls: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class CustomerBill:
+    customer: Customer
+    bill: billing.PeriodBill
+    evidence: EvidenceRows | None = None
+
+    @property
+    def invoice(self) -> billing.Invoice:
+        return self.bill.invoice
+
+
+def customer_ids(period: billing.Period) -> list[int]:
+    """Every customer: the core decides who has something to bill (activity or a fee)."""
+    return list(session.scalars(select(Customer.id).order_by(Customer.id)))
+
+
+def batches(ids: list[int], size: int = BATCH) -> Iterator[list[int]]:
+    for at in range(0, len(ids), size):
+        yield ids[at:at + size]
+
+
+def load_bills(ids: list[int], period: billing.Period, settings: Settings,
+               evidence: bool = False) -> list[CustomerBill]:
+    """`statement(id, period, settings).bill` for each customer of `ids`, in a few queries."""
+    tz = str(settings.timezone)
+    start, end = period.bounds(tz)
+    core = core_settings(settings)
+    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+
+    contracts = defaultdict(list)
+    for row in session.scalars(
+            select(Contract).where(Contract.customer_id.in_(ids))
+            .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
+        contracts[row.customer_id].append(core_contract(row))
+
+    installations = defaultdict(list)
+    installation_names = {}
+    for inst_id, cust_id, name, warranty in session.execute(
+            select(Installation.id, Installation.customer_id, Installation.name,
+                   Installation.warranty_until).where(Installation.customer_id.in_(ids))):
+        installations[cust_id].append(billing.Installation(id=inst_id, name=name,
+                                                           warranty_until=warranty))
+        installation_names[inst_id] = name
+
+    entries = defaultdict(list)
+    sessions = defaultdict(dict)
+    # Tickets first, then their entries by ticket: the (ticket_id, started_at) index serves
+    # each batch, where a join would make PostgreSQL scan every entry of the month per batch.
+    tickets = {tid: (cust, inst, subject) for tid, cust, inst, subject in session.execute(
+        select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
+        .where(Ticket.customer_id.in_(ids)))}
+    columns = [TimeEntry.id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.ended_at,
+               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source]
+    if evidence:
+        columns += [TimeEntry.note, TimeEntry.engineer_id]
+    engineers = set()
+    sources = {s.value: s for s in billing.Source}
+    for chunk in batches(list(tickets), 5000):
+        for row in session.execute(
+                select(*columns).where(TimeEntry.ticket_id.in_(chunk),
+                                       TimeEntry.voided_at.is_(None),
+                                       TimeEntry.ended_at.is_not(None),
+                                       TimeEntry.started_at >= start,
+                                       TimeEntry.started_at < end)):
+            entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
+            cust, inst, subject = tickets[ticket_id]
+            # A session's length is the time its timer ran (pauses excluded), as statement().
+            finish = started + timedelta(seconds=duration) if duration is not None else ended
+            entries[cust].append(billing.Entry(id=entry_id, ticket_id=ticket_id, start=started,
+                                               end=finish, billable=billable,
+                                               installation_id=inst, source=sources[source]))
+            if evidence:
+                note, engineer_id = row[7:]
+                engineers.add(engineer_id)
+                sessions[cust][entry_id] = {
+                    "entry_id": entry_id, "ticket_id": ticket_id, "ticket": subject,
+                    "installation": installation_names.get(inst), "engineer_id": engineer_id,
+                    "start": started.isoformat(), "end": ended.isoformat(), "note": note,
+                    "source": source, "billable": billable}
+    if evidence and engineers:
+        names = dict(session.execute(select(User.id, User.display_name)
+                                     .where(User.id.in_(engineers))).all())
+        for per_customer in sessions.values():
+            for facts in per_customer.values():
+                facts["engineer"] = names.get(facts.pop("engineer_id"), "")
+
+    tariffs = {t.id: t for t in session.scalars(select(Tariff))}
+    calls = defaultdict(list)
+    call_facts = defaultdict(list)
+    for key, started, callee, seconds, cost, tariff_id, cust in session.execute(
+            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds, Call.cost,
+                   Call.tariff_id, Call.customer_id)
+            .where(Call.customer_id.in_(ids), Call.direction == "outbound",
+                   Call.tariff_id.is_not(None), Call.cost.is_not(None),
+                   Call.started_at >= start, Call.started_at < end)
+            .order_by(Call.customer_id, Call.started_at)):
+        tariff = tariffs[tariff_id]
+        billed = billing.billed_seconds(seconds, tariff.first_increment, tariff.next_increment)
+        calls[cust].append(billing.RatedCall(call_id=key, start=started, number=callee,
+                                             seconds=seconds, billed_seconds=billed,
+                                             tariff_name=tariff.name, cost=cost))
+        if evidence:
+            call_facts[cust].append({"call_id": key, "start": started.isoformat(),
+                                     "number": callee, "seconds": seconds,
+                                     "billed_seconds": billed, "tariff": tariff.name,
+                                     "cost": str(cost)})
+
+    contract_ids = [c.id for rows in contracts.values() for c in rows]
+    rollover = {}
+    for chunk in batches(contract_ids, 1000):
+        rollover.update(session.execute(
+            select(RolloverBalance.contract_id, RolloverBalance.minutes)
+            .where(RolloverBalance.contract_id.in_(chunk),
+                   RolloverBalance.period == str(period.previous()))).all())
+
+    out = []
+    for cust_id in ids:
+        customer = customers.get(cust_id)
+        if customer is None:
+            continue
+        own = contracts.get(cust_id, [])
+        bill = billing.bill_period(
+            period, core_customer(customer, settings), entries.get(cust_id, ()),
+            installations.get(cust_id, ()), own, calls.get(cust_id, ()),
+            rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
+            settings=core)
+        ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
+        out.append(CustomerBill(customer, bill, ev))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines as stored
+
+
+def line_row(line: billing.Line, position: int) -> dict:
+    return {"position": position, "kind": str(line.kind), "description": line.description,
+            "quantity": line.quantity, "unit": line.unit, "unit_price": line.unit_price,
+            "amount": line.amount, "vat_category": line.vat_category.code,
+            "vat_rate": line.vat_rate}
+
+
+def _key(row) -> tuple:
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return tuple(get(name) for name in LINE_FIELDS)
+
+
+def bill_differs(stored: Iterable, bill: billing.Invoice) -> bool:
+    """Do the stored lines differ from what the core computes now?"""
+    return [_key(r) for r in stored] != [_key(line_row(x, 0)) for x in bill.lines]
+
+
+def line_diff(before: list[tuple], after: list[tuple], limit: int = 40) -> dict:
+    """Lines that went away and lines that came, by their full content (order kept)."""
+    gone, came = list(before), []
+    for line in after:
+        if line in gone:
+            gone.remove(line)
+        else:
+            came.append(line)
+
+    def show(key):
+        return {"description": key[1], "amount": str(key[5])}
+
+    return {"removed": [show(k) for k in gone[:limit]], "added": [show(k) for k in came[:limit]],
+            "more": max(0, len(gone) + len(came) - 2 * limit)}
+
+
+def _insert_lines(rows: list[dict]) -> None:
+    """Many invoice lines at once: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        columns = ("invoice_id", "position", *LINE_FIELDS)
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(
+                f"COPY qh_invoice_lines ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    session.execute(insert(InvoiceLine), rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    period: str
+    customers: int = 0
+    drafts: int = 0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    finalized_kept: int = 0
+    net: Decimal = Decimal("0.00")
+    diff: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"customers": self.customers, "drafts": self.drafts, "created": self.created,
+                "changed": self.changed, "unchanged": self.unchanged, "removed": self.removed,
+                "finalized_kept": self.finalized_kept, "net": str(self.net), "diff": self.diff}
+
+    def text(self) -> str:
+        return (f"{self.period}: {self.drafts} drafts ({self.created} new, {self.changed} "
+                f"changed, {self.unchanged} unchanged, {self.removed} removed), "
+                f"{self.finalized_kept} finalized kept, net {self.net:.2f}")
+
+
+class _RunRow:
+    """The run's row. On PostgreSQL it lives on a side connection in autocommit, so its progress
+    is visible to every worker while the run's own transaction is still open; on SQLite (one
+    writer) it is written in the run's transaction and progress is kept in this process."""
+
+    def __init__(self, period: billing.Period, user_id: int | None):
+        self.period = str(period)
+        engine = get_db().engine
+        self.side = None
+        if engine.dialect.name == "postgresql":
+            self.side = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            # We hold the period's lock: a run still marked running was interrupted.
+            self.side.execute(
+                update(BillingRun).where(BillingRun.period == self.period,
+                                         BillingRun.status == "running")
+                .values(status="failed", finished_at=utcnow(),
+                        summary=json.dumps({"error": "interrupted"})))
+            self.id = self.side.execute(
+                insert(BillingRun).values(period=self.period, status="running",
+                                          started_by_id=user_id, started_at=utcnow(),
+                                          summary="{}").returning(BillingRun.id)).scalar_one()
+        else:
+            row = BillingRun(period=self.period, status="running", started_by_id=user_id)
+            session.add(row)
+            session.flush()
+            self.id = row.id
+        with _live_lock:
+            _live[self.period] = {"run_id": self.id, "done": 0, "total": 0,
+                                  "started_at": datetime.now(UTC).isoformat()}
+
+    def progress(self, done: int, total: int) -> None:
+        with _live_lock:
+            _live[self.period].update(done=done, total=total)
+        if self.side is not None:
+            self.side.execute(update(BillingRun).where(BillingRun.id == self.id)
+                              .values(customers_done=done, customers_total=total))
+
+    def failed(self, error: str) -> None:
+        if self.side is not None:
+            self.side.execute(update(BillingRun).where(BillingRun.id == self.id).values(
+                status="failed", finished_at=utcnow(), summary=json.dumps({"error": error})))
+
+    def close(self) -> None:
+        with _live_lock:
+            _live.pop(self.period, None)
+        if self.side is not None:
+            self.side.close()
+
+
+def run_period(period: billing.Period, settings: Settings, user_id: int | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               batch_size: int = BATCH) -> RunResult:
+    """Compute every customer's draft for the period; commit once. Finalized invoices are kept.
+
+    Raises RunInProgress when another run or a finalization holds the period.
+    """
+    _begin_locked(period, wait=False)
+    row = _RunRow(period, user_id)
+    result = RunResult(row.id, str(period))
+    try:
+        ids = customer_ids(period)
+        total = len(ids)
+        row.progress(0, total)
+        done = 0
+        for chunk in batches(ids, batch_size):
+            _run_batch(chunk, period, settings, result)
+            done += len(chunk)
+            row.progress(done, total)
+            if progress:
+                progress(done, total)
+        session.execute(update(BillingRun).where(BillingRun.id == row.id).values(
+            status="done", finished_at=utcnow(), customers_done=done, customers_total=total,
+            summary=json.dumps(result.summary())))
+        session.commit()
+    except BaseException as e:
+        session.rollback()
+        row.failed(f"{type(e).__name__}: {e}")
+        raise
+    finally:
+        row.close()
+    return result
+
+
+def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
+               result: RunResult) -> None:
+    live = {inv.customer_id: inv for inv in session.scalars(
+        select(Invoice).where(Invoice.customer_id.in_(ids), Invoice.period == str(period),
+                              Invoice.kind == "invoice",
+                              Invoice.status.in_(("draft", "finalized"))))}
+    drafts = [inv.id for inv in live.values() if inv.status == "draft"]
+    stored = defaultdict(list)
+    for r in session.execute(select(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts))
+                             .order_by(InvoiceLine.invoice_id, InvoiceLine.position)).scalars():
+        stored[r.invoice_id].append(r)
+    open_ids = [i for i in ids if getattr(live.get(i), "status", "draft") == "draft"]
+    result.customers += len(ids)
+    result.finalized_kept += len(ids) - len(open_ids)
+    bills = load_bills(open_ids, period, settings)
+
+    new_invoices, line_rows, replace, touched, rollover_rows = [], [], [], [], []
+    contract_ids = []
+    for cb in bills:
+        inv = cb.invoice
+        contract_ids += [u.contract_id for u in cb.bill.coverage.usage]
+        rollover_rows += [{"contract_id": cid, "period": str(period), "minutes": minutes}
+                          for cid, minutes in cb.bill.rollover_out.items() if minutes]
+        draft = live.get(cb.customer.id)
+        if not inv.lines:
+            if draft is not None:
+                session.delete(draft)
+                result.removed += 1
+                result.diff.append({"customer_id": cb.customer.id, "customer": cb.customer.name,
+                                    "change": "removed", "net_before": str(draft.net),
+                                    "net_after": None})
+            continue
+        result.drafts += 1
+        result.net += inv.net
+        totals = {"net": inv.net, "vat": inv.vat_total, "gross": inv.gross,
+                  "currency": inv.currency, "run_id": result.run_id}
+        if draft is None:
+            result.created += 1
+            new_invoices.append((cb, {"customer_id": cb.customer.id, "period": str(period),
+                                      "kind": "invoice", "status": "draft",
+                                      "created_at": utcnow(), **totals}))
+            continue
+        before = [_key(r) for r in stored[draft.id]]
+        after = [_key(line_row(x, 0)) for x in inv.lines]
+        touched.append(draft.id)
+        if before == after:
+            result.unchanged += 1
+            continue
+        result.changed += 1
+        result.diff.append({"customer_id": cb.customer.id, "customer": cb.customer.name,
+                            "change": "changed", "net_before": str(draft.net),
+                            "net_after": str(inv.net), **line_diff(before, after)})
+        replace.append(draft.id)
+        session.execute(update(Invoice).where(Invoice.id == draft.id).values(**totals))
+        line_rows += [{"invoice_id": draft.id, **line_row(x, n)}
+                      for n, x in enumerate(inv.lines, 1)]
+    if touched:
+        session.execute(update(Invoice).where(Invoice.id.in_(touched))
+                        .values(run_id=result.run_id))
+    if replace:
+        session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(replace)))
+    if new_invoices:
+        created = session.execute(
+            insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
+            [values for _, values in new_invoices]).scalars().all()
+        for (cb, _), invoice_id in zip(new_invoices, created, strict=True):
+            line_rows += [{"invoice_id": invoice_id, **line_row(x, n)}
+                          for n, x in enumerate(cb.invoice.lines, 1)]
+            result.diff.append({"customer_id": cb.customer.id, "customer": cb.customer.name,
+                                "change": "new", "net_before": None,
+                                "net_after": str(cb.invoice.net)})
+    session.flush()
+    _insert_lines(line_rows)
+    # The rollover each contract carries into the next period, replaced as a whole.
+    for chunk in batches(contract_ids, 1000):
+        session.execute(delete(RolloverBalance).where(RolloverBalance.contract_id.in_(chunk),
+                                                      RolloverBalance.period == str(period)))
+    if rollover_rows:
+        session.execute(insert(RolloverBalance), rollover_rows)
+    # Keep the diff readable and the summary small whatever the number of customers.
+    if len(result.diff) > 500:
+        del result.diff[500:]
+
+
+def previous_period(settings: Settings, now: datetime | None = None) -> billing.Period:
+    """The month before the current one, in the operator's timezone: the run's default."""
+    return billing.period_of(now or datetime.now(UTC), str(settings.timezone)).previous()
+
+
+def latest_run(period: str) -> BillingRun | None:
+    return session.scalar(select(BillingRun).where(BillingRun.period == period)
+                          .order_by(BillingRun.id.desc()).limit(1))
+
+
+def start_in_background(app, period: billing.Period, user_id: int | None) -> None:
+    """Start the run in a thread of this process (the billing screen's button); the screen
+    follows it through `live_progress` and the run's row. RunInProgress when one is going."""
+    import logging
+
+    if period_busy(period):
+        raise RunInProgress(f"a billing run or finalization of {period} is in progress")
+    with _live_lock:  # claim the period at once, so a second click sees it running
+        _live[str(period)] = {"run_id": None, "done": 0, "total": 0,
+                              "started_at": datetime.now(UTC).isoformat()}
+
+    def work():
+        with app.app_context():
+            try:
+                run_period(period, app.extensions["quarterhour"].settings, user_id)
+            except RunInProgress:
+                pass
+            except Exception:
+                logging.getLogger(__name__).exception("billing run of %s failed", period)
+            finally:
+                with _live_lock:
+                    _live.pop(str(period), None)
+                session.remove()
+
+    threading.Thread(target=work, daemon=True, name=f"quarterhour-billing-{period}").start()

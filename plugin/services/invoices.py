@@ -1,0 +1,272 @@
+"""The invoice lifecycle: draft → finalized (gapless number, frozen snapshot) → credited.
+
+Finalizing and crediting own their transaction, like the run: they take the period's lock
+(`billing_run.lock_period`), so they never interleave with a run of the same period, and the
+number counter's row is locked (SELECT … FOR UPDATE) so numbers stay gapless across periods and
+processes. A number is only ever given inside the transaction that finalizes the invoice: if it
+rolls back, the counter rolls back with it.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from plugin import billing
+from plugin.config import Settings
+from plugin.db import session, utcnow
+from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
+from plugin.models.invoices import InvoiceDelivery
+from plugin.services import billing_run
+from plugin.services.errors import FieldError
+
+
+class InvoiceError(FieldError):
+    """An invoice cannot do what was asked (e.g. credit a draft); the message says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+
+
+def _counter(year: int) -> InvoiceNumberCounter:
+    """The year's counter row, locked until this transaction ends."""
+    conn = session.connection()
+    stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(
+        InvoiceNumberCounter).values(year=year, last_number=0).on_conflict_do_nothing()
+    session.execute(stmt)
+    return session.execute(select(InvoiceNumberCounter).where(InvoiceNumberCounter.year == year)
+                           .with_for_update().execution_options(populate_existing=True)
+                           ).scalar_one()
+
+
+def next_number(year: int, settings: Settings) -> str:
+    counter = _counter(year)
+    counter.last_number += 1
+    session.flush()
+    return settings.invoice_number_format.format(year=year, number=counter.last_number)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a finalized document freezes
+
+
+def setting(name: str, default: str = "") -> str:
+    """An extra QUARTERHOUR_* setting of this module (see docs/invoices.md)."""
+    return str(current_app.config.get(f"QUARTERHOUR_{name}", default) or default)
+
+
+def seller(settings: Settings) -> dict:
+    return {"name": settings.company_name, "address": settings.company_address.replace("\\n",
+                                                                                         "\n"),
+            "country": settings.company_country, "vat_id": settings.company_vat_id,
+            "email": settings.company_email, "phone": setting("COMPANY_PHONE"),
+            "iban": settings.company_iban, "bic": settings.company_bic}
+
+
+def buyer(customer: Customer) -> dict:
+    return {"customer_id": customer.id, "name": customer.name, "address": customer.address,
+            "country": customer.country, "vat_id": customer.vat_id,
+            "email": customer.billing_email, "buyer_reference": customer.buyer_reference,
+            "language": customer.language}
+
+
+def payment_terms(days: int, due: date) -> str:
+    return (f"Payable within {days} days of the invoice date without deduction, "
+            f"at the latest on {due.isoformat()}.")
+
+
+def local_today(settings: Settings) -> date:
+    return datetime.now(UTC).astimezone(settings.timezone).date()
+
+
+def evidence_log(cb: billing_run.CustomerBill) -> dict:
+    """The sessions (with the units and buckets the core gave them) and calls of the invoice."""
+    sessions = []
+    for a in cb.bill.allocations:
+        facts = dict(cb.evidence.sessions.get(a.entry_id, {}))
+        facts.update(seconds=a.seconds, units=a.units, billable=a.billable,
+                     parts={str(p.bucket): p.units for p in a.parts},
+                     unit_seconds=a.unit_seconds)
+        sessions.append(facts)
+    return {"sessions": sessions, "calls": cb.evidence.calls}
+
+
+# ---------------------------------------------------------------------------------------------
+# Finalize
+
+
+@dataclass
+class FinalizeResult:
+    period: str
+    finalized: list[str] = field(default_factory=list)  # numbers, in order
+    stale: list[str] = field(default_factory=list)  # customers whose draft is out of date
+
+    def text(self) -> str:
+        out = f"{self.period}: {len(self.finalized)} finalized"
+        if self.finalized:
+            out += f" ({self.finalized[0]} – {self.finalized[-1]})"
+        if self.stale:
+            out += (f"; {len(self.stale)} out of date, not finalized (run the period again): "
+                    + ", ".join(self.stale))
+        return out
+
+
+def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] | None = None,
+             on: date | None = None, progress=None) -> FinalizeResult:
+    """Give each draft of the period (or the given ones) the next number; commit once.
+
+    A draft whose data changed since its run (the core computes other lines now) is left a
+    draft and named in the result: finalizing must never issue what nobody reviewed.
+    """
+    billing_run._begin_locked(period, wait=True)
+    try:
+        result = _finalize(period, settings, invoice_ids, on, progress)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
+
+
+def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
+    on = on or local_today(settings)
+    due = on + timedelta(days=settings.payment_terms_days)
+    query = (select(Invoice).join(Customer)
+             .where(Invoice.period == str(period), Invoice.kind == "invoice",
+                    Invoice.status == "draft")
+             .order_by(Customer.name, Customer.id))
+    if invoice_ids is not None:
+        query = query.where(Invoice.id.in_(invoice_ids))
+    drafts = session.scalars(query.with_for_update(of=Invoice)).all()
+    result = FinalizeResult(str(period))
+    if not drafts:
+        return result
+    counter = _counter(on.year)
+    the_seller = seller(settings)
+    done = 0
+    for chunk in billing_run.batches(drafts, billing_run.BATCH):
+        bills = {cb.customer.id: cb for cb in billing_run.load_bills(
+            [d.customer_id for d in chunk], period, settings, evidence=True)}
+        for draft in chunk:
+            cb = bills[draft.customer_id]
+            if billing_run.bill_differs(draft.lines, cb.invoice):
+                result.stale.append(cb.customer.name)
+                continue
+            counter.last_number += 1
+            draft.number = settings.invoice_number_format.format(year=on.year,
+                                                                 number=counter.last_number)
+            draft.status = "finalized"
+            draft.issued_on, draft.due_on, draft.finalized_at = on, due, utcnow()
+            draft.snapshot = json.dumps({
+                "seller": the_seller, "buyer": buyer(cb.customer),
+                "notes": list(cb.invoice.notes),
+                "payment_terms": payment_terms(settings.payment_terms_days, due),
+                "evidence": evidence_log(cb)})
+            result.finalized.append(draft.number)
+            if setting("ACCOUNTING_URL"):
+                session.add(InvoiceDelivery(invoice=draft, status="pending", attempts=0,
+                                            idempotency_key=secrets.token_hex(16)))
+        done += len(chunk)
+        session.flush()
+        if progress:
+            progress(done, len(drafts))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit notes
+
+
+def credit(invoice_id: int, settings: Settings, on: date | None = None,
+           reason: str = "") -> Invoice:
+    """Reverse a finalized invoice in full with a credit note of its own number; the original
+    becomes `credited`, which reopens its customer's period for a corrected invoice."""
+    original = session.get(Invoice, invoice_id)
+    if original is None:
+        raise LookupError(f"no invoice {invoice_id}")
+    period = billing.Period.parse(original.period)
+    billing_run._begin_locked(period, wait=True)
+    try:
+        note = _credit(invoice_id, settings, on, reason)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return note
+
+
+def _credit(invoice_id, settings, on, reason) -> Invoice:
+    original = session.execute(select(Invoice).where(Invoice.id == invoice_id)
+                               .with_for_update().execution_options(populate_existing=True)
+                               ).scalar_one()
+    if original.kind != "invoice" or original.status != "finalized":
+        what = "a credit note" if original.kind == "credit_note" else f"a {original.status} invoice"
+        raise InvoiceError("invoice_id", f"{original.number or 'draft ' + str(original.id)} is "
+                           f"{what}; only a finalized invoice can be credited.")
+    on = on or local_today(settings)
+    frozen = json.loads(original.snapshot or "{}")
+    text = (f"Credit note for invoice {original.number} of {original.issued_on.isoformat()}: "
+            f"reverses it in full.")
+    note = Invoice(kind="credit_note", status="finalized", customer_id=original.customer_id,
+                   period=original.period, number=next_number(on.year, settings),
+                   issued_on=on, due_on=on, currency=original.currency,
+                   net=-original.net, vat=-original.vat, gross=-original.gross,
+                   credits_invoice_id=original.id, finalized_at=utcnow())
+    note.snapshot = json.dumps({
+        "seller": frozen.get("seller") or seller(settings),
+        "buyer": frozen.get("buyer") or buyer(original.customer),
+        "notes": [text, *([reason] if reason else []), *frozen.get("notes", [])],
+        "payment_terms": f"Credited in full against invoice {original.number}; the amount is "
+                         f"refunded or set off on {on.isoformat()}.",
+        "credits": {"number": original.number, "issued_on": original.issued_on.isoformat()},
+        "evidence": {"sessions": [], "calls": []}})
+    for line in original.lines:
+        note.lines.append(InvoiceLine(
+            position=line.position, kind=line.kind, description=line.description,
+            quantity=-line.quantity, unit=line.unit, unit_price=line.unit_price,
+            amount=-line.amount, vat_category=line.vat_category, vat_rate=line.vat_rate))
+    original.status = "credited"
+    session.add(note)
+    if setting("ACCOUNTING_URL"):
+        session.add(InvoiceDelivery(invoice=note, status="pending", attempts=0,
+                                    idempotency_key=secrets.token_hex(16)))
+    session.flush()
+    return note
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def documents(period: str) -> list[Invoice]:
+    """The numbered documents of a period (finalized, credited, credit notes), by number."""
+    return list(session.scalars(select(Invoice).where(Invoice.period == period,
+                                                      Invoice.number.is_not(None))
+                                .order_by(Invoice.number)))
+
+
+def snapshot(invoice: Invoice) -> dict:
+    return json.loads(invoice.snapshot or "{}")
+
+
+def core_invoice(invoice: Invoice) -> billing.Invoice:
+    """The stored document as the core's invoice (VAT per rate from the printed lines)."""
+    categories = {c.code: c for c in billing.VatCategory}
+    lines = [billing.Line(kind=billing.LineKind(x.kind), description=x.description,
+                          quantity=x.quantity, unit=x.unit, unit_price=x.unit_price,
+                          amount=x.amount, vat_category=categories[x.vat_category],
+                          vat_rate=x.vat_rate) for x in invoice.lines]
+    customer = billing.Customer(id=invoice.customer_id, name="", hourly_rate=billing.ZERO,
+                                currency=invoice.currency)
+    core = billing.invoice_from_lines(billing.Period.parse(invoice.period), customer, lines,
+                                      tuple(snapshot(invoice).get("notes", ())))
+    if (core.net, core.vat_total, core.gross) != (invoice.net, invoice.vat, invoice.gross):
+        raise ValueError(f"invoice {invoice.number or invoice.id}: stored totals do not match "
+                         f"its lines")
+    return core
