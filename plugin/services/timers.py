@@ -1,11 +1,385 @@
-"""Timer hygiene: flagging timers that have run suspiciously long."""
+"""Timers: start, pause, resume and stop one session per engineer, held by the database.
 
-from datetime import datetime, timedelta
+A running timer is a time entry without an end (and not voided); the partial unique index
+`uq_qh_time_entries_one_running` lets each engineer have one, on SQLite and PostgreSQL alike.
+A paused timer is still running in that sense: its session is open, only its last segment is
+closed. Its duration is the sum of its segments, rounded once by the billing core (R1).
 
-from sqlalchemy import update
+Services flush; the caller commits. The one exception is a lost race for the running slot: the
+database refuses the INSERT, the transaction is dead, so `start` rolls it back itself before it
+names the timer that won.
+"""
 
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from plugin import billing
+from plugin.config import Settings
 from plugin.db import session
-from plugin.models import TimeEntry
+from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
+from plugin.services import evidence, locks
+from plugin.services.errors import FieldError
+
+# A start or end more than this before "now" is backdated: it needs a reason (it is evidence).
+BACKDATE_TOLERANCE = timedelta(minutes=5)
+# A client's clock may run a little ahead of ours; beyond this an instant is "in the future".
+FUTURE_TOLERANCE = timedelta(seconds=60)
+REASON_MAX = 1000
+NOTE_MAX = 2000
+
+
+class TimerConflict(Exception):
+    """A timer is already running for the engineer; `entry` is the one that runs."""
+
+    code = "timer_running"
+
+    def __init__(self, entry: TimeEntry):
+        self.entry = entry
+        ticket = entry.ticket
+        state = "paused" if paused(entry) else "running"
+        super().__init__(
+            f"Your timer is {state} on ticket #{ticket.id} “{ticket.subject}” "
+            f"({ticket.customer.name}). Stop it first, or stop it and start this.")
+        self.message = str(self)
+
+
+class NoTimer(Exception):
+    code = "no_timer"
+
+    def __init__(self):
+        super().__init__("No timer is running.")
+        self.message = str(self)
+
+
+class ConfirmEnd(FieldError):
+    """A long-running timer stops only with the end confirmed or corrected."""
+
+    code = "confirm_end"
+
+
+def utc(instant: datetime | None) -> datetime | None:
+    """Every instant in UTC before any arithmetic: Python subtracts two datetimes of the same
+    zone on the wall clock, which is wrong across a DST change."""
+    return None if instant is None else instant.astimezone(UTC)
+
+
+# --- pure helpers over segments: (start, end) pairs, end None while running -------------------
+
+def worked_seconds(segments: Iterable[tuple[datetime, datetime | None]], now: datetime) -> int:
+    """Seconds the timer ran: the sum of its segments, an open one counted up to `now`."""
+    total = timedelta()
+    for start, end in segments:
+        total += max(utc(end or now) - utc(start), timedelta())
+    return int(total // timedelta(seconds=1))
+
+
+def reshape(segments: list[tuple[datetime, datetime]], old_start: datetime, old_end: datetime,
+            start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The segments of a session moved from [old_start, old_end] to [start, end].
+
+    What falls outside the new bounds is cut off; time added before the old start or after the
+    old end counts as worked (a stretch of its own), and the pauses inside stay pauses. A window
+    that lies wholly inside a pause becomes one stretch.
+    """
+    spans = sorted(segments)
+    if start < old_start:
+        spans.insert(0, (start, old_start))
+    if end > old_end:
+        spans.append((old_end, end))
+    clipped = [(max(s, start), min(e, end)) for s, e in spans]
+    return [(s, e) for s, e in clipped if s < e] or [(start, end)]
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def paused(entry: TimeEntry) -> bool:
+    return entry.ended_at is None and all(s.ended_at is not None for s in entry.segments)
+
+
+def running_entry(engineer_id: int, lock: bool = False) -> TimeEntry | None:
+    """The engineer's open session (running or paused), or None.
+
+    `lock`: take the engineer's timer for this transaction first, so that a concurrent pause,
+    resume or stop waits for us and then sees what we did (PostgreSQL: a row lock; SQLite: the
+    database's write lock, taken by a no-op UPDATE, since SQLite has no SELECT … FOR UPDATE).
+    """
+    where = (TimeEntry.engineer_id == engineer_id, TimeEntry.ended_at.is_(None),
+             TimeEntry.voided_at.is_(None))
+    # The entry with its ticket in one query. The segments come in a second statement on
+    # purpose: on PostgreSQL a statement that waited for the row lock still sees the rest of the
+    # database as it was when it began, so a segment that a concurrent resume added would be
+    # missed by a join; the next statement sees it.
+    stmt = select(TimeEntry).where(*where).options(
+        joinedload(TimeEntry.ticket, innerjoin=True), selectinload(TimeEntry.segments))
+    if lock:
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(of=TimeEntry)
+        else:
+            session.execute(update(TimeEntry).where(*where)
+                            .values(engineer_id=TimeEntry.engineer_id)
+                            .execution_options(synchronize_session=False))
+        stmt = stmt.execution_options(populate_existing=True)
+    return session.scalars(stmt).one_or_none()
+
+
+def last_stopped(engineer_id: int) -> TimeEntry | None:
+    return session.scalar(
+        select(TimeEntry).where(TimeEntry.engineer_id == engineer_id,
+                                TimeEntry.ended_at.is_not(None), TimeEntry.voided_at.is_(None))
+        .order_by(TimeEntry.ended_at.desc(), TimeEntry.id.desc()).limit(1))
+
+
+def unit_seconds_for(ticket: Ticket, at: datetime, settings: Settings) -> tuple[int, int]:
+    """(unit, grace) in seconds of the contract that covers work on the ticket at `at`, in one
+    query (the timer bar asks on every page)."""
+    day = billing.local_date(at, str(settings.timezone))
+    rows = session.execute(
+        select(Contract.id, Contract.unit_seconds, Contract.grace_seconds, Contract.valid_from,
+               Contract.valid_to, contract_installations.c.installation_id)
+        .outerjoin(contract_installations,
+                   contract_installations.c.contract_id == Contract.id)
+        .where(Contract.customer_id == ticket.customer_id)
+        .order_by(Contract.valid_from, Contract.id)).all()
+    limited: dict[int, set] = {}
+    for row in rows:
+        limited.setdefault(row.id, set())
+        if row.installation_id is not None:
+            limited[row.id].add(row.installation_id)
+    for row in rows:
+        ids = limited[row.id]
+        if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to) and (
+                not ids or ticket.installation_id in ids):
+            return row.unit_seconds, row.grace_seconds
+    return billing.QUARTER_HOUR, 0
+
+
+def is_long_running(entry: TimeEntry, now: datetime, settings: Settings) -> bool:
+    return entry.ended_at is None and (
+        entry.long_running_flagged_at is not None
+        or now - entry.started_at > timedelta(hours=settings.timer_max_hours))
+
+
+# --- validation shared with manual entries ----------------------------------------------------
+
+def clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise FieldError("reason", f"keep it under {REASON_MAX} characters")
+    return reason
+
+
+def clean_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise FieldError("note", f"keep it under {NOTE_MAX} characters")
+    return note
+
+
+def not_in_future(instant: datetime, now: datetime, field: str) -> None:
+    if instant > now + FUTURE_TOLERANCE:
+        raise FieldError(field, "is in the future: time is booked after the work, not before")
+
+
+def backdated(instant: datetime, now: datetime) -> bool:
+    return now - instant > BACKDATE_TOLERANCE
+
+
+def require_reason_if_backdated(instant: datetime, now: datetime, reason: str,
+                                what: str) -> None:
+    if backdated(instant, now) and not reason:
+        minutes = int(BACKDATE_TOLERANCE.total_seconds() // 60)
+        raise FieldError("reason", f"the {what} lies more than {minutes} minutes in the past: "
+                                   f"say why (the reason goes into the evidence log)")
+
+
+def overlapping(engineer_id: int, start: datetime, end: datetime | None,
+                exclude_id: int | None = None) -> TimeEntry | None:
+    """The engineer's first other non-voided session overlapping [start, end); an open end
+    (a running timer) reaches to the end of time. Touching ends do not overlap."""
+    stmt = select(TimeEntry).where(
+        TimeEntry.engineer_id == engineer_id, TimeEntry.voided_at.is_(None),
+        (TimeEntry.ended_at.is_(None)) | (TimeEntry.ended_at > start))
+    if end is not None:
+        stmt = stmt.where(TimeEntry.started_at < end)
+    if exclude_id is not None:
+        stmt = stmt.where(TimeEntry.id != exclude_id)
+    return session.scalar(stmt.order_by(TimeEntry.started_at, TimeEntry.id).limit(1))
+
+
+def describe(entry: TimeEntry, settings: Settings) -> str:
+    """'entry #12 (2026-10-02 09:00–09:31, ticket #3 “Subject”)' in the operator's time."""
+    tz = settings.timezone
+    start = entry.started_at.astimezone(tz)
+    if entry.ended_at is None:
+        span = f"{start:%Y-%m-%d %H:%M}–running"
+    else:
+        end = entry.ended_at.astimezone(tz)
+        span = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}" if end.date() == start.date() \
+            else f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
+    return f"entry #{entry.id} ({span}, ticket #{entry.ticket_id} “{entry.ticket.subject}”)"
+
+
+def refuse_overlap(engineer_id: int, start: datetime, end: datetime | None,
+                   settings: Settings, exclude_id: int | None = None) -> None:
+    other = overlapping(engineer_id, start, end, exclude_id)
+    if other is not None:
+        field = "started_at" if other.started_at <= start else "ended_at"
+        raise FieldError(field, f"overlaps {describe(other, settings)}")
+
+
+# --- the timer's life -------------------------------------------------------------------------
+
+def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
+          started_at: datetime | None = None, reason: str = "", stop_running: bool = False,
+          note: str = "") -> TimeEntry:
+    """Start the engineer's timer on a ticket; TimerConflict names the one already running.
+
+    `stop_running`: stop the running timer first ("stop it and start this"), atomically.
+    """
+    now, started_at = utc(now), utc(started_at)
+    if ticket.status != "open":
+        raise FieldError("ticket_id", f"ticket #{ticket.id} is {ticket.status}: reopen it first")
+    reason, note = clean_reason(reason), clean_note(note)
+    started_at = started_at or now
+    not_in_future(started_at, now, "started_at")
+    require_reason_if_backdated(started_at, now, reason, "start")
+    locks.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
+    if stop_running:
+        # The running timer ends where this one starts.
+        stop(engineer, now, settings, ended_at=min(started_at, now), confirm=True,
+             reason=reason or "stopped to start another ticket")
+    # No "is one running?" query first: the unique index answers that at the INSERT, for free
+    # when nothing runs (the usual case), and without a race when two starts meet.
+    if backdated(started_at, now):
+        refuse_overlap(engineer.id, started_at, now, settings)
+    entry = TimeEntry(engineer_id=engineer.id, ticket=ticket, started_at=started_at,
+                      note=note, billable=True, source="timer")
+    entry.segments.append(TimeSegment(started_at=started_at))
+    session.add(entry)
+    try:
+        session.flush()
+    except IntegrityError as e:
+        if not _one_running_violated(e):
+            raise
+        # A concurrent start won the engineer's one running slot (the unique index said so).
+        session.rollback()
+        current = running_entry(engineer.id)
+        if current is None:  # it already stopped again: tell the caller to try again
+            raise FieldError("ticket_id",
+                             "another start of your timer was under way; try again") from None
+        raise TimerConflict(current) from None
+    evidence.record(entry, engineer, "create", None, reason or "timer started")
+    return entry
+
+
+def _one_running_violated(e: IntegrityError) -> bool:
+    text = str(e.orig)
+    return "uq_qh_time_entries_one_running" in text or "qh_time_entries.engineer_id" in text
+
+
+def pause(engineer: User, now: datetime) -> TimeEntry:
+    """Close the running segment; pausing a paused timer changes nothing."""
+    now = utc(now)
+    entry = running_entry(engineer.id, lock=True)
+    if entry is None:
+        raise NoTimer()
+    for segment in entry.segments:
+        if segment.ended_at is None:
+            segment.ended_at = max(now, segment.started_at)
+    session.flush()
+    return entry
+
+
+def resume(engineer: User, now: datetime) -> TimeEntry:
+    """Open a new segment; resuming a running timer changes nothing."""
+    now = utc(now)
+    entry = running_entry(engineer.id, lock=True)
+    if entry is None:
+        raise NoTimer()
+    if paused(entry):
+        last_end = max(s.ended_at for s in entry.segments) if entry.segments else now
+        entry.segments.append(TimeSegment(started_at=max(now, last_end)))
+        session.flush()
+    return entry
+
+
+def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetime | None = None,
+         reason: str = "", note: str | None = None, billable: bool | None = None,
+         confirm: bool = False, entry_id: int | None = None) -> tuple[TimeEntry | None, bool]:
+    """Stop the engineer's timer: (entry, True) when this call stopped it.
+
+    Idempotent: with nothing running (a second stop, a double click), (the entry named by
+    `entry_id`, or the last stopped one, False) — nothing changes. A timer that ran longer than
+    `settings.timer_max_hours` stops only with `confirm` or a corrected `ended_at`.
+    """
+    now, ended_at = utc(now), utc(ended_at)
+    entry = running_entry(engineer.id, lock=True)
+    if entry is None or (entry_id is not None and entry.id != entry_id):
+        done = session.get(TimeEntry, entry_id) if entry_id is not None else None
+        if done is None or done.engineer_id != engineer.id:
+            done = last_stopped(engineer.id)
+        return done, False
+    reason = clean_reason(reason)
+    end = ended_at or now
+    if end < entry.started_at:
+        start_local = entry.started_at.astimezone(settings.timezone)
+        raise FieldError("ended_at", f"must not be before the start ({start_local:%Y-%m-%d %H:%M})")
+    not_in_future(end, now, "ended_at")
+    end = min(end, now)
+    if ended_at is None and not confirm and is_long_running(entry, now, settings):
+        hours = billing.units.format_duration(int((now - entry.started_at).total_seconds()))
+        raise ConfirmEnd("ended_at", (
+            f"this timer has run for {hours}, more than {settings.timer_max_hours} h: confirm "
+            f"that the work went on until now, or correct the end"))
+    require_reason_if_backdated(end, now, reason, "end")
+    locks.ensure_open(entry.ticket.customer_id, entry.started_at, str(settings.timezone),
+                      "started_at")
+    before = evidence.snapshot(entry)
+    # The open segment ends now (or at the corrected end); a corrected end cuts what follows.
+    spans = [(s.started_at, min(s.ended_at or end, end)) for s in entry.segments
+             if s.started_at < end]
+    _set_segments(entry, [(a, b) for a, b in spans if a < b]
+                  or [(entry.started_at, entry.started_at)])  # it never ran: 0 s
+    entry.ended_at = end
+    entry.duration_seconds = worked_seconds(
+        [(s.started_at, s.ended_at) for s in entry.segments], end)
+    if note is not None:
+        entry.note = clean_note(note)
+    if billable is not None:
+        entry.billable = billable
+    evidence.record(entry, engineer, "edit", before,
+                    "stopped" + (f": {reason}" if reason else ""))
+    return entry, True
+
+
+def _set_segments(entry: TimeEntry, spans: list[tuple[datetime, datetime]]) -> None:
+    """Make the entry's segments `spans`, changing rows in place where they already match."""
+    existing = sorted(entry.segments, key=lambda s: s.started_at)
+    for segment, (s, e) in zip(existing, spans, strict=False):
+        if segment.started_at != s:
+            segment.started_at = s
+        if segment.ended_at != e:
+            segment.ended_at = e
+    for segment in existing[len(spans):]:
+        entry.segments.remove(segment)
+    for s, e in spans[len(existing):]:
+        entry.segments.append(TimeSegment(started_at=s, ended_at=e))
+
+
+def set_span(entry: TimeEntry, start: datetime, end: datetime) -> None:
+    """Move a stopped session to [start, end], keeping its pauses (see `reshape`)."""
+    start, end = utc(start), utc(end)
+    spans = [(s.started_at, s.ended_at or end) for s in entry.segments]
+    old_end = entry.ended_at or end
+    _set_segments(entry, reshape(spans, entry.started_at, old_end, start, end)
+                  if spans else [(start, end)])
+    entry.started_at, entry.ended_at = start, end
+    entry.duration_seconds = worked_seconds(
+        [(x.started_at, x.ended_at) for x in entry.segments], end)
 
 
 def flag_long_running(now: datetime, max_hours: int) -> int:

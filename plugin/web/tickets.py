@@ -1,16 +1,20 @@
-"""Screens: the ticket list (search, filters) and creating a ticket."""
+"""Screens: the ticket list (search, filters), a ticket with its timer and what work costs,
+and creating a ticket."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from plugin.access import allow, current_user
-from plugin.db import session
-from plugin.models import Customer
-from plugin.services import tickets
+from plugin.db import session, utcnow
+from plugin.extension import settings
+from plugin.models import Customer, Ticket
+from plugin.services import entries, tickets
 from plugin.services.errors import FieldError
+from plugin.services.statement import cost_preview
 from plugin.web import form_error
 from plugin.web.forms import TicketForm
+from plugin.web.timers import StartForm, running_timer
 
 bp = Blueprint("tickets", __name__)
 NAV = [(10, "Tickets", ".ticket_list")]
@@ -26,6 +30,22 @@ def ticket_list():
                           current_user().id if mine else None)
     return render_template("quarterhour/tickets.html", tickets=rows, q=q, status=status,
                            mine=mine)
+
+
+@bp.route("/tickets/<int:ticket_id>")
+@allow("engineer", "admin", "billing")
+def ticket_detail(ticket_id: int):
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        abort(404)
+    user = current_user()
+    now = utcnow()
+    return render_template(
+        "quarterhour/ticket.html", ticket=ticket, cost=cost_preview(ticket, now, settings()),
+        timer=running_timer(), start_form=StartForm(formdata=None),
+        is_engineer="engineer" in user.roles,
+        sessions=entries.list_entries(user, ticket_id=ticket.id, settings=settings(),
+                                      include_voided=True, limit=50))
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])

@@ -1,0 +1,393 @@
+"""Benchmark: N simulated engineers doing timer start/stop cycles against gunicorn + PostgreSQL.
+
+    python benchmarks/timers.py [--clients 100] [--seconds 30] [--workers 2]
+                                [--worker-class gthread|sync] [--threads 4] [--think-ms 0]
+
+Creates a fresh PostgreSQL database, migrates it, seeds one customer with a contract, one open
+ticket and one engineer with an API token per client, then serves the app with gunicorn on
+127.0.0.1 and runs two phases of the same length against the same server:
+
+1. the ceiling: a bare endpoint on the same stack (Flask, the extension, Flask-SQLAlchemy, the
+   same pool) that does one INSERT and commits — served by this file's benchmark-only app
+   factory, not by the product;
+2. the timers: every client loops POST /api/v1/timer/start, POST /api/v1/timer/stop with its
+   own Bearer token (token lookup, one-timer rule, lock check, segment and evidence record).
+
+Reports throughput, p50/p95/p99 latency, errors and the server's peak RSS (master and workers
+summed), and exits non-zero when a target is missed. Targets (issue 3): the timers' throughput at
+least half the ceiling's, and p99 ≤ 50 ms at 100 concurrent clients.
+
+The load generator is one asyncio process with a keep-alive connection per client, talks only to
+127.0.0.1 and stops at its deadline. `--think-ms` adds a pause between a client's requests (a
+person does not click start and stop back to back); the default, 0, is a closed loop at full
+speed. PostgreSQL is QUARTERHOUR_PG_ADMIN_URL (default
+postgresql://postgres@127.0.0.1:5432/postgres); the database is dropped afterwards.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_URL = os.environ.get("QUARTERHOUR_PG_ADMIN_URL",
+                           "postgresql://postgres@127.0.0.1:5432/postgres")
+HOST = "127.0.0.1"
+TARGET_SHARE_OF_CEILING = 0.5
+TARGET_P99_MS = 50.0
+REQUEST_TIMEOUT = 10.0
+
+
+# --- the benchmark-only app factory (gunicorn imports this) --------------------------------
+
+def bench_app():
+    """The product app plus one bare route, /bench/insert: one INSERT, one commit."""
+    from sqlalchemy import text
+
+    from plugin.app import create_app
+    from plugin.db import session
+
+    app = create_app()
+
+    def insert():
+        session.execute(text("INSERT INTO bench_ceiling (at) VALUES (now())"))
+        session.commit()
+        return {"ok": True}, 201
+
+    app.add_url_rule("/bench/insert", "bench_insert", insert, methods=["POST"])
+    app.extensions["csrf"].exempt(insert)  # a bare endpoint: no session, no token, no CSRF
+    return app
+
+
+# --- database ------------------------------------------------------------------------------
+
+def create_database() -> tuple[str, str]:
+    import psycopg
+
+    name = f"qh_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    host = ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
+    return name, f"postgresql+psycopg://{host}/{name}"
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed(url: str, clients: int) -> list[tuple[str, int]]:
+    """Migrate, then one customer with a contract, and per client an engineer, a token and an
+    open ticket. Returns (token, ticket id) per client."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    from plugin import migrate
+    from plugin.app import create_app
+    from plugin.db import session
+    from plugin.models import ApiToken, Contract, Customer, Ticket, User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "QUARTERHOUR_SCHEDULER": "off"})
+    out = []
+    with app.app_context():
+        migrate.upgrade()
+        session.execute(text("CREATE TABLE bench_ceiling (id bigserial PRIMARY KEY, "
+                             "at timestamptz NOT NULL)"))
+        customer = Customer(name="Bench GmbH")
+        session.add(Contract(customer=customer, name="Bench", valid_from=date(2020, 1, 1),
+                             quota_minutes=120, overflow_rate=Decimal("45.00")))
+        for i in range(clients):
+            user = User(username=f"eng{i}", display_name=f"Engineer {i}")
+            user.roles = {"engineer"}
+            ticket = Ticket(customer=customer, subject=f"Bench ticket {i}")
+            session.add_all([user, ticket])
+            session.flush()
+            row, token = ApiToken.issue(user, "bench")
+            session.add(row)
+            out.append((token, ticket.id))
+        session.commit()
+        app.extensions["sqlalchemy"].engine.dispose()
+    return out
+
+
+# --- the server ----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, port: int, args, instance: str) -> subprocess.Popen:
+    env = {**os.environ, "QUARTERHOUR_DATABASE_URL": url, "QUARTERHOUR_SECRET_KEY": "bench",
+           "QUARTERHOUR_SCHEDULER": "off", "QUARTERHOUR_INSTANCE_PATH": instance,
+           "PYTHONPATH": str(ROOT)}
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(ROOT),
+           "-b", f"{HOST}:{port}", "-w", str(args.workers), "-k", args.worker_class,
+           "--threads", str(args.threads), "--backlog", "2048", "--keep-alive", "30",
+           "--log-level", "warning", "benchmarks.timers:bench_app()"]
+    server = subprocess.Popen(cmd, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of the gunicorn master and its workers, summed, from /proc."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.peak_worker_kb = pid, 0, 0
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.wait(0.25):
+            sizes = [rss_kb(p) for p in [self.pid, *children(self.pid)]]
+            self.peak_kb = max(self.peak_kb, sum(sizes))
+            self.peak_worker_kb = max([self.peak_worker_kb, *sizes[1:]])
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+# --- the load generator --------------------------------------------------------------------
+
+class Client:
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1; reconnects when the server closes."""
+
+    def __init__(self, port: int):
+        self.port, self.reader, self.writer = port, None, None
+
+    async def request(self, path: str, body: bytes, token: str | None) -> int:
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+            head = (f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                    + (f"Authorization: Bearer {token}\r\n" if token else "") + "\r\n")
+            try:
+                self.writer.write(head.encode() + body)
+                await self.writer.drain()
+                status, close = await self._response()
+            except (ConnectionError, asyncio.IncompleteReadError):
+                await self.close()
+                if attempt == 2:
+                    raise
+                continue
+            if close:
+                await self.close()
+            return status
+        raise AssertionError("unreachable")
+
+    async def _response(self) -> tuple[int, bool]:
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+        await self.reader.readexactly(int(headers.get("content-length", "0")))
+        return status, headers.get("connection", "").lower() == "close"
+
+    async def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def phase(port: int, clients: list[tuple[str, int]], seconds: float, think: float,
+                requests) -> dict:
+    """Every client runs `requests(token, ticket)` — a list of (path, body) — in a loop until
+    the deadline; returns latencies (ms) and error counts."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.monotonic() + seconds
+
+    async def one(token: str, ticket: int):
+        conn = Client(port)
+        try:
+            while time.monotonic() < deadline:
+                for path, body in requests(token, ticket):
+                    t0 = time.perf_counter()
+                    try:
+                        status = await asyncio.wait_for(conn.request(path, body, token),
+                                                        REQUEST_TIMEOUT)
+                    except (TimeoutError, OSError, asyncio.IncompleteReadError) as e:
+                        errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+                        await conn.close()
+                        continue
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    if status >= 300:
+                        errors[str(status)] = errors.get(str(status), 0) + 1
+                    if think:
+                        await asyncio.sleep(think)
+        finally:
+            await conn.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(token, ticket) for token, ticket in clients))
+    elapsed = time.monotonic() - started
+    return summarize(latencies, errors, elapsed)
+
+
+def summarize(latencies: list[float], errors: dict, elapsed: float) -> dict:
+    ordered = sorted(latencies)
+
+    def pct(p):
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
+
+    return {"requests": len(ordered), "seconds": round(elapsed, 1),
+            "throughput": round(len(ordered) / elapsed, 1),
+            "p50_ms": round(pct(50), 1), "p95_ms": round(pct(95), 1),
+            "p99_ms": round(pct(99), 1),
+            "mean_ms": round(statistics.fmean(ordered), 1) if ordered else 0.0,
+            "errors": errors}
+
+
+def ceiling_requests(token, ticket):
+    return [("/bench/insert", b"{}")]
+
+
+def timer_requests(token, ticket):
+    return [("/api/v1/timer/start", json.dumps({"ticket_id": ticket}).encode()),
+            ("/api/v1/timer/stop", b"{}")]
+
+
+def check_database(url: str, clients: int) -> dict:
+    """After the run: never two running timers per engineer, every entry with its records."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        out = {
+            "entries": conn.scalar(text("SELECT count(*) FROM qh_time_entries")),
+            "running": conn.scalar(text("SELECT count(*) FROM qh_time_entries "
+                                        "WHERE ended_at IS NULL")),
+            "max_running_per_engineer": conn.scalar(text(
+                "SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM qh_time_entries "
+                "WHERE ended_at IS NULL GROUP BY engineer_id) x")),
+            "audit_records": conn.scalar(text("SELECT count(*) FROM qh_time_entry_audit")),
+            "ceiling_rows": conn.scalar(text("SELECT count(*) FROM bench_ceiling")),
+        }
+    engine.dispose()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--think-ms", type=float, default=0)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    name, url = create_database()
+    server = None
+    try:
+        clients = seed(url, args.clients)
+        with tempfile.TemporaryDirectory() as instance:
+            port = free_port()
+            server = start_server(url, port, args, instance)
+            sampler = RssSampler(server.pid)
+            sampler.start()
+            think = args.think_ms / 1000
+            asyncio.run(phase(port, clients, 2, think, ceiling_requests))  # warm-up
+            ceiling = asyncio.run(phase(port, clients, args.seconds, think, ceiling_requests))
+            timers = asyncio.run(phase(port, clients, args.seconds, think, timer_requests))
+            sampler.stopping.set()
+            sampler.join()
+        result = {
+            "clients": args.clients, "seconds": args.seconds, "workers": args.workers,
+            "worker_class": args.worker_class, "threads": args.threads,
+            "think_ms": args.think_ms, "cpus": os.cpu_count(),
+            "ceiling": ceiling, "timers": timers,
+            "share_of_ceiling": round(timers["throughput"] / ceiling["throughput"], 2)
+            if ceiling["throughput"] else 0,
+            "server_peak_rss_mb": round(sampler.peak_kb / 1024, 1),
+            "worker_peak_rss_mb": round(sampler.peak_worker_kb / 1024, 1),
+            "database": check_database(url, args.clients),
+        }
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        drop_database(name)
+
+    ok = (result["share_of_ceiling"] >= TARGET_SHARE_OF_CEILING
+          and result["timers"]["p99_ms"] <= TARGET_P99_MS
+          and not result["timers"]["errors"]
+          and result["database"]["max_running_per_engineer"] <= 1)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_report(result, ok)
+    return 0 if ok else 1
+
+
+def print_report(r: dict, ok: bool) -> None:
+    print(f"{r['clients']} clients, {r['seconds']} s per phase, gunicorn {r['workers']} × "
+          f"{r['worker_class']} (threads {r['threads']}), think {r['think_ms']} ms, "
+          f"{r['cpus']} CPUs")
+    print(f"{'phase':<32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+          f"{'requests':>9}  errors")
+    for label, key in (("ceiling: one INSERT", "ceiling"), ("timers: start + stop", "timers")):
+        x = r[key]
+        print(f"{label:<32} {x['throughput']:>8} {x['p50_ms']:>8} {x['p95_ms']:>8} "
+              f"{x['p99_ms']:>8} {x['requests']:>9}  {x['errors'] or '-'}")
+    print(f"timers / ceiling: {r['share_of_ceiling']} (target ≥ {TARGET_SHARE_OF_CEILING}); "
+          f"p99 target ≤ {TARGET_P99_MS} ms")
+    print(f"server peak RSS {r['server_peak_rss_mb']} MB (largest worker "
+          f"{r['worker_peak_rss_mb']} MB); database after the run: {r['database']}")
+    print("targets met" if ok else "TARGETS MISSED")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

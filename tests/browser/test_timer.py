@@ -1,0 +1,76 @@
+"""An engineer runs a timer in the browser as a person would: start, watch it run, pause,
+resume, stop with a note — the stop goes through the JSON API without a page reload."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.conftest import password_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ticket(app):
+    from plugin.db import session
+    from plugin.models import Contract, Customer, Ticket
+
+    with app.app_context():
+        customer = Customer(name="Müller Anlagenbau GmbH")
+        session.add(Contract(customer=customer, name="Basic", valid_from=date(2026, 1, 1),
+                             quota_minutes=120, overflow_rate=Decimal("45.00")))
+        row = Ticket(customer=customer, subject="Press line 3 stops with fault 4711")
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+def test_an_engineer_starts_pauses_resumes_and_stops_a_timer(live_server, page, app,
+                                                             make_user, ticket):
+    make_user("erika", "engineer", display_name="Erika Engineer")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Username").fill("erika")
+    page.get_by_label("Password").fill(password_for("erika"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/tickets")
+
+    page.get_by_role("link", name="Press line 3 stops with fault 4711").click()
+    expect(page.get_by_text("covered: 120 of 120 min left this month")).to_be_visible()
+    page.get_by_role("button", name="Start timer").click()
+
+    bar = page.get_by_role("region", name="Timer")
+    elapsed = bar.get_by_role("timer", name="Elapsed")
+    expect(bar.get_by_text("Running")).to_be_visible()
+    first = elapsed.inner_text()
+    page.wait_for_function(
+        "([el, before]) => el.textContent !== before", arg=[elapsed.element_handle(), first])
+    assert elapsed.inner_text() != first  # it runs
+
+    bar.get_by_role("button", name="Pause").click()
+    bar = page.get_by_role("region", name="Timer")
+    expect(bar.get_by_text("Paused")).to_be_visible()
+    paused_at = bar.get_by_role("timer", name="Elapsed").inner_text()
+    page.wait_for_timeout(1500)
+    assert bar.get_by_role("timer", name="Elapsed").inner_text() == paused_at  # it stands
+
+    bar.get_by_role("button", name="Resume").click()
+    bar = page.get_by_role("region", name="Timer")
+    expect(bar.get_by_text("Running")).to_be_visible()
+
+    page.evaluate("window.qhNoReload = true")  # survives only if the page does not reload
+    bar.get_by_label("Note").fill("Fault 4711 cleared remotely")
+    bar.get_by_role("button", name="Stop").press("Enter")
+    expect(bar.get_by_role("status")).to_contain_text("Timer stopped")
+    assert page.evaluate("window.qhNoReload") is True
+    expect(page.get_by_role("button", name="Start timer")).to_be_visible()
+
+    from plugin.db import session
+    from plugin.models import TimeEntry
+
+    with app.app_context():
+        entry = session.scalars(select(TimeEntry)).one()
+        assert entry.ended_at is not None and entry.note == "Fault 4711 cleared remotely"
+        assert len(entry.segments) == 2 and entry.duration_seconds >= 1
