@@ -1,11 +1,12 @@
 """Who may use which route: every view declares it with @allow, and one check enforces it."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 import flask_login
 from flask import current_app, g, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from plugin.db import session
 from plugin.models import ApiToken, User
@@ -66,14 +67,25 @@ def _resolve_user() -> User | None:
     return user if isinstance(user, User) else None
 
 
+# "Last used" is for people reviewing their tokens; minute precision is plenty, and writing it
+# on every call would cost each API request a write.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 def user_for_token(token: str) -> User | None:
+    """The token's user, in one query (token, user and roles)."""
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token),
-                               ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).selectinload(User.role_rows))
     )
     if row is None:
         return None
-    row.last_used_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        session.execute(update(ApiToken).where(ApiToken.id == row.id)
+                        .values(last_used_at=now))
+        session.commit()  # its own transaction: GET requests never commit
     g.qh_token_auth = True
     return row.user
 

@@ -32,7 +32,8 @@ class QuarterHour:
         app.extensions["quarterhour"] = state
 
         if "sqlalchemy" not in app.extensions:
-            app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+            app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(
+                app.config["SQLALCHEMY_DATABASE_URI"]))
             db.init_app(app)
         if "csrf" not in app.extensions:
             CSRFProtect(app)
@@ -79,6 +80,14 @@ class _State:
     @property
     def db(self):
         return self._app.extensions["sqlalchemy"]
+
+
+def _engine_options(url: str) -> dict:
+    """Recycle connections rather than ping before every request (a round trip each);
+    on SQLite wait for the single writer instead of failing at once."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_recycle": 1800}
 
 
 def settings() -> config.Settings:
