@@ -24,6 +24,7 @@ from plugin.db import session, utcnow
 from plugin.models import Call, CallImport, CustomerNumber, Installation, Invoice, Tariff
 from plugin.phone import NumberError, to_e164
 from plugin.services.errors import FieldError
+from plugin.services.phone_entries import book_phone_entries
 
 MODES = ("reject", "quarantine")
 ERRORS_KEPT = 1000  # bad rows listed in detail per import; all of them are counted
@@ -248,6 +249,7 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
         record.imported, record.unmatched, record.unrated = _move_staged(connection, record.id)
         record.duplicates = staged - record.imported
         record.status = "done"
+        book_phone_entries(record.id, _settings().timezone.key)
     _drop_staging(connection)
     if rejected > len(errors):
         errors.append({"line": None, "reason": f"{rejected - len(errors)} more bad rows "

@@ -1,0 +1,87 @@
+"""Handled inbound calls that become `phone` time entries, where the customer's contract says so.
+
+They count against the contract's quota like any other session (PRODUCT.md R7). The entries
+belong to the customer's "Handled calls" ticket and to the hotline user: the CDR does not say
+which engineer answered.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from plugin import billing
+from plugin.db import session
+from plugin.models import Call, Contract, Ticket, TimeEntry, TimeSegment, User
+from plugin.services import evidence
+from plugin.services.locks import locked_invoice
+
+HOTLINE_USERNAME = "hotline"
+TICKET_SOURCE = "quarterhour"
+
+
+def book_phone_entries(import_id: int, timezone: str) -> tuple[int, int]:
+    """Book this import's answered inbound calls as phone entries; (booked, skipped_locked)."""
+    calls = session.scalars(select(Call).where(
+        Call.import_id == import_id, Call.direction == "inbound", Call.answered.is_(True),
+        Call.billed_seconds > 0, Call.customer_id.is_not(None))
+        .order_by(Call.customer_id, Call.started_at)).all()
+    by_customer = defaultdict(list)
+    for call in calls:
+        by_customer[call.customer_id].append(call)
+    booked = skipped = 0
+    for customer_id, customer_calls in by_customer.items():
+        contracts = session.scalars(select(Contract).where(
+            Contract.customer_id == customer_id, Contract.phone_entries.is_(True))
+            .options(selectinload(Contract.installations))).all()
+        if not contracts:
+            continue
+        # A hotline call concerns no installation: only contracts for all installations apply.
+        cores = [billing.Contract(id=c.id, name=c.name, valid_from=c.valid_from,
+                                  valid_to=c.valid_to) for c in contracts if not c.installations]
+        for call in customer_calls:
+            if not billing.contract_for(cores, None, billing.local_date(call.started_at,
+                                                                        timezone)):
+                continue
+            if locked_invoice(customer_id, billing.period_of(call.started_at, timezone)):
+                skipped += 1
+                continue
+            _book(call, import_id)
+            booked += 1
+    session.flush()
+    return booked, skipped
+
+
+def _book(call: Call, import_id: int) -> TimeEntry:
+    end = call.started_at + timedelta(seconds=call.billed_seconds)
+    entry = TimeEntry(engineer=hotline_user(), ticket=calls_ticket(call.customer_id),
+                      started_at=call.started_at, ended_at=end,
+                      duration_seconds=call.billed_seconds, source="phone", billable=True,
+                      note=f"Call from {call.caller} (call {call.unique_key})")
+    entry.segments.append(TimeSegment(started_at=call.started_at, ended_at=end))
+    session.add(entry)
+    evidence.record(entry, None, "create", None, f"from call import {import_id}")
+    return entry
+
+
+def hotline_user() -> User:
+    """The user phone entries are booked to; it has no password and no role, so no login."""
+    user = session.scalar(select(User).where(User.username == HOTLINE_USERNAME))
+    if user is None:
+        user = User(username=HOTLINE_USERNAME, display_name="Hotline (handled calls)")
+        session.add(user)
+        session.flush()
+    return user
+
+
+def calls_ticket(customer_id: int) -> Ticket:
+    key = f"handled-calls-{customer_id}"
+    ticket = session.scalar(select(Ticket).where(Ticket.external_source == TICKET_SOURCE,
+                                                 Ticket.external_id == key))
+    if ticket is None:
+        ticket = Ticket(customer_id=customer_id, subject="Handled calls",
+                        external_source=TICKET_SOURCE, external_id=key)
+        session.add(ticket)
+        session.flush()
+    return ticket
