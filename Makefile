@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN     = $(VENV)/bin
 DEV     = QUARTERHOUR_ENV=development
 
-.PHONY: run test lint test-sqlite test-postgres wheel-check clean
+.PHONY: run test lint test-sqlite test-postgres wheel-check translations clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test-postgres: $(BIN)/.installed
 # `pip install .` (not editable) into a fresh venv must give a working app.
 wheel-check: $(BIN)/.installed
 	bash scripts/check_wheel.sh $(BIN)/python
+
+# After changing texts: extract them, merge into the catalogs, translate, then compile.
+translations: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o plugin/translations/messages.pot .
+	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d plugin/translations --statistics
 
 clean:
 	rm -rf $(VENV) build dist instance .pytest_cache

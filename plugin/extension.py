@@ -37,8 +37,13 @@ class QuarterHour:
             db.init_app(app)
         if "csrf" not in app.extensions:
             CSRFProtect(app)
+        translations = str(resource("translations"))
         if "babel" not in app.extensions:
-            Babel(app, locale_selector=_locale)
+            Babel(app, locale_selector=_locale, default_locale=settings.default_language,
+                  default_translation_directories=translations)
+        elif translations not in app.extensions["babel"].translation_directories:
+            # The host's Babel merges catalogs from every directory: add ours.
+            app.extensions["babel"].translation_directories.append(translations)
         state.owns_login = getattr(app, "login_manager", None) is None
         if state.owns_login:
             _login_manager(app)

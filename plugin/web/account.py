@@ -3,13 +3,16 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from plugin.access import SIGNED_IN, allow, current_user
 from plugin.db import session
+from plugin.extension import settings
 from plugin.models import ApiToken
 from plugin.services import users
-from plugin.web.forms import TokenForm
+from plugin.web.forms import LANGUAGE_NAMES, LanguageForm, TokenForm
 
 bp = Blueprint("account", __name__)
 
@@ -26,7 +29,28 @@ def account():
     rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                   ApiToken.revoked_at.is_(None))).all()
     return render_template("quarterhour/account.html", form=form, tokens=rows,
-                           new_token=new_token)
+                           new_token=new_token, language_form=_language_form(user.language))
+
+
+def _language_form(current: str | None) -> LanguageForm:
+    form = LanguageForm(language=current)
+    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES.get(code, code))
+                             for code in settings().languages]
+    return form
+
+
+@bp.route("/account/language", methods=["POST"])
+@allow(SIGNED_IN)
+def language():
+    user = current_user()
+    form = _language_form(user.language)
+    if form.validate_on_submit():
+        user.language = form.language.data
+        session.commit()
+        flash(_("Language saved."))
+    else:
+        flash("; ".join(form.language.errors), "error")
+    return redirect(url_for(".account"))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -100,3 +100,10 @@ class ContractForm(FlaskForm):
         SelectChoice("graduated", "graduated: each seat at its tier")])
     seat_tiers = StringField("Price per seat from seat", validators=[Optional()],
                              description="e.g. 1: 900, 6: 850, 11: 800")
+
+
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField("Language", validators=[DataRequired()])
