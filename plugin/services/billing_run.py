@@ -1,8 +1,8 @@
 """The month-end billing run: one draft per customer and period, computed by the billing core.
 
-Rows are loaded in bulk per batch of customers (`load_bills`), converted exactly as
-`services.statement.statement()` converts them, and priced only by `billing.bill_period`; a test
-holds the two loaders equal. The run owns its transaction: it takes the period's lock
+Rows are loaded in bulk per batch of customers by `services.statement.load_bills` — the one
+place rows become the core's objects, also behind "this month so far" — and priced only by
+`billing.bill_period`. The run owns its transaction: it takes the period's lock
 (PostgreSQL: an advisory transaction lock; SQLite: BEGIN IMMEDIATE, its single writer), writes
 every draft, rollover balance and the run's summary, and commits once — a run killed half-way
 leaves nothing behind, and a second run of the same period at the same time is refused.
@@ -12,33 +12,25 @@ import json
 import threading
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import selectinload
 
 from plugin import billing
 from plugin.config import Settings
 from plugin.db import get_db, session, utcnow
 from plugin.models import (
     BillingRun,
-    Call,
-    Contract,
     Customer,
-    Installation,
     Invoice,
     InvoiceLine,
     RolloverBalance,
-    Tariff,
-    Ticket,
-    TimeEntry,
-    User,
 )
-from plugin.services.statement import core_contract, core_customer, core_settings
+from plugin.services.statement import batches, load_bills
 
 BATCH = 250  # customers per batch: memory stays flat whatever the number of customers
 LINE_FIELDS = ("kind", "description", "quantity", "unit", "unit_price", "amount",
@@ -113,146 +105,12 @@ def period_busy(period: billing.Period) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Bulk loading: the rows of many customers at once, converted as statement() converts them
-
-
-@dataclass
-class EvidenceRows:
-    """What the evidence log prints beside the core's allocations, per customer."""
-
-    sessions: dict[int, dict] = field(default_factory=dict)  # entry id -> row facts
-    calls: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class CustomerBill:
-    customer: Customer
-    bill: billing.PeriodBill
-    evidence: EvidenceRows | None = None
-
-    @property
-    def invoice(self) -> billing.Invoice:
-        return self.bill.invoice
+# Which customers a run covers
 
 
 def customer_ids(period: billing.Period) -> list[int]:
     """Every customer: the core decides who has something to bill (activity or a fee)."""
     return list(session.scalars(select(Customer.id).order_by(Customer.id)))
-
-
-def batches(ids: list[int], size: int = BATCH) -> Iterator[list[int]]:
-    for at in range(0, len(ids), size):
-        yield ids[at:at + size]
-
-
-def load_bills(ids: list[int], period: billing.Period, settings: Settings,
-               evidence: bool = False) -> list[CustomerBill]:
-    """`statement(id, period, settings).bill` for each customer of `ids`, in a few queries."""
-    tz = str(settings.timezone)
-    start, end = period.bounds(tz)
-    core = core_settings(settings)
-    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
-
-    contracts = defaultdict(list)
-    for row in session.scalars(
-            select(Contract).where(Contract.customer_id.in_(ids))
-            .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
-        contracts[row.customer_id].append(core_contract(row))
-
-    installations = defaultdict(list)
-    installation_names = {}
-    for inst_id, cust_id, name, warranty in session.execute(
-            select(Installation.id, Installation.customer_id, Installation.name,
-                   Installation.warranty_until).where(Installation.customer_id.in_(ids))):
-        installations[cust_id].append(billing.Installation(id=inst_id, name=name,
-                                                           warranty_until=warranty))
-        installation_names[inst_id] = name
-
-    entries = defaultdict(list)
-    sessions = defaultdict(dict)
-    # Tickets first, then their entries by ticket: the (ticket_id, started_at) index serves
-    # each batch, where a join would make PostgreSQL scan every entry of the month per batch.
-    tickets = {tid: (cust, inst, subject) for tid, cust, inst, subject in session.execute(
-        select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
-        .where(Ticket.customer_id.in_(ids)))}
-    columns = [TimeEntry.id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.ended_at,
-               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source]
-    if evidence:
-        columns += [TimeEntry.note, TimeEntry.engineer_id]
-    engineers = set()
-    sources = {s.value: s for s in billing.Source}
-    for chunk in batches(list(tickets), 5000):
-        for row in session.execute(
-                select(*columns).where(TimeEntry.ticket_id.in_(chunk),
-                                       TimeEntry.voided_at.is_(None),
-                                       TimeEntry.ended_at.is_not(None),
-                                       TimeEntry.started_at >= start,
-                                       TimeEntry.started_at < end)):
-            entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
-            cust, inst, subject = tickets[ticket_id]
-            # A session's length is the time its timer ran (pauses excluded), as statement().
-            finish = started + timedelta(seconds=duration) if duration is not None else ended
-            entries[cust].append(billing.Entry(id=entry_id, ticket_id=ticket_id, start=started,
-                                               end=finish, billable=billable,
-                                               installation_id=inst, source=sources[source]))
-            if evidence:
-                note, engineer_id = row[7:]
-                engineers.add(engineer_id)
-                sessions[cust][entry_id] = {
-                    "entry_id": entry_id, "ticket_id": ticket_id, "ticket": subject,
-                    "installation": installation_names.get(inst), "engineer_id": engineer_id,
-                    "start": started.isoformat(), "end": ended.isoformat(), "note": note,
-                    "source": source, "billable": billable}
-    if evidence and engineers:
-        names = dict(session.execute(select(User.id, User.display_name)
-                                     .where(User.id.in_(engineers))).all())
-        for per_customer in sessions.values():
-            for facts in per_customer.values():
-                facts["engineer"] = names.get(facts.pop("engineer_id"), "")
-
-    tariffs = {t.id: t for t in session.scalars(select(Tariff))}
-    calls = defaultdict(list)
-    call_facts = defaultdict(list)
-    for key, started, callee, seconds, cost, tariff_id, cust in session.execute(
-            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds, Call.cost,
-                   Call.tariff_id, Call.customer_id)
-            .where(Call.customer_id.in_(ids), Call.direction == "outbound",
-                   Call.tariff_id.is_not(None), Call.cost.is_not(None),
-                   Call.started_at >= start, Call.started_at < end)
-            .order_by(Call.customer_id, Call.started_at)):
-        tariff = tariffs[tariff_id]
-        billed = billing.billed_seconds(seconds, tariff.first_increment, tariff.next_increment)
-        calls[cust].append(billing.RatedCall(call_id=key, start=started, number=callee,
-                                             seconds=seconds, billed_seconds=billed,
-                                             tariff_name=tariff.name, cost=cost))
-        if evidence:
-            call_facts[cust].append({"call_id": key, "start": started.isoformat(),
-                                     "number": callee, "seconds": seconds,
-                                     "billed_seconds": billed, "tariff": tariff.name,
-                                     "cost": str(cost)})
-
-    contract_ids = [c.id for rows in contracts.values() for c in rows]
-    rollover = {}
-    for chunk in batches(contract_ids, 1000):
-        rollover.update(session.execute(
-            select(RolloverBalance.contract_id, RolloverBalance.minutes)
-            .where(RolloverBalance.contract_id.in_(chunk),
-                   RolloverBalance.period == str(period.previous()))).all())
-
-    out = []
-    for cust_id in ids:
-        customer = customers.get(cust_id)
-        if customer is None:
-            continue
-        own = contracts.get(cust_id, [])
-        bill = billing.bill_period(
-            period, core_customer(customer, settings), entries.get(cust_id, ()),
-            installations.get(cust_id, ()), own, calls.get(cust_id, ()),
-            rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
-            settings=core)
-        ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
-        out.append(CustomerBill(customer, bill, ev))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, select, text, update
 
-from plugin.billing import Period, RatedCall, billed_seconds, call_cost
+from plugin.billing import Period, billed_seconds, call_cost
 from plugin.billing.rating import TariffBook
 from plugin.cdr import FORMATS, FormatError, Record, RowError, parse_mapping
 from plugin.db import session, utcnow
@@ -479,28 +479,6 @@ def import_errors(record: CallImport) -> list[dict]:
     return json.loads(record.errors or "[]")
 
 
-def rated_calls_for(customer_id: int, period: Period,
-                    until: datetime | None = None) -> list[RatedCall]:
-    """The customer's rated modem calls that started in the period (operator's timezone), and
-    before `until` if given: the telephony costs of its statement and invoice. Inbound (handled)
-    calls are not charged."""
-    start, end = period.bounds(_settings().timezone.key)
-    if until is not None:
-        end = min(end, until)
-    rows = session.execute(
-        select(Call, Tariff).join(Tariff, Call.tariff_id == Tariff.id)
-        .where(Call.customer_id == customer_id, Call.installation_id.is_not(None),
-               Call.direction == "outbound", Call.cost.is_not(None),
-               Call.started_at >= start, Call.started_at < end)
-        .order_by(Call.started_at, Call.id)).all()
-    return [RatedCall(
-        call_id=call.unique_key, start=call.started_at, number=call.callee,
-        seconds=call.billed_seconds,
-        billed_seconds=call.rated_seconds if call.rated_seconds is not None else billed_seconds(
-            call.billed_seconds, tariff.first_increment, tariff.next_increment),
-        tariff_name=tariff.name, cost=call.cost) for call, tariff in rows]
-
-
 def unrated_calls_for(customer_id: int, period: Period) -> list[Call]:
     """The customer's modem calls of the period that found no tariff: to fix before billing."""
     start, end = period.bounds(_settings().timezone.key)
@@ -513,6 +491,6 @@ def unrated_calls_for(customer_id: int, period: Period) -> list[Call]:
 __all__ = [
     "MODES", "REVIEWS", "Matcher", "RatingResult", "cdr_timezone", "import_calls",
     "import_errors", "list_calls", "list_imports", "match_unmatched_calls",
-    "rate_unrated_calls", "rated_calls_for", "rerate_calls", "review_counts",
+    "rate_unrated_calls", "rerate_calls", "review_counts",
     "unrated_calls_for",
 ]

@@ -24,6 +24,7 @@ from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run
 from plugin.services.errors import FieldError
+from plugin.services.statement import CustomerBill, batches, load_bills
 
 
 class InvoiceError(FieldError):
@@ -85,7 +86,7 @@ def local_today(settings: Settings) -> date:
     return datetime.now(UTC).astimezone(settings.timezone).date()
 
 
-def evidence_log(cb: billing_run.CustomerBill) -> dict:
+def evidence_log(cb: CustomerBill) -> dict:
     """The sessions (with the units and buckets the core gave them) and calls of the invoice."""
     sessions = []
     for a in cb.bill.allocations:
@@ -150,8 +151,8 @@ def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
     counter = _counter(on.year)
     the_seller = seller(settings)
     done = 0
-    for chunk in billing_run.batches(drafts, billing_run.BATCH):
-        bills = {cb.customer.id: cb for cb in billing_run.load_bills(
+    for chunk in batches(drafts, billing_run.BATCH):
+        bills = {cb.customer.id: cb for cb in load_bills(
             [d.customer_id for d in chunk], period, settings, evidence=True)}
         for draft in chunk:
             cb = bills[draft.customer_id]

@@ -3,7 +3,9 @@
 The month-end run and "this month so far" both come through here, so they cannot disagree.
 """
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -14,14 +16,16 @@ from plugin import billing
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import (
+    Call,
     Contract,
     Customer,
     Installation,
     RolloverBalance,
+    Tariff,
     Ticket,
     TimeEntry,
+    User,
 )
-from plugin.services.calls import rated_calls_for
 
 
 def core_settings(settings: Settings) -> billing.Settings:
@@ -52,24 +56,6 @@ def core_contract(row: Contract) -> billing.Contract:
         rollover_cap_minutes=row.rollover_cap_minutes, minimum=row.minimum, seats=seats)
 
 
-def core_installation(row: Installation) -> billing.Installation:
-    return billing.Installation(id=row.id, name=row.name, warranty_until=row.warranty_until)
-
-
-def core_entry(row: TimeEntry) -> billing.Entry:
-    return billing.Entry(id=row.id, ticket_id=row.ticket_id, start=row.started_at,
-                         end=row.started_at + _worked(row), billable=row.billable,
-                         installation_id=row.ticket.installation_id,
-                         source=billing.Source(row.source))
-
-
-def _worked(row: TimeEntry) -> timedelta:
-    """A session's length is the time its timer ran (pauses excluded), not end minus start."""
-    if row.duration_seconds is not None:
-        return timedelta(seconds=row.duration_seconds)
-    return row.ended_at - row.started_at
-
-
 @dataclass(frozen=True)
 class Statement:
     """A customer's period: the core's bill plus the rows it was computed from."""
@@ -79,6 +65,7 @@ class Statement:
     bill: billing.PeriodBill
     entries: dict[int, TimeEntry]
     running: list[TimeEntry]  # not billed until stopped
+    rated_calls: tuple[billing.RatedCall, ...]
 
     @property
     def invoice(self) -> billing.Invoice:
@@ -87,15 +74,16 @@ class Statement:
 
 def statement(customer_id: int, period: billing.Period, settings: Settings,
               until: datetime | None = None) -> Statement:
-    """The invoice of a customer's period as it stands (stopped, not voided entries).
+    """The invoice of a customer's period as it stands (stopped, not voided entries), with the
+    entry rows the screens show beside it.
 
     `until`: only what started before that instant, e.g. the moment of a cost preview.
     """
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise LookupError(f"no customer {customer_id}")
-    tz = str(settings.timezone)
-    start, end = period.bounds(tz)
+    [loaded] = load_bills([customer_id], period, settings, until=until)
+    start, end = period.bounds(str(settings.timezone))
     if until is not None:
         end = min(end, until)
     rows = session.scalars(
@@ -104,34 +92,9 @@ def statement(customer_id: int, period: billing.Period, settings: Settings,
                TimeEntry.started_at >= start, TimeEntry.started_at < end)
         .options(selectinload(TimeEntry.ticket), selectinload(TimeEntry.engineer))
         .order_by(TimeEntry.started_at, TimeEntry.id)).all()
-    stopped = [r for r in rows if r.ended_at is not None]
-    contracts = session.scalars(
-        select(Contract).where(Contract.customer_id == customer_id)
-        .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))).all()
-    installations = session.scalars(
-        select(Installation).where(Installation.customer_id == customer_id)).all()
-    bill = billing.bill_period(
-        period,
-        core_customer(customer, settings),
-        [core_entry(r) for r in stopped],
-        [core_installation(i) for i in installations],
-        [core_contract(c) for c in contracts],
-        rated_calls_for(customer_id, period, until),
-        rollover_in=rollover_into(period, [c.id for c in contracts]),
-        settings=core_settings(settings),
-    )
-    return Statement(customer, period, bill, {r.id: r for r in stopped},
-                     [r for r in rows if r.ended_at is None])
-
-
-def rollover_into(period: billing.Period, contract_ids: list[int]) -> dict[int, int]:
-    """Minutes each contract carried out of the previous period (stored by the billing run)."""
-    if not contract_ids:
-        return {}
-    rows = session.scalars(select(RolloverBalance).where(
-        RolloverBalance.contract_id.in_(contract_ids),
-        RolloverBalance.period == str(period.previous())))
-    return {r.contract_id: r.minutes for r in rows}
+    return Statement(customer, period, loaded.bill,
+                     {r.id: r for r in rows if r.ended_at is not None},
+                     [r for r in rows if r.ended_at is None], loaded.rated_calls)
 
 
 @dataclass(frozen=True)
@@ -184,4 +147,150 @@ def cost_preview(ticket: Ticket, at: datetime, settings: Settings) -> CostPrevie
                        f"quota used up: {contract.overflow_rate:.2f} {currency} per started {unit}",
                        quota_left_minutes=left, quota_minutes=total,
                        rate_per_unit=contract.overflow_rate)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading: the rows of many customers at once, converted to the core's objects
+
+
+@dataclass
+class EvidenceRows:
+    """What the evidence log prints beside the core's allocations, per customer."""
+
+    sessions: dict[int, dict] = field(default_factory=dict)  # entry id -> row facts
+    calls: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class CustomerBill:
+    customer: Customer
+    bill: billing.PeriodBill
+    evidence: EvidenceRows | None = None
+    rated_calls: tuple[billing.RatedCall, ...] = ()  # the telephony costs priced in the bill
+
+    @property
+    def invoice(self) -> billing.Invoice:
+        return self.bill.invoice
+
+
+def batches(items: list, size: int) -> Iterator[list]:
+    """`items` in slices of `size`: bounded IN lists and flat memory."""
+    for at in range(0, len(items), size):
+        yield items[at:at + size]
+
+
+
+
+def load_bills(ids: list[int], period: billing.Period, settings: Settings,
+               evidence: bool = False, until: datetime | None = None) -> list[CustomerBill]:
+    """The bill of each customer of `ids` for the period, in a few queries: the one way rows
+    become the core's objects. `until`: only what started before that instant."""
+    tz = str(settings.timezone)
+    start, end = period.bounds(tz)
+    if until is not None:
+        end = min(end, until)
+    core = core_settings(settings)
+    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+
+    contracts = defaultdict(list)
+    for row in session.scalars(
+            select(Contract).where(Contract.customer_id.in_(ids))
+            .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
+        contracts[row.customer_id].append(core_contract(row))
+
+    installations = defaultdict(list)
+    installation_names = {}
+    for inst_id, cust_id, name, warranty in session.execute(
+            select(Installation.id, Installation.customer_id, Installation.name,
+                   Installation.warranty_until).where(Installation.customer_id.in_(ids))):
+        installations[cust_id].append(billing.Installation(id=inst_id, name=name,
+                                                           warranty_until=warranty))
+        installation_names[inst_id] = name
+
+    entries = defaultdict(list)
+    sessions = defaultdict(dict)
+    # Tickets first, then their entries by ticket: the (ticket_id, started_at) index serves
+    # each batch, where a join would make PostgreSQL scan every entry of the month per batch.
+    tickets = {tid: (cust, inst, subject) for tid, cust, inst, subject in session.execute(
+        select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
+        .where(Ticket.customer_id.in_(ids)))}
+    columns = [TimeEntry.id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.ended_at,
+               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source]
+    if evidence:
+        columns += [TimeEntry.note, TimeEntry.engineer_id]
+    engineers = set()
+    sources = {s.value: s for s in billing.Source}
+    for chunk in batches(list(tickets), 5000):
+        for row in session.execute(
+                select(*columns).where(TimeEntry.ticket_id.in_(chunk),
+                                       TimeEntry.voided_at.is_(None),
+                                       TimeEntry.ended_at.is_not(None),
+                                       TimeEntry.started_at >= start,
+                                       TimeEntry.started_at < end)):
+            entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
+            cust, inst, subject = tickets[ticket_id]
+            # A session's length is the time its timer ran (pauses excluded), as statement().
+            finish = started + timedelta(seconds=duration) if duration is not None else ended
+            entries[cust].append(billing.Entry(id=entry_id, ticket_id=ticket_id, start=started,
+                                               end=finish, billable=billable,
+                                               installation_id=inst, source=sources[source]))
+            if evidence:
+                note, engineer_id = row[7:]
+                engineers.add(engineer_id)
+                sessions[cust][entry_id] = {
+                    "entry_id": entry_id, "ticket_id": ticket_id, "ticket": subject,
+                    "installation": installation_names.get(inst), "engineer_id": engineer_id,
+                    "start": started.isoformat(), "end": ended.isoformat(), "note": note,
+                    "source": source, "billable": billable}
+    if evidence and engineers:
+        names = dict(session.execute(select(User.id, User.display_name)
+                                     .where(User.id.in_(engineers))).all())
+        for per_customer in sessions.values():
+            for facts in per_customer.values():
+                facts["engineer"] = names.get(facts.pop("engineer_id"), "")
+
+    tariffs = {t.id: t for t in session.scalars(select(Tariff))}
+    calls = defaultdict(list)
+    call_facts = defaultdict(list)
+    for key, started, callee, seconds, cost, tariff_id, cust in session.execute(
+            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds, Call.cost,
+                   Call.tariff_id, Call.customer_id)
+            .where(Call.customer_id.in_(ids), Call.direction == "outbound",
+                   Call.tariff_id.is_not(None), Call.cost.is_not(None),
+                   Call.started_at >= start, Call.started_at < end)
+            .order_by(Call.customer_id, Call.started_at)):
+        tariff = tariffs[tariff_id]
+        billed = billing.billed_seconds(seconds, tariff.first_increment, tariff.next_increment)
+        calls[cust].append(billing.RatedCall(call_id=key, start=started, number=callee,
+                                             seconds=seconds, billed_seconds=billed,
+                                             tariff_name=tariff.name, cost=cost))
+        if evidence:
+            call_facts[cust].append({"call_id": key, "start": started.isoformat(),
+                                     "number": callee, "seconds": seconds,
+                                     "billed_seconds": billed, "tariff": tariff.name,
+                                     "cost": str(cost)})
+
+    contract_ids = [c.id for rows in contracts.values() for c in rows]
+    rollover = {}
+    for chunk in batches(contract_ids, 1000):
+        rollover.update(session.execute(
+            select(RolloverBalance.contract_id, RolloverBalance.minutes)
+            .where(RolloverBalance.contract_id.in_(chunk),
+                   RolloverBalance.period == str(period.previous()))).all())
+
+    out = []
+    for cust_id in ids:
+        customer = customers.get(cust_id)
+        if customer is None:
+            continue
+        own = contracts.get(cust_id, [])
+        bill = billing.bill_period(
+            period, core_customer(customer, settings), entries.get(cust_id, ()),
+            installations.get(cust_id, ()), own, calls.get(cust_id, ()),
+            rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
+            settings=core)
+        ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
+        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ()))))
+    return out
+
 

@@ -16,6 +16,14 @@ EXAMPLE_A = (master_row(start="2026-10-02 08:59:00", billsec=1830, uniqueid="1.1
              + master_row(start="2026-10-20 16:04:00", billsec=61, uniqueid="1.2"))
 
 
+def rated_calls_for(customer_id, period):
+    """The rated calls the customer's bill for the period prices (its telephony costs)."""
+    from plugin.extension import settings
+    from plugin.services.statement import statement
+
+    return list(statement(customer_id, period, settings()).rated_calls)
+
+
 def calls(app):
     with app.app_context():
         return session.scalars(select(Call).order_by(Call.started_at)).all()
@@ -27,8 +35,6 @@ def test_worked_example_a_calls_are_matched_to_the_modem_and_cost_0_66(app, worl
         "status": "done", "read": 2, "imported": 2, "duplicates": 0, "unmatched": 0,
         "unrated": 0, "rejected": 0, "errors": [], "id": None}
     with app.app_context():
-        from plugin.services.calls import rated_calls_for
-
         rated = rated_calls_for(world.muller, Period(2026, 10))
         assert [(c.seconds, c.billed_seconds, c.cost, c.number, c.tariff_name) for c in rated] \
             == [(1830, 1860, Decimal("0.62"), "+49891234567", "DE landline"),
@@ -110,8 +116,6 @@ def test_inbound_calls_from_or_to_a_registered_number_are_the_customers_handled_
     assert (second.direction, second.callee, second.customer_id) == \
         ("inbound", "+49891110000", world.huber)
     with app.app_context():  # handled calls are not telephony costs
-        from plugin.services.calls import rated_calls_for
-
         assert rated_calls_for(world.huber, Period(2026, 10)) == []
 
 

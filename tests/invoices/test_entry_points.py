@@ -13,7 +13,7 @@ from plugin.extension import settings
 from plugin.manifest import Job
 from plugin.models import Customer, Invoice, RolloverBalance
 from plugin.services import billing_run
-from plugin.services.statement import statement
+from plugin.services.statement import load_bills
 from tests.conftest import Auth
 from tests.invoices.builders import at, contract, customer, work
 from tests.invoices.conftest import validate
@@ -101,7 +101,7 @@ def test_an_admin_sees_billing_but_cannot_act(app, client, make_user, demo):
     assert refused.status_code == 403
 
 
-def test_the_bulk_loader_bills_every_customer_exactly_as_statement_does(app, demo):
+def test_billing_customers_in_one_batch_gives_what_each_alone_gives(app, demo):
     with app.app_context():
         roll = customer("Rollover & Scope KG")
         k = contract(roll, quota_minutes=100, rollover=True, rounding_scope="ticket_day",
@@ -118,10 +118,10 @@ def test_the_bulk_loader_bills_every_customer_exactly_as_statement_does(app, dem
         session.commit()
         ids = session.scalars(select(Customer.id).order_by(Customer.id)).all()
         period = billing.Period(2026, 10)
-        bulk = billing_run.load_bills(ids, period, settings())
+        bulk = load_bills(ids, period, settings())
         assert [b.customer.id for b in bulk] == ids
         for cb in bulk:
-            one = statement(cb.customer.id, period, settings())
+            [one] = load_bills([cb.customer.id], period, settings())
             assert cb.invoice == one.invoice, cb.customer.name
             assert cb.bill.rollover_out == one.bill.rollover_out
             assert cb.bill.allocations == one.bill.allocations
