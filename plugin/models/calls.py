@@ -84,7 +84,9 @@ class Call(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("qh_call_imports.id"))
+    # Checked at commit, for the same reason as invoice lines: millions of calls of one import.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey(
+        "qh_call_imports.id", deferrable=True, initially="DEFERRED"))
     # The telephone system's unique id, or a documented natural key where it has none.
     unique_key: Mapped[str] = mapped_column(String(200))
     direction: Mapped[str] = mapped_column(String(10))

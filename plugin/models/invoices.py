@@ -78,7 +78,10 @@ class InvoiceLine(db.Model):
     __table_args__ = (UniqueConstraint("invoice_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("qh_invoices.id", ondelete="CASCADE"))
+    # Checked at commit: PostgreSQL checking each line at once, against invoices inserted in the
+    # same transaction, grows with the transaction (the month-end run writes a million lines).
+    invoice_id: Mapped[int] = mapped_column(ForeignKey(
+        "qh_invoices.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"))
     position: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))  # fee, quota, overflow, no_contract, …
     description: Mapped[str] = mapped_column(Text)
