@@ -23,39 +23,44 @@ TICKET_SOURCE = "quarterhour"
 
 def book_phone_entries(import_id: int, timezone: str) -> tuple[int, int]:
     """Book this import's answered inbound calls as phone entries; (booked, skipped_locked)."""
-    calls = session.scalars(select(Call).where(
-        Call.import_id == import_id, Call.direction == "inbound", Call.answered.is_(True),
-        Call.billed_seconds > 0, Call.customer_id.is_not(None))
-        .order_by(Call.customer_id, Call.started_at)).all()
-    by_customer = defaultdict(list)
-    for call in calls:
-        by_customer[call.customer_id].append(call)
+    # Only customers whose contract asks for it: most imports have none, and a big file's
+    # inbound calls must not all be loaded for nothing.
+    contracts = defaultdict(list)
+    for c in session.scalars(select(Contract).where(Contract.phone_entries.is_(True))
+                             .options(selectinload(Contract.installations))):
+        if not c.installations:  # a hotline call concerns no installation
+            contracts[c.customer_id].append(
+                billing.Contract(id=c.id, name=c.name, valid_from=c.valid_from,
+                                 valid_to=c.valid_to))
     booked = skipped = 0
-    for customer_id, customer_calls in by_customer.items():
-        contracts = session.scalars(select(Contract).where(
-            Contract.customer_id == customer_id, Contract.phone_entries.is_(True))
-            .options(selectinload(Contract.installations))).all()
-        if not contracts:
+    for customer_id, cores in contracts.items():
+        calls = session.scalars(select(Call).where(
+            Call.import_id == import_id, Call.customer_id == customer_id,
+            Call.direction == "inbound", Call.answered.is_(True), Call.billed_seconds > 0)
+            .order_by(Call.started_at)).all()
+        if not calls:
             continue
-        # A hotline call concerns no installation: only contracts for all installations apply.
-        cores = [billing.Contract(id=c.id, name=c.name, valid_from=c.valid_from,
-                                  valid_to=c.valid_to) for c in contracts if not c.installations]
-        for call in customer_calls:
+        engineer, ticket = hotline_user(), calls_ticket(customer_id)
+        locked = {}
+        for call in calls:
             if not billing.contract_for(cores, None, billing.local_date(call.started_at,
                                                                         timezone)):
                 continue
-            if locked_invoice(customer_id, billing.period_of(call.started_at, timezone)):
+            period = billing.period_of(call.started_at, timezone)
+            if period not in locked:
+                locked[period] = locked_invoice(customer_id, period) is not None
+            if locked[period]:
                 skipped += 1
                 continue
-            _book(call, import_id)
+            _book(call, import_id, engineer, ticket)
             booked += 1
-    session.flush()
+        session.flush()
     return booked, skipped
 
 
-def _book(call: Call, import_id: int) -> TimeEntry:
+def _book(call: Call, import_id: int, engineer: User, ticket: Ticket) -> TimeEntry:
     end = call.started_at + timedelta(seconds=call.billed_seconds)
-    entry = TimeEntry(engineer=hotline_user(), ticket=calls_ticket(call.customer_id),
+    entry = TimeEntry(engineer=engineer, ticket=ticket,
                       started_at=call.started_at, ended_at=end,
                       duration_seconds=call.billed_seconds, source="phone", billable=True,
                       note=f"Call from {call.caller} (call {call.unique_key})")
