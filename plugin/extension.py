@@ -99,6 +99,15 @@ def settings() -> config.Settings:
     return current_app.extensions["quarterhour"].settings
 
 
+def current_period():
+    """This month, in the operator's timezone."""
+    from datetime import UTC, datetime
+
+    from plugin import billing
+
+    return billing.period_of(datetime.now(UTC), str(settings().timezone))
+
+
 def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
     from plugin import api, web
     from plugin.web import errors

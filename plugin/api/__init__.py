@@ -62,6 +62,19 @@ def field(data: dict, name: str, kind=str, required=True):
     return value
 
 
+def period_arg(default=None):
+    """The `period` query parameter (YYYY-MM), else `default`; a malformed one is a 422."""
+    from plugin.billing import Period
+
+    text = request.args.get("period")
+    if not text:
+        return default
+    try:
+        return Period.parse(text)
+    except ValueError as e:
+        raise ApiError(422, "invalid_field", str(e), "period") from None
+
+
 def commit_or_field_error(fn, *args, **kwargs):
     """Run a service, commit; a FieldError becomes a 422 naming the field, nothing stored."""
     try:

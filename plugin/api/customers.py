@@ -3,16 +3,15 @@
 Amounts travel as decimal strings ("45.00"), never as JSON numbers, so no cent is lost.
 """
 
-from datetime import UTC, datetime
 
-from flask import jsonify, request
+from flask import jsonify
 from sqlalchemy import select
 
 from plugin import billing
 from plugin.access import allow
-from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, json_body, list_of, period_arg
 from plugin.db import session
-from plugin.extension import settings
+from plugin.extension import current_period, settings
 from plugin.models import Contract, Customer, Installation
 from plugin.services import customers as service
 from plugin.services.statement import statement
@@ -209,12 +208,7 @@ def contract_update(contract_id: int):
      response=STATEMENT, query={"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}})
 def customer_statement(customer_id: int):
     _get(Customer, customer_id, "customer")
-    tz = str(settings().timezone)
-    text = request.args.get("period") or str(billing.period_of(datetime.now(UTC), tz))
-    try:
-        period = billing.Period.parse(text)
-    except ValueError as e:
-        raise ApiError(422, "invalid_field", str(e), "period") from None
+    period = period_arg(current_period())
     s = statement(customer_id, period, settings())
     inv = s.invoice
     return jsonify({

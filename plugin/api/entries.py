@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from plugin import billing
 from plugin.access import allow, current_user
-from plugin.api import bp, doc, field, json_body, list_of
+from plugin.api import bp, doc, field, json_body, list_of, period_arg
 from plugin.api.timers import INSTANT, SEGMENT, parse_instant, run
 from plugin.db import session, utcnow
 from plugin.extension import settings
@@ -91,14 +91,6 @@ def _int_arg(name: str) -> int | None:
     return int(value)
 
 
-def _period_arg() -> billing.Period | None:
-    text = request.args.get("period")
-    if not text:
-        return None
-    try:
-        return billing.Period.parse(text)
-    except ValueError as e:
-        raise ApiError(422, "invalid_field", str(e), "period") from None
 
 
 @bp.get("/entries")
@@ -110,7 +102,7 @@ def _period_arg() -> billing.Period | None:
     "include_voided": {"type": "string", "enum": ["1"]}})
 def entry_list():
     rows = entries.list_entries(
-        current_user(), engineer_id=_int_arg("engineer_id"), period=_period_arg(),
+        current_user(), engineer_id=_int_arg("engineer_id"), period=period_arg(),
         ticket_id=_int_arg("ticket_id"), customer_id=_int_arg("customer_id"),
         include_voided=request.args.get("include_voided") == "1", settings=settings())
     return jsonify([entry_json(e) for e in rows])

@@ -4,17 +4,16 @@ Admin and billing only: it lists every engineer's work and the customer's bucket
 see their own entries and each entry's audit trail under /entries.
 """
 
-from datetime import UTC, datetime
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from plugin import billing
 from plugin.access import allow
-from plugin.api import bp, doc, list_of
+from plugin.api import bp, doc, list_of, period_arg
 from plugin.api.entries import AUDIT, actor_names, audit_json
 from plugin.api.timers import INSTANT
 from plugin.db import session
-from plugin.extension import settings
+from plugin.extension import current_period, settings
 from plugin.models import Customer
 from plugin.services import evidence
 from plugin.web.errors import ApiError
@@ -45,13 +44,7 @@ PERIOD = {"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$",
 def _log(customer_id: int) -> evidence.EvidenceLog:
     if session.get(Customer, customer_id) is None:
         raise ApiError(404, "not_found", f"No customer {customer_id}.")
-    tz = str(settings().timezone)
-    text = request.args.get("period") or str(billing.period_of(datetime.now(UTC), tz))
-    try:
-        period = billing.Period.parse(text)
-    except ValueError as e:
-        raise ApiError(422, "invalid_field", str(e), "period") from None
-    return evidence.evidence_log(customer_id, period, settings())
+    return evidence.evidence_log(customer_id, period_arg(current_period()), settings())
 
 
 @bp.get("/customers/<int:customer_id>/evidence")

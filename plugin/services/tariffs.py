@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from plugin.db import session
 from plugin.models import Call, Tariff
 from plugin.services.errors import FieldError
+from plugin.services.fields import day
 
 FIELDS = ("name", "prefix", "valid_from", "price_per_minute", "connect_fee", "first_increment",
           "next_increment", "markup_percent", "minimum_charge")
@@ -68,12 +69,7 @@ def _prefix(field, value) -> str:
 
 
 def _date(field, value) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise FieldError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return day(value, field)
 
 
 def _amount(field, value) -> Decimal:

@@ -38,3 +38,19 @@ def form_error(form, e) -> None:
         field.errors = [*field.errors, e.message]
     else:
         flash(str(e), "error")
+
+
+def period_param(text: str | None, default):
+    """The period a screen was asked for (YYYY-MM), else `default`; a malformed one is said
+    in a flash message and the default shown instead."""
+    from flask import flash
+
+    from plugin.billing import Period
+
+    if not text:
+        return default
+    try:
+        return Period.parse(text)
+    except ValueError as e:
+        flash(f"period: {e}", "error")
+        return default

@@ -9,12 +9,13 @@ from wtforms.fields.choices import SelectChoice
 from plugin import billing
 from plugin.access import allow
 from plugin.db import session
-from plugin.extension import settings
+from plugin.extension import current_period, settings
 from plugin.models import Contract, Customer, Installation
 from plugin.services import customers as service
+from plugin.services import fields
 from plugin.services.errors import FieldError
 from plugin.services.statement import statement
-from plugin.web import form_error
+from plugin.web import form_error, period_param
 from plugin.web.forms import ContractForm, CustomerForm, InstallationForm
 
 bp = Blueprint("customers", __name__)
@@ -114,7 +115,7 @@ def _preview(form: ContractForm, customer: Customer) -> str | None:
         data = form.data
         unit = int(data.get("unit_seconds") or 900)
         grace = int(data.get("grace_seconds") or 0)
-        rate = service.money(data.get("overflow_rate") or "0", "overflow_rate")
+        rate = fields.money(data.get("overflow_rate") or "0", "overflow_rate")
         core = billing.Contract(id=0, name="preview", valid_from=datetime.now(UTC).date(),
                                 unit_seconds=unit, grace_seconds=grace, overflow_rate=rate)
     except (FieldError, ValueError, TypeError):
@@ -149,13 +150,8 @@ def contract_edit(contract_id: int):
 @allow("admin", "billing")
 def customer_statement(customer_id: int):
     customer = _get(Customer, customer_id)
-    tz = str(settings().timezone)
-    current = billing.period_of(datetime.now(UTC), tz)
-    try:
-        period = billing.Period.parse(request.args.get("period") or str(current))
-    except ValueError as e:
-        flash(f"period: {e}", "error")
-        period = current
+    current = current_period()
+    period = period_param(request.args.get("period"), current)
     result = statement(customer.id, period, settings())
     return render_template("quarterhour/statement.html", customer=customer, s=result,
-                           period=period, current=current, tz=tz)
+                           period=period, current=current, tz=str(settings().timezone))

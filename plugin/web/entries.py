@@ -1,7 +1,7 @@
 """Screens: my time (entries by month), booking time by hand, correcting and voiding an entry,
 and an entry's history from the evidence log."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -13,11 +13,11 @@ from wtforms.validators import DataRequired, Length, Optional
 from plugin import billing
 from plugin.access import allow, current_user
 from plugin.db import session, utcnow
-from plugin.extension import settings
+from plugin.extension import current_period, settings
 from plugin.models import Ticket, User
 from plugin.services import entries, evidence
 from plugin.services.errors import FieldError
-from plugin.web import form_error
+from plugin.web import form_error, period_param
 from plugin.web.timers import LOCAL_FORMAT, to_instant
 
 bp = Blueprint("entries", __name__)
@@ -43,12 +43,7 @@ class VoidForm(FlaskForm):
 
 
 def _period() -> billing.Period:
-    current = billing.period_of(datetime.now(UTC), str(settings().timezone))
-    try:
-        return billing.Period.parse(request.args.get("period") or str(current))
-    except ValueError as e:
-        flash(f"period: {e}", "error")
-        return current
+    return period_param(request.args.get("period"), current_period())
 
 
 def _entry(entry_id: int):

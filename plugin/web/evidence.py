@@ -4,29 +4,24 @@ Admin and billing only: it shows every engineer's work and the customer's bucket
 see their own entries and each entry's history under "My time".
 """
 
-from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from plugin import billing
 from plugin.access import allow
 from plugin.db import session
-from plugin.extension import settings
+from plugin.extension import current_period, settings
 from plugin.models import Customer, User
 from plugin.services import evidence
+from plugin.web import period_param
 
 bp = Blueprint("evidence", __name__)
 NAV = [(30, "Evidence log", ".evidence_index")]
 
 
 def _period() -> billing.Period:
-    current = billing.period_of(datetime.now(UTC), str(settings().timezone))
-    try:
-        return billing.Period.parse(request.args.get("period") or str(current))
-    except ValueError as e:
-        flash(f"period: {e}", "error")
-        return current
+    return period_param(request.args.get("period"), current_period())
 
 
 @bp.route("/evidence")

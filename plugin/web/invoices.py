@@ -27,20 +27,14 @@ from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
+from plugin.web import period_param
 
 bp = Blueprint("invoices", __name__)
 NAV = [(50, "Billing", ".billing_page")]
 
 
 def _period_arg(value: str | None) -> billing.Period:
-    default = billing_run.previous_period(settings())
-    if not value:
-        return default
-    try:
-        return billing.Period.parse(value)
-    except ValueError as e:
-        flash(f"period: {e}", "error")
-        return default
+    return period_param(value, billing_run.previous_period(settings()))
 
 
 def _invoice(invoice_id: int) -> Invoice:
