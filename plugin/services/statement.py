@@ -66,6 +66,7 @@ class Statement:
     entries: dict[int, TimeEntry]
     running: list[TimeEntry]  # not billed until stopped
     rated_calls: tuple[billing.RatedCall, ...]
+    contracts: tuple[billing.Contract, ...]
 
     @property
     def invoice(self) -> billing.Invoice:
@@ -94,7 +95,8 @@ def statement(customer_id: int, period: billing.Period, settings: Settings,
         .order_by(TimeEntry.started_at, TimeEntry.id)).all()
     return Statement(customer, period, loaded.bill,
                      {r.id: r for r in rows if r.ended_at is not None},
-                     [r for r in rows if r.ended_at is None], loaded.rated_calls)
+                     [r for r in rows if r.ended_at is None], loaded.rated_calls,
+                     loaded.contracts)
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,7 @@ def cost_preview(ticket: Ticket, at: datetime, settings: Settings) -> CostPrevie
                            warranty_until=inst.warranty_until)
     period = billing.period_of(at, tz)
     current = statement(ticket.customer_id, period, settings, until=at)
-    contracts = [core_contract(c) for c in session.scalars(
-        select(Contract).where(Contract.customer_id == ticket.customer_id)
-        .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers)))]
-    contract = billing.contract_for(contracts, ticket.installation_id, day)
+    contract = billing.contract_for(list(current.contracts), ticket.installation_id, day)
     currency = current.customer.currency
     if contract is None:
         rate = core_customer(current.customer, settings).hourly_rate
@@ -167,6 +166,7 @@ class CustomerBill:
     bill: billing.PeriodBill
     evidence: EvidenceRows | None = None
     rated_calls: tuple[billing.RatedCall, ...] = ()  # the telephony costs priced in the bill
+    contracts: tuple[billing.Contract, ...] = ()  # the customer's, as the core saw them
 
     @property
     def invoice(self) -> billing.Invoice:
@@ -290,7 +290,7 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
             settings=core)
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
-        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ()))))
+        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own)))
     return out
 
 
