@@ -89,9 +89,12 @@ class _State:
 
 def _engine_options(url: str) -> dict:
     """Recycle connections rather than ping before every request (a round trip each);
-    on SQLite wait for the single writer instead of failing at once."""
+    on SQLite wait for the single writer instead of failing at once. PostgreSQL sessions
+    speak UTC, as we store: instants then arrive in UTC and need no conversion per row."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
+    if url.startswith("postgresql"):
+        return {"pool_recycle": 1800, "connect_args": {"options": "-c TimeZone=UTC"}}
     return {"pool_recycle": 1800}
 
 

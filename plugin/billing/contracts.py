@@ -121,13 +121,17 @@ def contract_for(
     When several do, the most specific wins: one limited to installations before one for all,
     then the one that started last (it is the newer agreement), then the lowest id.
     """
-    candidates = [contract for contract in contracts if contract.covers(installation_id, day)]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda c: (c.installation_ids is None, -c.valid_from.toordinal(), c.id),
-    )
+    best = None
+    for contract in contracts:
+        if contract.covers(installation_id, day) and (
+            best is None or _precedence(contract) < _precedence(best)
+        ):
+            best = contract
+    return best
+
+
+def _precedence(contract: Contract) -> tuple:
+    return (contract.installation_ids is None, -contract.valid_from.toordinal(), contract.id)
 
 
 def overflow_price(contract: Contract, seconds: int) -> tuple[int, Decimal]:

@@ -5,9 +5,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from .contracts import Contract, contract_for
-from .periods import DEFAULT_TIMEZONE, Period, local_date, period_of, require_aware
+from .periods import DEFAULT_TIMEZONE, Period, require_aware
 from .units import QUARTER_HOUR, RoundingScope, units_added
 
 
@@ -136,10 +137,16 @@ def allocate(
     quota_seconds_left = {c.id: (carried_in[c.id] + (c.quota_minutes or 0)) * 60 for c in active}
     group_seconds: dict[tuple, int] = defaultdict(int)
     allocations = []
+    # A month has few distinct (installation, day) pairs but may have thousands of sessions.
+    covering: dict[tuple[int | None, date], Contract | None] = {}
+    zone = ZoneInfo(timezone)
 
     for entry in _chronological(entries, period, timezone):
-        day = local_date(entry.start, timezone)
-        contract = contract_for(active, entry.installation_id, day)
+        day = entry.start.astimezone(zone).date()
+        key = (entry.installation_id, day)
+        if key not in covering:
+            covering[key] = contract_for(active, entry.installation_id, day)
+        contract = covering[key]
         warranty = _under_warranty(entry, installation_by_id, day)
         # No-contract work counts every started quarter hour of each session on its own.
         unit, grace, scope = (
@@ -171,19 +178,24 @@ def allocate(
                 seconds=entry.seconds,
                 billable=entry.billable,
                 units=units,
-                parts=tuple(part for part in parts if part.units),
+                parts=tuple([part for part in parts if part.units]),
                 contract_id=contract.id if contract else None,
                 unit_seconds=unit,
                 rounding_scope=scope,
             )
         )
 
-    usage = tuple(_usage(contract, carried_in[contract.id], allocations) for contract in active)
+    by_contract = defaultdict(list)
+    for allocation in allocations:
+        by_contract[allocation.contract_id].append(allocation)
+    usage = tuple(_usage(contract, carried_in[contract.id], by_contract[contract.id])
+                  for contract in active)
     return Coverage(period, tuple(allocations), usage)
 
 
 def _chronological(entries: Iterable[Entry], period: Period, timezone: str) -> list[Entry]:
-    in_period = [entry for entry in entries if period_of(entry.start, timezone) == period]
+    start, end = period.bounds(timezone)
+    in_period = [entry for entry in entries if start <= entry.start < end]
     ids = [entry.id for entry in in_period]
     if len(ids) != len(set(ids)):
         raise ValueError(f"entry ids must be unique, got {sorted(ids)}")
@@ -212,8 +224,8 @@ def _rounding_group(
     return (*shared, day) if scope is RoundingScope.TICKET_DAY else shared
 
 
-def _usage(contract: Contract, carried_in: int, allocations: list[Allocation]) -> QuotaUsage:
-    own = [allocation for allocation in allocations if allocation.contract_id == contract.id]
+def _usage(contract: Contract, carried_in: int, own: list[Allocation]) -> QuotaUsage:
+    """The contract's quota use, from its own allocations."""
     quota_units = sum(allocation.units_in(Bucket.QUOTA) for allocation in own)
     overflow_units = sum(allocation.units_in(Bucket.OVERFLOW) for allocation in own)
     rollover_out = 0

@@ -5,13 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .contracts import Contract, seat_bands
 from .coverage import Allocation, Bucket, Coverage, Part
 from .money import ZERO, line_amount, percent_of, to_cents
-from .periods import DEFAULT_TIMEZONE, Period, period_of
+from .periods import DEFAULT_TIMEZONE, Period
 from .rating import RatedCall
 from .units import RoundingScope, format_duration, unit_name
 from .vat import NOTES, VatCategory, vat_category, vat_rate
@@ -132,22 +133,27 @@ def compose_invoice(
             entry_id=charge.entry_id,
         )
 
+    zone = ZoneInfo(settings.timezone)
     contract_by_id = {contract.id: contract for contract in contracts}
+    sessions = defaultdict(list)  # contract id (None: no contract) -> its allocations, in order
+    for allocation in coverage.allocations:
+        sessions[allocation.contract_id].append(allocation)
     lines: list[Line] = []
     for usage in coverage.usage:
         contract = contract_by_id[usage.contract_id]
-        own = [line(charge) for charge in _contract_charges(contract, coverage, settings.timezone)]
+        charges = _contract_charges(contract, coverage.period, sessions[contract.id], zone)
+        own = [line(charge) for charge in charges]
         charged = sum((item.amount for item in own), ZERO)
         if contract.minimum > charged:
             own.append(line(_minimum_top_up(contract, charged)))
         lines += own
-    for allocation in coverage.allocations:
-        if allocation.contract_id is None:
-            for part in allocation.parts:
-                lines.append(line(_session_charge(allocation, part, settings.timezone, customer)))
+    for allocation in sessions[None]:
+        for part in allocation.parts:
+            lines.append(line(_session_charge(allocation, part, zone, customer)))
 
     period = coverage.period
-    calls = [call for call in rated_calls if period_of(call.start, settings.timezone) == period]
+    start, end = period.bounds(settings.timezone)
+    calls = [call for call in rated_calls if start <= call.start < end]
     if calls:
         billed = format_duration(sum(call.billed_seconds for call in calls))
         cost = sum((call.cost for call in calls), ZERO)
@@ -186,26 +192,27 @@ def invoice_from_lines(
     )
 
 
-def _contract_charges(contract: Contract, coverage: Coverage, timezone: str) -> list[_Charge]:
+def _contract_charges(
+    contract: Contract, period: Period, allocations: list[Allocation], zone: ZoneInfo
+) -> list[_Charge]:
+    """Fee, seats and the sessions (`allocations`) of one contract in the period."""
     charges = []
     if contract.fee:
-        description = f"{contract.name}: monthly fee {coverage.period}"
+        description = f"{contract.name}: monthly fee {period}"
         charges.append(_Charge(LineKind.FEE, description, 1, "month", contract.fee, contract.id))
     if contract.seats:
         for band in seat_bands(contract.seats):
             description = (
                 f"{contract.name}: seats {band.first}–{band.last} "
-                f"({contract.seats.mode} pricing, {contract.seats.seats} seats) {coverage.period}"
+                f"({contract.seats.mode} pricing, {contract.seats.seats} seats) {period}"
             )
             charges.append(
                 _Charge(LineKind.SEATS, description, band.seats, "seat", band.price, contract.id)
             )
-    for allocation in coverage.allocations:
-        if allocation.contract_id == contract.id:
-            charges += [
-                _session_charge(allocation, part, timezone, contract=contract)
-                for part in allocation.parts
-            ]
+    for allocation in allocations:
+        charges += [
+            _session_charge(allocation, part, zone, contract=contract) for part in allocation.parts
+        ]
     return charges
 
 
@@ -221,17 +228,14 @@ def _minimum_top_up(contract: Contract, charged: Decimal) -> _Charge:
 def _session_charge(
     allocation: Allocation,
     part: Part,
-    timezone: str,
+    zone: ZoneInfo,
     customer: Customer | None = None,
     contract: Contract | None = None,
 ) -> _Charge:
     """'2026-10-02 09:00, ticket 101: 3 units: 31 min in started 15-minute units, within the
     120 min quota'; for a split session '… 2 of 3 units beyond the 120 min quota (…)'."""
-    when = allocation.start.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-    basis = (
-        f"{format_duration(allocation.seconds)} in started {unit_name(allocation.unit_seconds)}"
-        f" units{_SCOPE_NOTE[allocation.rounding_scope]}"
-    )
+    when = f"{allocation.start.astimezone(zone):%Y-%m-%d %H:%M}"
+    basis = _basis(allocation.seconds, allocation.unit_seconds, allocation.rounding_scope)
     reason, unit_price = _reason_and_price(part.bucket, contract, customer)
     if part.units == allocation.units:
         plural = "s" if part.units != 1 else ""
@@ -247,6 +251,13 @@ def _session_charge(
         contract_id=contract.id if contract else None,
         entry_id=allocation.entry_id,
     )
+
+
+@lru_cache(maxsize=8192)  # a month's sessions repeat the same few thousand lengths
+def _basis(seconds: int, unit_seconds: int, scope: RoundingScope) -> str:
+    """'31 min in started 15-minute units'."""
+    note = _SCOPE_NOTE[scope]
+    return f"{format_duration(seconds)} in started {unit_name(unit_seconds)} units{note}"
 
 
 _SCOPE_NOTE = {

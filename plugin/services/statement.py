@@ -220,13 +220,16 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
         columns += [TimeEntry.note, TimeEntry.engineer_id]
     engineers = set()
     sources = {s.value: s for s in billing.Source}
+    # The bulk reads run as plain Core statements and fetch a batch at once: rows, not ORM
+    # objects, are all we need, and row-by-row fetching costs more than the rows.
+    read = session.connection().execute
     for chunk in batches(list(tickets), 5000):
-        for row in session.execute(
+        for row in read(
                 select(*columns).where(TimeEntry.ticket_id.in_(chunk),
                                        TimeEntry.voided_at.is_(None),
                                        TimeEntry.ended_at.is_not(None),
                                        TimeEntry.started_at >= start,
-                                       TimeEntry.started_at < end)):
+                                       TimeEntry.started_at < end)).all():
             entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
             cust, inst, subject = tickets[ticket_id]
             # A session's length is the time its timer ran (pauses excluded), as statement().
@@ -249,25 +252,26 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             for facts in per_customer.values():
                 facts["engineer"] = names.get(facts.pop("engineer_id"), "")
 
-    tariffs = {t.id: t for t in session.scalars(select(Tariff))}
+    tariff_names = dict(session.execute(select(Tariff.id, Tariff.name)).all())
     calls = defaultdict(list)
     call_facts = defaultdict(list)
-    for key, started, callee, seconds, cost, tariff_id, cust in session.execute(
-            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds, Call.cost,
-                   Call.tariff_id, Call.customer_id)
+    # Billed seconds and cost as rated together when the call was imported (or re-rated): a
+    # later change of the tariff's increments does not reinterpret a stored cost.
+    for key, started, callee, seconds, billed, cost, tariff_id, cust in read(
+            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds,
+                   Call.rated_seconds, Call.cost, Call.tariff_id, Call.customer_id)
             .where(Call.customer_id.in_(ids), Call.direction == "outbound",
                    Call.tariff_id.is_not(None), Call.cost.is_not(None),
                    Call.started_at >= start, Call.started_at < end)
-            .order_by(Call.customer_id, Call.started_at)):
-        tariff = tariffs[tariff_id]
-        billed = billing.billed_seconds(seconds, tariff.first_increment, tariff.next_increment)
+            .order_by(Call.customer_id, Call.started_at)).all():
+        tariff = tariff_names[tariff_id]
         calls[cust].append(billing.RatedCall(call_id=key, start=started, number=callee,
                                              seconds=seconds, billed_seconds=billed,
-                                             tariff_name=tariff.name, cost=cost))
+                                             tariff_name=tariff, cost=cost))
         if evidence:
             call_facts[cust].append({"call_id": key, "start": started.isoformat(),
                                      "number": callee, "seconds": seconds,
-                                     "billed_seconds": billed, "tariff": tariff.name,
+                                     "billed_seconds": billed, "tariff": tariff,
                                      "cost": str(cost)})
 
     contract_ids = [c.id for rows in contracts.values() for c in rows]

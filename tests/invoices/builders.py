@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from plugin import billing
 from plugin.db import session
 from plugin.models import Call, Contract, Customer, Tariff, Ticket, TimeEntry, User
 
@@ -59,11 +60,14 @@ def call(owner: Customer, start: datetime, seconds: int, installation=None,
     tariff = session.scalar(select(Tariff).where(Tariff.prefix == "+49"))
     if tariff is None:
         tariff = Tariff(name="DE landline", prefix="+49", valid_from=date(2026, 1, 1),
-                        price_per_minute=Decimal("0.02"))
+                        price_per_minute=Decimal("0.02"), first_increment=60,
+                        next_increment=60)
         session.add(tariff)
     row = Call(unique_key=f"{owner.id}-{start.isoformat()}-{seconds}", direction="outbound",
                caller="+4989998877", callee="+49301234567", started_at=start,
                duration_seconds=seconds, billed_seconds=seconds, cost=Decimal(cost),
+               rated_seconds=billing.billed_seconds(seconds, tariff.first_increment,
+                                                    tariff.next_increment),
                customer=owner, installation=installation, tariff=tariff)
     session.add(row)
     session.flush()
