@@ -285,10 +285,12 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
                               Invoice.kind == "invoice",
                               Invoice.status.in_(("draft", "finalized"))))}
     drafts = [inv.id for inv in live.values() if inv.status == "draft"]
-    stored = defaultdict(list)
-    for r in session.execute(select(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts))
-                             .order_by(InvoiceLine.invoice_id, InvoiceLine.position)).scalars():
-        stored[r.invoice_id].append(r)
+    stored = defaultdict(list)  # draft id -> its lines' keys, compared with the new ones
+    columns = [getattr(InvoiceLine, name) for name in LINE_FIELDS]
+    for invoice_id, *key in session.connection().execute(
+            select(InvoiceLine.invoice_id, *columns).where(InvoiceLine.invoice_id.in_(drafts))
+            .order_by(InvoiceLine.invoice_id, InvoiceLine.position)).all():
+        stored[invoice_id].append(tuple(key))
     open_ids = [i for i in ids if getattr(live.get(i), "status", "draft") == "draft"]
     result.customers += len(ids)
     result.finalized_kept += len(ids) - len(open_ids)
@@ -320,7 +322,7 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
                                       "kind": "invoice", "status": "draft",
                                       "created_at": utcnow(), **totals}))
             continue
-        before = [_key(r) for r in stored[draft.id]]
+        before = stored[draft.id]
         after = [_key(line_row(x, 0)) for x in inv.lines]
         touched.append(draft.id)
         if before == after:
