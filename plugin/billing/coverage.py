@@ -154,12 +154,13 @@ def allocate(
             if contract
             else (QUARTER_HOUR, 0, RoundingScope.ENTRY)
         )
+        seconds = entry.seconds
         units = 0
         parts: list[Part] = []
         if entry.billable:
             group = _rounding_group(entry, scope, day, contract, warranty)
-            units = units_added(group_seconds[group], entry.seconds, unit, grace)
-            group_seconds[group] += entry.seconds
+            units = units_added(group_seconds[group], seconds, unit, grace)
+            group_seconds[group] += seconds
             if warranty:
                 parts = [Part(Bucket.WARRANTY, units)]
             elif contract is None:
@@ -175,7 +176,7 @@ def allocate(
                 entry_id=entry.id,
                 ticket_id=entry.ticket_id,
                 start=entry.start,
-                seconds=entry.seconds,
+                seconds=seconds,
                 billable=entry.billable,
                 units=units,
                 parts=tuple([part for part in parts if part.units]),
@@ -226,8 +227,9 @@ def _rounding_group(
 
 def _usage(contract: Contract, carried_in: int, own: list[Allocation]) -> QuotaUsage:
     """The contract's quota use, from its own allocations."""
-    quota_units = sum(allocation.units_in(Bucket.QUOTA) for allocation in own)
-    overflow_units = sum(allocation.units_in(Bucket.OVERFLOW) for allocation in own)
+    parts = [part for allocation in own for part in allocation.parts]
+    quota_units = sum(part.units for part in parts if part.bucket is Bucket.QUOTA)
+    overflow_units = sum(part.units for part in parts if part.bucket is Bucket.OVERFLOW)
     rollover_out = 0
     if contract.rollover and not contract.unlimited:
         # Carried-in minutes are used first and expire after this period.

@@ -234,7 +234,7 @@ def _session_charge(
 ) -> _Charge:
     """'2026-10-02 09:00, ticket 101: 3 units: 31 min in started 15-minute units, within the
     120 min quota'; for a split session '… 2 of 3 units beyond the 120 min quota (…)'."""
-    when = f"{allocation.start.astimezone(zone):%Y-%m-%d %H:%M}"
+    when = allocation.start.astimezone(zone).isoformat(" ", "minutes")[:16]  # 2026-10-02 09:00
     basis = _basis(allocation.seconds, allocation.unit_seconds, allocation.rounding_scope)
     reason, unit_price = _reason_and_price(part.bucket, contract, customer)
     if part.units == allocation.units:
