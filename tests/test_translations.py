@@ -49,3 +49,20 @@ def test_a_german_user_gets_german_screens(client, make_user):
         client.get("/account").text
     client.post("/account/language", data={"csrf_token": auth.csrf, "language": "de"})
     assert ">Kunden<" in client.get("/account").text
+
+
+def test_invoice_texts_come_in_the_customers_language():
+    from datetime import date
+
+    from plugin import billing
+    from plugin.services.wording import day_text, wording
+
+    german = wording("de")
+    assert german.gettext("{contract}: monthly fee {period}") == \
+        "{contract}: Monatspauschale {period}"
+    assert german.ngettext("{n} call", "{n} calls", 2) == "{n} Anrufe"
+    assert german.amount(billing.ZERO + 90) == "90,00"
+    assert day_text(date(2026, 11, 16), "de") == "16.11.2026"
+    # No catalog, no language or an unknown one: the core's own English.
+    assert wording("en") is wording(None) is wording("xx-nonsense") is billing.ENGLISH
+    assert day_text(date(2026, 11, 16), None) == "Nov 16, 2026"

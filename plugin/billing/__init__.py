@@ -47,10 +47,12 @@ from .rating import (
 )
 from .units import QUARTER_HOUR, RoundingScope, units_for
 from .vat import VatCategory, vat_category, vat_rate
+from .wording import ENGLISH, Wording
 
 __all__ = [
     "CENT",
     "DEFAULT_TIMEZONE",
+    "ENGLISH",
     "QUARTER_HOUR",
     "ZERO",
     "Allocation",
@@ -80,6 +82,7 @@ __all__ = [
     "TariffBook",
     "VatAmount",
     "VatCategory",
+    "Wording",
     "allocate",
     "bill_period",
     "billed_seconds",

@@ -8,6 +8,7 @@ from .coverage import Allocation, Coverage, Entry, Installation, allocate
 from .invoice import DEFAULT_SETTINGS, Customer, Invoice, Settings, compose_invoice
 from .periods import Period
 from .rating import RatedCall
+from .wording import ENGLISH, Wording
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,11 @@ def bill_period(
     rated_calls: Iterable[RatedCall] = (),
     rollover_in: Mapping[int, int] | None = None,
     settings: Settings = DEFAULT_SETTINGS,
+    wording: Wording = ENGLISH,
 ) -> PeriodBill:
-    """The draft the month-end run stores, and what "this month so far" shows."""
+    """The draft the month-end run stores, and what "this month so far" shows; its texts in
+    `wording`, the customer's language."""
     contracts = list(contracts)
     coverage = allocate(entries, installations, contracts, period, settings.timezone, rollover_in)
-    invoice = compose_invoice(coverage, contracts, customer, rated_calls, settings)
+    invoice = compose_invoice(coverage, contracts, customer, rated_calls, settings, wording)
     return PeriodBill(coverage, invoice)

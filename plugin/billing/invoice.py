@@ -9,13 +9,14 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .contracts import Contract, seat_bands
+from .contracts import Contract, SeatMode, seat_bands
 from .coverage import Allocation, Bucket, Coverage, Part
 from .money import ZERO, line_amount, percent_of, to_cents
 from .periods import DEFAULT_TIMEZONE, Period
 from .rating import RatedCall
 from .units import RoundingScope, format_duration, unit_name
-from .vat import NOTES, VatCategory, vat_category, vat_rate
+from .vat import VatCategory, vat_category, vat_rate
+from .wording import ENGLISH, Wording
 
 
 class LineKind(StrEnum):
@@ -113,11 +114,14 @@ def compose_invoice(
     customer: Customer,
     rated_calls: Iterable[RatedCall] = (),
     settings: Settings = DEFAULT_SETTINGS,
+    wording: Wording = ENGLISH,
 ) -> Invoice:
     """Per contract: fee, seats, its sessions, minimum top-up; then sessions without a contract;
-    then telephony. Totals come from these lines only, so the document always adds up."""
+    then telephony. Totals come from these lines only, so the document always adds up.
+    `wording`: the language of the lines' texts and the notes (English by default)."""
     category = vat_category(customer.vat_id, settings.seller_country, customer.vat_exempt)
     rate = vat_rate(category, settings.standard_vat_rate)
+    _ = wording.gettext
 
     def line(charge: _Charge) -> Line:
         return Line(
@@ -133,7 +137,7 @@ def compose_invoice(
             entry_id=charge.entry_id,
         )
 
-    zone = ZoneInfo(settings.timezone)
+    texts = _Texts(ZoneInfo(settings.timezone), wording)
     contract_by_id = {contract.id: contract for contract in contracts}
     sessions = defaultdict(list)  # contract id (None: no contract) -> its allocations, in order
     for allocation in coverage.allocations:
@@ -141,15 +145,15 @@ def compose_invoice(
     lines: list[Line] = []
     for usage in coverage.usage:
         contract = contract_by_id[usage.contract_id]
-        charges = _contract_charges(contract, coverage.period, sessions[contract.id], zone)
+        charges = _contract_charges(contract, coverage.period, sessions[contract.id], texts)
         own = [line(charge) for charge in charges]
         charged = sum((item.amount for item in own), ZERO)
         if contract.minimum > charged:
-            own.append(line(_minimum_top_up(contract, charged)))
+            own.append(line(_minimum_top_up(contract, charged, wording)))
         lines += own
     for allocation in sessions[None]:
         for part in allocation.parts:
-            lines.append(line(_session_charge(allocation, part, zone, customer)))
+            lines.append(line(_session_charge(allocation, part, texts, customer)))
 
     period = coverage.period
     start, end = period.bounds(settings.timezone)
@@ -157,11 +161,13 @@ def compose_invoice(
     if calls:
         billed = format_duration(sum(call.billed_seconds for call in calls))
         cost = sum((call.cost for call in calls), ZERO)
-        count = f"{len(calls)} call{'s' if len(calls) != 1 else ''}"
-        description = f"Telephony: {count}, {billed} billed"
+        count = wording.ngettext("{n} call", "{n} calls", len(calls)).format(n=len(calls))
+        description = _("Telephony: {calls}, {duration} billed").format(
+            calls=count, duration=billed
+        )
         lines.append(line(_Charge(LineKind.TELEPHONY, description, 1, "lump sum", cost)))
 
-    notes = tuple(note for note in [NOTES[category]] if note)
+    notes = tuple(note for note in [vat_note(category, wording)] if note)
     return invoice_from_lines(period, customer, lines, notes)
 
 
@@ -192,34 +198,61 @@ def invoice_from_lines(
     )
 
 
+@dataclass(frozen=True)
+class _Texts:
+    """What session lines are written with: the operator's timezone and the wording."""
+
+    zone: ZoneInfo
+    wording: Wording
+
+
 def _contract_charges(
-    contract: Contract, period: Period, allocations: list[Allocation], zone: ZoneInfo
+    contract: Contract, period: Period, allocations: list[Allocation], texts: _Texts
 ) -> list[_Charge]:
     """Fee, seats and the sessions (`allocations`) of one contract in the period."""
+    _ = texts.wording.gettext
     charges = []
     if contract.fee:
-        description = f"{contract.name}: monthly fee {period}"
+        description = _("{contract}: monthly fee {period}").format(
+            contract=contract.name, period=period
+        )
         charges.append(_Charge(LineKind.FEE, description, 1, "month", contract.fee, contract.id))
     if contract.seats:
-        for band in seat_bands(contract.seats):
-            description = (
-                f"{contract.name}: seats {band.first}–{band.last} "
-                f"({contract.seats.mode} pricing, {contract.seats.seats} seats) {period}"
+        pricing = contract.seats
+        for band in seat_bands(pricing):
+            if pricing.mode is SeatMode.VOLUME:
+                text = _(
+                    "{contract}: seats {first}–{last} (volume pricing, {seats} seats) {period}"
+                )
+            else:
+                text = _(
+                    "{contract}: seats {first}–{last} (graduated pricing, {seats} seats) {period}"
+                )
+            description = text.format(
+                contract=contract.name,
+                first=band.first,
+                last=band.last,
+                seats=pricing.seats,
+                period=period,
             )
             charges.append(
                 _Charge(LineKind.SEATS, description, band.seats, "seat", band.price, contract.id)
             )
     for allocation in allocations:
         charges += [
-            _session_charge(allocation, part, zone, contract=contract) for part in allocation.parts
+            _session_charge(allocation, part, texts, contract=contract)
+            for part in allocation.parts
         ]
     return charges
 
 
-def _minimum_top_up(contract: Contract, charged: Decimal) -> _Charge:
-    description = (
-        f"{contract.name}: minimum top-up, {charged:.2f} charged "
-        f"of the monthly minimum of {contract.minimum:.2f}"
+def _minimum_top_up(contract: Contract, charged: Decimal, wording: Wording) -> _Charge:
+    description = wording.gettext(
+        "{contract}: minimum top-up, {charged} charged of the monthly minimum of {minimum}"
+    ).format(
+        contract=contract.name,
+        charged=wording.amount(charged),
+        minimum=wording.amount(contract.minimum),
     )
     top_up = contract.minimum - charged
     return _Charge(LineKind.MINIMUM_TOP_UP, description, 1, "month", top_up, contract.id)
@@ -228,23 +261,29 @@ def _minimum_top_up(contract: Contract, charged: Decimal) -> _Charge:
 def _session_charge(
     allocation: Allocation,
     part: Part,
-    zone: ZoneInfo,
+    texts: _Texts,
     customer: Customer | None = None,
     contract: Contract | None = None,
 ) -> _Charge:
     """'2026-10-02 09:00, ticket 101: 3 units: 31 min in started 15-minute units, within the
     120 min quota'; for a split session '… 2 of 3 units beyond the 120 min quota (…)'."""
-    when = allocation.start.astimezone(zone).isoformat(" ", "minutes")[:16]  # 2026-10-02 09:00
-    basis = _basis(allocation.seconds, allocation.unit_seconds, allocation.rounding_scope)
-    reason, unit_price = _reason_and_price(part.bucket, contract, customer)
+    wording = texts.wording
+    when = allocation.start.astimezone(texts.zone).isoformat(" ", "minutes")[:16]
+    basis = _basis(allocation.seconds, allocation.unit_seconds, allocation.rounding_scope, wording)
+    reason, unit_price = _reason_and_price(part.bucket, contract, customer, wording)
     if part.units == allocation.units:
-        plural = "s" if part.units != 1 else ""
-        count = f"{part.units} unit{plural}: {basis}" + (f", {reason}" if reason else "")
+        count = wording.ngettext("{n} unit: {basis}", "{n} units: {basis}", part.units)
+        count = count.format(n=part.units, basis=basis) + (f", {reason}" if reason else "")
     else:
-        count = f"{part.units} of {allocation.units} units {reason} ({basis})"
+        count = wording.gettext("{part} of {units} units {reason} ({basis})").format(
+            part=part.units, units=allocation.units, reason=reason, basis=basis
+        )
+    description = wording.gettext("{when}, ticket {ticket}: {count}").format(
+        when=when, ticket=allocation.ticket_id, count=count
+    )
     return _Charge(
         kind=_BUCKET_KIND[part.bucket],
-        description=f"{when}, ticket {allocation.ticket_id}: {count}",
+        description=description,
         quantity=part.units,
         unit="unit",
         unit_price=unit_price,
@@ -254,31 +293,46 @@ def _session_charge(
 
 
 @lru_cache(maxsize=8192)  # a month's sessions repeat the same few thousand lengths
-def _basis(seconds: int, unit_seconds: int, scope: RoundingScope) -> str:
-    """'31 min in started 15-minute units'."""
-    note = _SCOPE_NOTE[scope]
-    return f"{format_duration(seconds)} in started {unit_name(unit_seconds)} units{note}"
-
-
-_SCOPE_NOTE = {
-    RoundingScope.ENTRY: "",
-    RoundingScope.TICKET_DAY: ", rounded per ticket and day",
-    RoundingScope.TICKET_PERIOD: ", rounded per ticket and month",
-}
+def _basis(seconds: int, unit_seconds: int, scope: RoundingScope, wording: Wording) -> str:
+    """'31 min in started 15-minute units', with the rounding scope when it is not per entry."""
+    _ = wording.gettext
+    if scope is RoundingScope.TICKET_DAY:
+        text = _("{duration} in started {unit} units, rounded per ticket and day")
+    elif scope is RoundingScope.TICKET_PERIOD:
+        text = _("{duration} in started {unit} units, rounded per ticket and month")
+    else:
+        text = _("{duration} in started {unit} units")
+    return text.format(duration=format_duration(seconds), unit=unit_name(unit_seconds, _))
 
 
 def _reason_and_price(
-    bucket: Bucket, contract: Contract | None, customer: Customer | None
+    bucket: Bucket, contract: Contract | None, customer: Customer | None, wording: Wording
 ) -> tuple[str, Decimal]:
+    _ = wording.gettext
     if bucket is Bucket.WARRANTY:
-        return "under warranty", ZERO
+        return _("under warranty"), ZERO
     if bucket is Bucket.NO_CONTRACT:
         # Work without a contract counts in started quarter hours, at a quarter of the hourly rate.
-        return f"no contract, {customer.hourly_rate:.2f} per hour", customer.hourly_rate / 4
+        rate = customer.hourly_rate
+        return _("no contract, {rate} per hour").format(rate=wording.amount(rate)), rate / 4
     if bucket is Bucket.QUOTA:
         if contract.unlimited:
-            return f"included in {contract.name}", ZERO
-        return f"within the {contract.quota_minutes} min quota", ZERO
+            return _("included in {contract}").format(contract=contract.name), ZERO
+        return _("within the {minutes} min quota").format(minutes=contract.quota_minutes), ZERO
     if contract.quota_minutes:
-        return f"beyond the {contract.quota_minutes} min quota", contract.overflow_rate
+        reason = _("beyond the {minutes} min quota").format(minutes=contract.quota_minutes)
+        return reason, contract.overflow_rate
     return "", contract.overflow_rate
+
+
+def vat_note(category: VatCategory, wording: Wording = ENGLISH) -> str:
+    """The note an invoice of this VAT category must carry ('' for standard VAT)."""
+    _ = wording.gettext
+    if category is VatCategory.REVERSE_CHARGE:
+        return _(
+            "Reverse charge: VAT is due from the recipient "
+            "(Art. 196 Council Directive 2006/112/EC)."
+        )
+    if category is VatCategory.EXEMPT:
+        return _("VAT exempt.")
+    return ""

@@ -1,5 +1,6 @@
 """R1 units: started units of a duration, grace, and the rounding scope."""
 
+from collections.abc import Callable
 from enum import StrEnum
 
 QUARTER_HOUR = 900
@@ -32,13 +33,14 @@ def units_added(
     return total - units_for(seconds_before, unit_seconds, grace_seconds)
 
 
-def unit_name(unit_seconds: int) -> str:
-    """'15-minute', '1-minute', '90-second': how a unit is named on an invoice line."""
+def unit_name(unit_seconds: int, gettext: Callable[[str], str] = str) -> str:
+    """'15-minute', '1-minute', '90-second': how a unit is named on an invoice line
+    (`gettext`: in another language)."""
     if unit_seconds % 3600 == 0:
-        return f"{unit_seconds // 3600}-hour"
+        return gettext("{n}-hour").format(n=unit_seconds // 3600)
     if unit_seconds % 60 == 0:
-        return f"{unit_seconds // 60}-minute"
-    return f"{unit_seconds}-second"
+        return gettext("{n}-minute").format(n=unit_seconds // 60)
+    return gettext("{n}-second").format(n=unit_seconds)
 
 
 def format_duration(seconds: int) -> str:

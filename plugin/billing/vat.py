@@ -25,14 +25,6 @@ class VatCategory(StrEnum):
         return {"standard": "S", "reverse_charge": "AE", "exempt": "E"}[self.value]
 
 
-NOTES = {
-    VatCategory.STANDARD: "",
-    VatCategory.REVERSE_CHARGE: "Reverse charge: VAT is due from the recipient "
-    "(Art. 196 Council Directive 2006/112/EC).",
-    VatCategory.EXEMPT: "VAT exempt.",
-}
-
-
 def vat_country(vat_id: str | None) -> str | None:
     """'DE129273398' → 'DE'; 'el 123456789' → 'EL'."""
     cleaned = (vat_id or "").replace(" ", "").upper()

@@ -1,25 +1,38 @@
-"""The printable invoice: our HTML template rendered by WeasyPrint (PDF/A-3 for ZUGFeRD)."""
+"""The printable invoice: our HTML template rendered by WeasyPrint (PDF/A-3 for ZUGFeRD).
 
-from datetime import datetime
+It is written in the customer's language (their invoice lines were composed in it too), with
+that language's dates and numbers.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
 
 from flask import current_app, render_template
+from flask_babel import force_locale, format_decimal
 from weasyprint import CSS, HTML
 
 from plugin.exports.document import document
 from plugin.resources import resource
-
-BUCKETS = {"quota": "within quota", "overflow": "beyond quota", "warranty": "warranty",
-           "no_contract": "no contract"}
+from plugin.services.wording import day_text, language_of
 
 
 def html(invoice) -> str:
     tz = current_app.extensions["quarterhour"].settings.timezone
+    doc = document(invoice)
+    language = language_of(doc["buyer"].get("language"))
 
     def local(instant: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return datetime.fromisoformat(instant).astimezone(tz).strftime(fmt) if instant else ""
 
-    return render_template("quarterhour/pdf/invoice.html", doc=document(invoice),
-                           buckets=BUCKETS, local=local, tz=str(tz))
+    def number(value: str | None, pattern: str = "#,##0.00") -> str:
+        return "" if value is None else format_decimal(Decimal(value), pattern)
+
+    def day(iso: str | None) -> str:
+        return day_text(date.fromisoformat(iso), language) if iso else ""
+
+    with force_locale(language):
+        return render_template("quarterhour/pdf/invoice.html", doc=doc, lang=language,
+                               local=local, number=number, day=day, tz=str(tz))
 
 
 def render(invoice, variant: str | None = None) -> bytes:

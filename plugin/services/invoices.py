@@ -25,6 +25,7 @@ from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run
 from plugin.services.errors import FieldError
 from plugin.services.statement import CustomerBill, batches, load_bills
+from plugin.services.wording import day_text, wording
 
 
 class InvoiceError(FieldError):
@@ -77,9 +78,11 @@ def buyer(customer: Customer) -> dict:
             "language": customer.language}
 
 
-def payment_terms(days: int, due: date) -> str:
-    return (f"Payable within {days} days of the invoice date without deduction, "
-            f"at the latest on {due.isoformat()}.")
+def payment_terms(days: int, due: date, language: str | None = None) -> str:
+    """The terms printed on an invoice, in the customer's language."""
+    _ = wording(language).gettext
+    return _("Payable within {days} days of the invoice date without deduction, at the latest "
+             "on {due}.").format(days=days, due=day_text(due, language))
 
 
 def local_today(settings: Settings) -> date:
@@ -167,7 +170,8 @@ def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
             draft.snapshot = json.dumps({
                 "seller": the_seller, "buyer": buyer(cb.customer),
                 "notes": list(cb.invoice.notes),
-                "payment_terms": payment_terms(settings.payment_terms_days, due),
+                "payment_terms": payment_terms(settings.payment_terms_days, due,
+                                               cb.customer.language),
                 "evidence": evidence_log(cb)})
             result.finalized.append(draft.number)
             if setting("ACCOUNTING_URL"):
@@ -212,8 +216,10 @@ def _credit(invoice_id, settings, on, reason) -> Invoice:
                            f"{what}; only a finalized invoice can be credited.")
     on = on or local_today(settings)
     frozen = json.loads(original.snapshot or "{}")
-    text = (f"Credit note for invoice {original.number} of {original.issued_on.isoformat()}: "
-            f"reverses it in full.")
+    language = original.customer.language
+    _ = wording(language).gettext
+    text = _("Credit note for invoice {number} of {date}: reverses it in full.").format(
+        number=original.number, date=day_text(original.issued_on, language))
     note = Invoice(kind="credit_note", status="finalized", customer_id=original.customer_id,
                    period=original.period, number=next_number(on.year, settings),
                    issued_on=on, due_on=on, currency=original.currency,
@@ -223,8 +229,9 @@ def _credit(invoice_id, settings, on, reason) -> Invoice:
         "seller": frozen.get("seller") or seller(settings),
         "buyer": frozen.get("buyer") or buyer(original.customer),
         "notes": [text, *([reason] if reason else []), *frozen.get("notes", [])],
-        "payment_terms": f"Credited in full against invoice {original.number}; the amount is "
-                         f"refunded or set off on {on.isoformat()}.",
+        "payment_terms": _("Credited in full against invoice {number}; the amount is refunded "
+                           "or set off on {date}.").format(number=original.number,
+                                                         date=day_text(on, language)),
         "credits": {"number": original.number, "issued_on": original.issued_on.isoformat()},
         "evidence": {"sessions": [], "calls": []}})
     for line in original.lines:

@@ -26,6 +26,7 @@ from plugin.models import (
     TimeEntry,
     User,
 )
+from plugin.services.wording import wording
 
 
 def core_settings(settings: Settings) -> billing.Settings:
@@ -292,7 +293,7 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             period, core_customer(customer, settings), entries.get(cust_id, ()),
             installations.get(cust_id, ()), own, calls.get(cust_id, ()),
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
-            settings=core)
+            settings=core, wording=wording(customer.language))
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
         out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own)))
     return out

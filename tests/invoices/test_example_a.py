@@ -12,6 +12,7 @@ from decimal import Decimal
 from facturx import get_xml_from_pdf
 from pypdf import PdfReader
 
+from plugin.db import session
 from tests.invoices.conftest import post, validate
 from tests.invoices.einvoice import check_br_co_25, totals
 
@@ -56,10 +57,12 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
                            "amount": "80.88"}]
     assert len(doc["evidence"]["sessions"]) == 6 and len(doc["evidence"]["calls"]) == 2
 
-    text = " ".join(" ".join(page.extract_text().split())
-                    for page in PdfReader(io.BytesIO(export("pdf"))).pages)
-    for figure in ("425.66", "80.88", "506.54", "QH-2026-00001", "Payable within 14 days",
-                   "evidence log", "Remote diagnosis by modem"):
+    # Müller's language is German: the PDF, its lines and its terms speak it.
+    assert doc["lines"][0]["description"] == "Remote Service Basic: Monatspauschale 2026-10"
+    text = pdf_text(export("pdf"))
+    for figure in ("Rechnung QH-2026-00001", "425,66", "80,88", "506,54",
+                   "Zahlbar innerhalb von 14 Tagen ab Rechnungsdatum ohne Abzug, spätestens am "
+                   "16.11.2026", "Anhang: Kladde", "Remote diagnosis by modem"):
         assert figure in text, figure
 
     xrechnung = export("xrechnung")
@@ -82,3 +85,29 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
                      "zugferd/QH-2026-00001-zugferd.pdf"]
     period_csv = client.get("/api/v1/exports?period=2026-10&format=csv").data
     assert period_csv == export("csv")
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split())
+                    for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_customer_who_reads_english_gets_the_invoice_in_english(
+        app, client, billing_user, demo):
+    from plugin.models import Customer
+
+    with app.app_context():
+        session.get(Customer, 1).language = "en"
+        session.commit()
+    post(client, billing_user, "/api/v1/billing/runs", {"period": "2026-10", "wait": True})
+    post(client, billing_user, "/api/v1/invoices/finalize",
+         {"period": "2026-10", "issued_on": "2026-11-02"})
+    [draft] = client.get("/api/v1/invoices?period=2026-10").get_json()
+    pdf = client.get(f"/api/v1/invoices/{draft['id']}/export?format=pdf")
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.data)
+    for figure in ("Invoice QH-2026-00001", "425.66", "80.88", "506.54",
+                   "Remote Service Basic: monthly fee 2026-10",
+                   "Payable within 14 days of the invoice date without deduction, at the latest "
+                   "on Nov 16, 2026", "Appendix: evidence log"):
+        assert figure in text, figure

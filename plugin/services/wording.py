@@ -1,0 +1,36 @@
+"""Invoices speak the customer's language: the core's Wording from our Babel catalogs."""
+
+from datetime import date
+from functools import cache
+
+from babel import UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import get_decimal_symbol
+from babel.support import Translations
+
+from plugin import billing
+from plugin.resources import resource
+
+
+def language_of(language: str | None) -> str:
+    """A customer's language as a locale name, English when it has none or an unknown one."""
+    try:
+        get_decimal_symbol(language or "en")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "en"
+    return language or "en"
+
+
+@cache
+def wording(language: str | None) -> billing.Wording:
+    """The texts of invoice lines and notes in `language` ('de'); English without a catalog."""
+    language = language_of(language)
+    catalog = Translations.load(str(resource("translations")), [language])
+    if not isinstance(catalog, Translations):  # no catalog for it: the core's own English
+        return billing.ENGLISH
+    return billing.Wording(catalog.gettext, catalog.ngettext, get_decimal_symbol(language))
+
+
+def day_text(day: date, language: str | None) -> str:
+    """'Nov 14, 2026' / '14.11.2026': a date inside an invoice's text."""
+    return format_date(day, "medium", locale=language_of(language))

@@ -1,0 +1,55 @@
+"""The core writes every text of an invoice through its Wording; the amounts never change."""
+
+from decimal import Decimal
+
+from plugin.billing import Customer, LineKind, Wording, bill_period, rate_calls
+
+from .builders import (
+    DE_LANDLINE,
+    EXAMPLE_A_CALLS,
+    EXAMPLE_A_ENTRIES,
+    MUELLER,
+    OCTOBER,
+    PRESS_LINE_3,
+    REMOTE_SERVICE_BASIC,
+    ROBOT_CELL_7,
+    berlin,
+    minutes_session,
+)
+
+# A stand-in catalog that marks every text it was asked for.
+MARKED = Wording(lambda text: "»" + text, lambda one, many, n: "»" + (one if n == 1 else many))
+
+
+def example_a(customer=MUELLER, wording=MARKED):
+    rated, _ = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
+    return bill_period(OCTOBER, customer, EXAMPLE_A_ENTRIES, [PRESS_LINE_3, ROBOT_CELL_7],
+                       [REMOTE_SERVICE_BASIC], rated, wording=wording).invoice
+
+
+def test_every_line_is_written_in_the_wording_and_the_figures_stay():
+    english, marked = example_a(wording=Wording()), example_a()
+    assert all(line.description.startswith("»") for line in marked.lines)
+    assert marked.lines[0].description == "»Remote Service Basic: monthly fee 2026-10"
+    assert marked.lines[7].description == "»Telephony: »2 calls, 33 min billed"
+    assert [(x.kind, x.quantity, x.unit, x.unit_price, x.amount) for x in marked.lines] == \
+        [(x.kind, x.quantity, x.unit, x.unit_price, x.amount) for x in english.lines]
+    assert (marked.net, marked.vat_total, marked.gross) == \
+        (english.net, english.vat_total, english.gross)
+
+
+def test_the_vat_note_is_written_in_the_wording():
+    abroad = Customer(1, "Müller Austria", Decimal("95.00"), vat_id="ATU12345678")
+    assert example_a(abroad).notes == (
+        "»Reverse charge: VAT is due from the recipient "
+        "(Art. 196 Council Directive 2006/112/EC).",)
+
+
+def test_amounts_inside_a_text_use_the_languages_decimal_mark():
+    customer = Customer(2, "Huber", Decimal("90.00"))
+    [line] = bill_period(OCTOBER, customer, [minutes_session(1, berlin(2026, 10, 5, 9), 20)],
+                         wording=Wording(decimal_mark=",")).invoice.lines
+    assert line.kind is LineKind.NO_CONTRACT
+    assert line.description.endswith("2 units: 20 min in started 15-minute units, "
+                                     "no contract, 90,00 per hour")
+    assert line.unit_price == Decimal("22.50")
