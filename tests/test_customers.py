@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from plugin.db import session
+from tests.conftest import Auth
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -191,3 +192,19 @@ def test_what_work_will_cost_is_known_before_the_timer_starts(app, demo):
             "covered: 120 of 120 min left this month"
         assert cost_preview(huber, at(2026, 10, 30, 9, 0), s).text == \
             "no contract: default rate 120.00 EUR per hour, in started 15-minute units"
+
+
+def test_the_ticket_page_says_what_work_costs_in_the_readers_language(app, client, demo,
+                                                                     make_user):
+    from plugin.models import Ticket, User
+
+    make_user("erika", "engineer")
+    with app.app_context():
+        session.query(User).filter_by(username="erika").one().language = "de"
+        session.commit()
+    Auth(client).login("erika")
+    with app.app_context():
+        oven = session.query(Ticket).filter(Ticket.subject.like("Oven%")).one().id
+    page = client.get(f"/tickets/{oven}").get_data(as_text=True)  # Huber: no contract
+    assert ("kein Vertrag: Standardsatz 120.00 EUR je Stunde, in angefangenen "
+            "15-Minuten-Einheiten") in page

@@ -112,15 +112,23 @@ class CostPreview:
     rate_per_unit: Decimal | None = None
 
 
-def cost_preview(ticket: Ticket, at: datetime, settings: Settings) -> CostPreview:
+def plain(text: str, **values) -> str:
+    """The English text itself: what `cost_preview` says when nobody passes a translation."""
+    return text % values if values else text
+
+
+def cost_preview(ticket: Ticket, at: datetime, settings: Settings, _=plain) -> CostPreview:
     """'under warranty until …', 'covered: 45 of 120 min left this month',
-    'quota used up: 45.00 per started 15 min', 'no contract: default rate …'."""
+    'quota used up: 45.00 per started 15 min', 'no contract: default rate …'.
+
+    `_`: the reader's translation (a screen passes Flask-Babel's gettext; the API speaks English).
+    """
     tz = str(settings.timezone)
     day = billing.local_date(at, tz)
     inst = ticket.installation
     if inst is not None and inst.warranty_until is not None and day <= inst.warranty_until:
         return CostPreview(billing.Bucket.WARRANTY,
-                           f"under warranty until {inst.warranty_until.isoformat()}",
+                           _("under warranty until %(day)s", day=inst.warranty_until.isoformat()),
                            warranty_until=inst.warranty_until)
     period = billing.period_of(at, tz)
     current = statement(ticket.customer_id, period, settings, until=at)
@@ -129,22 +137,25 @@ def cost_preview(ticket: Ticket, at: datetime, settings: Settings) -> CostPrevie
     if contract is None:
         rate = core_customer(current.customer, settings).hourly_rate
         return CostPreview(billing.Bucket.NO_CONTRACT,
-                           f"no contract: default rate {rate:.2f} {currency} per hour, "
-                           f"in started 15-minute units",
+                           _("no contract: default rate %(rate)s %(currency)s per hour, in "
+                             "started 15-minute units", rate=f"{rate:.2f}", currency=currency),
                            rate_per_unit=rate / 4)
-    unit = billing.units.unit_name(contract.unit_seconds) + " unit"
     if contract.unlimited:
-        return CostPreview(billing.Bucket.QUOTA, f"covered by {contract.name} (unlimited)")
+        return CostPreview(billing.Bucket.QUOTA,
+                           _("covered by %(contract)s (unlimited)", contract=contract.name))
     usage = next(u for u in current.bill.coverage.usage if u.contract_id == contract.id)
     total = (contract.quota_minutes or 0) + usage.rollover_in_minutes
     used = usage.quota_units * contract.unit_seconds // 60
     left = max(total - used, 0)
     if left * 60 >= contract.unit_seconds:
         return CostPreview(billing.Bucket.QUOTA,
-                           f"covered: {left} of {total} min left this month",
+                           _("covered: %(left)s of %(total)s min left this month",
+                             left=left, total=total),
                            quota_left_minutes=left, quota_minutes=total)
+    unit = billing.units.unit_name(contract.unit_seconds, _)
     return CostPreview(billing.Bucket.OVERFLOW,
-                       f"quota used up: {contract.overflow_rate:.2f} {currency} per started {unit}",
+                       _("quota used up: %(rate)s %(currency)s per started %(unit)s unit",
+                         rate=f"{contract.overflow_rate:.2f}", currency=currency, unit=unit),
                        quota_left_minutes=left, quota_minutes=total,
                        rate_per_unit=contract.overflow_rate)
 

@@ -2,6 +2,7 @@
 and creating a ticket."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -41,7 +42,8 @@ def ticket_detail(ticket_id: int):
     user = current_user()
     now = utcnow()
     return render_template(
-        "quarterhour/ticket.html", ticket=ticket, cost=cost_preview(ticket, now, settings()),
+        "quarterhour/ticket.html", ticket=ticket,
+        cost=cost_preview(ticket, now, settings(), gettext),
         timer=running_timer(), start_form=StartForm(formdata=None),
         is_engineer="engineer" in user.roles,
         sessions=entries.list_entries(user, ticket_id=ticket.id, settings=settings(),
