@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from plugin.billing import (
+    ENGLISH,
     Call,
     Contract,
     Customer,
@@ -36,7 +37,7 @@ D = Decimal
 DEFAULT_SETTINGS = Settings()
 
 
-def example_a_bill(customer=MUELLER, settings=DEFAULT_SETTINGS):
+def example_a_bill(customer=MUELLER, settings=DEFAULT_SETTINGS, wording=ENGLISH):
     rated, _ = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
     return bill_period(
         OCTOBER,
@@ -46,6 +47,7 @@ def example_a_bill(customer=MUELLER, settings=DEFAULT_SETTINGS):
         [REMOTE_SERVICE_BASIC],
         rated,
         settings=settings,
+        wording=wording,
     )
 
 

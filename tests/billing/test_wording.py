@@ -2,29 +2,17 @@
 
 from decimal import Decimal
 
-from plugin.billing import Customer, LineKind, Wording, bill_period, rate_calls
+from plugin.billing import Customer, LineKind, Wording, bill_period
 
-from .builders import (
-    DE_LANDLINE,
-    EXAMPLE_A_CALLS,
-    EXAMPLE_A_ENTRIES,
-    MUELLER,
-    OCTOBER,
-    PRESS_LINE_3,
-    REMOTE_SERVICE_BASIC,
-    ROBOT_CELL_7,
-    berlin,
-    minutes_session,
-)
+from .builders import MUELLER, OCTOBER, berlin, minutes_session
+from .test_invoice import example_a_bill
 
 # A stand-in catalog that marks every text it was asked for.
 MARKED = Wording(lambda text: "»" + text, lambda one, many, n: "»" + (one if n == 1 else many))
 
 
 def example_a(customer=MUELLER, wording=MARKED):
-    rated, _ = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
-    return bill_period(OCTOBER, customer, EXAMPLE_A_ENTRIES, [PRESS_LINE_3, ROBOT_CELL_7],
-                       [REMOTE_SERVICE_BASIC], rated, wording=wording).invoice
+    return example_a_bill(customer, wording=wording).invoice
 
 
 def test_every_line_is_written_in_the_wording_and_the_figures_stay():
