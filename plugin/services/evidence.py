@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from plugin import billing
@@ -35,20 +35,25 @@ def snapshot(entry: TimeEntry) -> dict:
     return out
 
 
+# A plain INSERT into the table, built once: a record is written once and never read back in
+# the transaction that writes it, so the ORM's bookkeeping for a new object (identity map,
+# flush, expiry) buys nothing, and composing the statement per call would cost more Python
+# than running it.
+_INSERT_RECORD = insert(TimeEntryAudit.__table__)
+
+
 def record(entry: TimeEntry, actor: User | None, action: str, before: dict | None,
-           reason: str = "") -> TimeEntryAudit:
+           reason: str = "") -> None:
     """Append one audit record: nothing ever updates or deletes these rows."""
-    session.flush()  # the entry needs its id
-    row = TimeEntryAudit(
-        entry_id=entry.id,
-        actor_id=actor.id if actor else None,
-        action=action,
-        before=None if before is None else json.dumps(before, sort_keys=True),
-        after=json.dumps(snapshot(entry), sort_keys=True),
-        reason=reason,
-    )
-    session.add(row)
-    return row
+    session.flush()  # the entry needs its id, and its change is written before its record
+    session.execute(_INSERT_RECORD, {
+        "entry_id": entry.id,
+        "actor_id": actor.id if actor else None,
+        "action": action,
+        "before": None if before is None else json.dumps(before, sort_keys=True),
+        "after": json.dumps(snapshot(entry), sort_keys=True),
+        "reason": reason,
+    })
 
 
 def history(entry_ids) -> list[TimeEntryAudit]:

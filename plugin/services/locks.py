@@ -1,8 +1,9 @@
 """Locked periods: once a customer's invoice for a month is finalized, that month is closed."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from plugin import billing
 from plugin.db import session
@@ -14,16 +15,29 @@ class PeriodLocked(FieldError):
     """A change would alter a finalized invoice; the message says how to correct instead."""
 
 
+def _finalized(customer_id, period):
+    return (Invoice.customer_id == customer_id, Invoice.period == period,
+            Invoice.kind == "invoice", Invoice.status == "finalized")
+
+
 def locked_invoice(customer_id: int, period: billing.Period) -> Invoice | None:
-    return session.scalar(select(Invoice).where(
-        Invoice.customer_id == customer_id, Invoice.period == str(period),
-        Invoice.kind == "invoice", Invoice.status == "finalized"))
+    return session.scalar(select(Invoice).where(*_finalized(customer_id, str(period))))
+
+
+@cache
+def _locked_number():
+    """Only the number, and the statement built once: every timer start and stop asks, the
+    answer is almost always "none", and a whole Invoice object or composing the statement
+    anew would cost more than the query."""
+    return (select(Invoice.number)
+            .where(*_finalized(bindparam("customer_id"), bindparam("period"))).limit(1))
 
 
 def ensure_open(customer_id: int, instant: datetime, timezone: str, field: str) -> None:
     """Refuse a change to what happened at `instant` if its period is invoiced for good."""
     period = billing.period_of(instant, timezone)
-    invoice = locked_invoice(customer_id, period)
+    invoice = session.execute(_locked_number(),
+                              {"customer_id": customer_id, "period": str(period)}).first()
     if invoice is not None:
         raise PeriodLocked(field, (
             f"{period} is closed for this customer: invoice {invoice.number} is finalized. "

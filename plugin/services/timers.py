@@ -12,10 +12,12 @@ names the timer that won.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from plugin import billing
 from plugin.config import Settings
@@ -100,30 +102,53 @@ def paused(entry: TimeEntry) -> bool:
     return entry.ended_at is None and all(s.ended_at is not None for s in entry.segments)
 
 
+# The hot statements of start and stop are built once (`@cache`, values as bind parameters):
+# composing a statement costs more Python than running it on the database.
+
+def _open_session(engineer_id):
+    """The engineer's open session: no end, not voided (the partial unique index's rows)."""
+    return (TimeEntry.engineer_id == engineer_id, TimeEntry.ended_at.is_(None),
+            TimeEntry.voided_at.is_(None))
+
+
+@cache
+def _open_entry(for_update: bool):
+    """The open session with its ticket in one query; `for_update`: row-locked (PostgreSQL)."""
+    stmt = (select(TimeEntry).where(*_open_session(bindparam("engineer_id")))
+            .options(joinedload(TimeEntry.ticket, innerjoin=True)))
+    return stmt.with_for_update(of=TimeEntry) if for_update else stmt
+
+
+@cache
+def _segments_of():
+    return (select(TimeSegment).where(TimeSegment.entry_id == bindparam("entry_id"))
+            .order_by(TimeSegment.started_at, TimeSegment.id))
+
+
 def running_entry(engineer_id: int, lock: bool = False) -> TimeEntry | None:
-    """The engineer's open session (running or paused), or None.
+    """The engineer's open session (running or paused), or None, with its ticket and segments.
 
     `lock`: take the engineer's timer for this transaction first, so that a concurrent pause,
     resume or stop waits for us and then sees what we did (PostgreSQL: a row lock; SQLite: the
     database's write lock, taken by a no-op UPDATE, since SQLite has no SELECT … FOR UPDATE).
     """
-    where = (TimeEntry.engineer_id == engineer_id, TimeEntry.ended_at.is_(None),
-             TimeEntry.voided_at.is_(None))
-    # The entry with its ticket in one query. The segments come in a second statement on
-    # purpose: on PostgreSQL a statement that waited for the row lock still sees the rest of the
-    # database as it was when it began, so a segment that a concurrent resume added would be
-    # missed by a join; the next statement sees it.
-    stmt = select(TimeEntry).where(*where).options(
-        joinedload(TimeEntry.ticket, innerjoin=True), selectinload(TimeEntry.segments))
-    if lock:
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(of=TimeEntry)
-        else:
-            session.execute(update(TimeEntry).where(*where)
-                            .values(engineer_id=TimeEntry.engineer_id)
-                            .execution_options(synchronize_session=False))
-        stmt = stmt.execution_options(populate_existing=True)
-    return session.scalars(stmt).one_or_none()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if lock and not postgres:
+        session.execute(update(TimeEntry).where(*_open_session(engineer_id))
+                        .values(engineer_id=TimeEntry.engineer_id)
+                        .execution_options(synchronize_session=False))
+    # Under the lock, what this session may hold from before is stale: load it anew.
+    fresh = {"populate_existing": lock}
+    entry = session.scalars(_open_entry(lock and postgres), {"engineer_id": engineer_id},
+                            execution_options=fresh).one_or_none()
+    if entry is None:
+        return None
+    # The segments in a second statement on purpose: on PostgreSQL a statement that waited for
+    # the row lock still sees the rest of the database as it was when it began, so a segment
+    # that a concurrent resume added would be missed by a join; the next statement sees it.
+    set_committed_value(entry, "segments", session.scalars(
+        _segments_of(), {"entry_id": entry.id}, execution_options=fresh).all())
+    return entry
 
 
 def last_stopped(engineer_id: int) -> TimeEntry | None:
@@ -133,17 +158,23 @@ def last_stopped(engineer_id: int) -> TimeEntry | None:
         .order_by(TimeEntry.ended_at.desc(), TimeEntry.id.desc()).limit(1))
 
 
+@cache
+def _contracts_of():
+    """A customer's contracts, each with the installations it is limited to (if any)."""
+    return (select(Contract.id, Contract.unit_seconds, Contract.grace_seconds,
+                   Contract.valid_from, Contract.valid_to,
+                   contract_installations.c.installation_id)
+            .outerjoin(contract_installations,
+                       contract_installations.c.contract_id == Contract.id)
+            .where(Contract.customer_id == bindparam("customer_id"))
+            .order_by(Contract.valid_from, Contract.id))
+
+
 def unit_seconds_for(ticket: Ticket, at: datetime, settings: Settings) -> tuple[int, int]:
     """(unit, grace) in seconds of the contract that covers work on the ticket at `at`, in one
     query (the timer bar asks on every page)."""
     day = billing.local_date(at, str(settings.timezone))
-    rows = session.execute(
-        select(Contract.id, Contract.unit_seconds, Contract.grace_seconds, Contract.valid_from,
-               Contract.valid_to, contract_installations.c.installation_id)
-        .outerjoin(contract_installations,
-                   contract_installations.c.contract_id == Contract.id)
-        .where(Contract.customer_id == ticket.customer_id)
-        .order_by(Contract.valid_from, Contract.id)).all()
+    rows = session.execute(_contracts_of(), {"customer_id": ticket.customer_id}).all()
     limited: dict[int, set] = {}
     for row in rows:
         limited.setdefault(row.id, set())

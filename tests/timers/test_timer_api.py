@@ -201,3 +201,37 @@ def test_the_timer_routes_are_in_the_openapi_document(client):
                  "/customers/{customer_id}/evidence", "/customers/{customer_id}/evidence.csv"):
         assert path in paths, path
     assert "patch" in paths["/entries/{entry_id}"]
+
+
+def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, world):
+    """The benchmark's path (issue 3): token, ticket, lock check, entry, segment, audit record,
+    contract for a start; token, entry, segments, lock check, two updates, audit record for a
+    stop (SQLite: plus the no-op UPDATE that takes its write lock)."""
+    from sqlalchemy import event
+
+    from plugin.services.users import issue_token
+
+    make_user("erika", "engineer")
+    with app.app_context():
+        token = issue_token("erika", "bench")
+        session.commit()
+        engine = app.extensions["sqlalchemy"].engine
+    headers = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/timer", headers=headers)  # writes the token's last_used_at once
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        counts = {}
+        for path, body in (("/api/v1/timer/start", {"ticket_id": world["ticket"]}),
+                           ("/api/v1/timer/stop", {})):
+            statements.clear()
+            assert client.post(path, json=body, headers=headers).status_code < 300
+            counts[path] = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    sqlite_lock = 1 if engine.dialect.name == "sqlite" else 0
+    assert counts == {"/api/v1/timer/start": 7, "/api/v1/timer/stop": 7 + sqlite_lock}
