@@ -1,20 +1,24 @@
 """Calls: import CDR files (streamed, in bulk), match them to customers, rate them, list them.
 
-The import reads the file row by row, decides direction, customer and tariff in Python with
-in-memory indexes (numbers, tariffs by prefix), streams the results into a temporary staging
-table (PostgreSQL COPY; batched inserts on SQLite) and moves them into qh_calls with one
-INSERT … SELECT … ON CONFLICT (unique_key) DO NOTHING. A rejected file never reaches qh_calls.
-Memory stays flat whatever the file size. Functions flush; the caller commits.
+The import reads the file row by row and decides direction, customer and tariff in Python with
+in-memory indexes (numbers, tariffs by prefix). On PostgreSQL the rows go straight into qh_calls
+by binary COPY in chunks, written by a thread of their own while the next chunk is read; a chunk
+that meets calls imported before is inserted again with ON CONFLICT (unique_key) DO NOTHING. On
+SQLite they go into a temporary staging table and are moved into qh_calls at the end with that
+INSERT … SELECT … ON CONFLICT. Either way a rejected file never reaches qh_calls, and memory
+stays flat whatever the file size. Functions flush; the caller commits.
 """
 
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from psycopg.errors import UniqueViolation
 from sqlalchemy import and_, bindparam, func, select, text, update
 
 from plugin.billing import Period, billed_seconds, call_cost
@@ -30,6 +34,11 @@ MODES = ("reject", "quarantine")
 ERRORS_KEPT = 1000  # bad rows listed in detail per import; all of them are counted
 PROGRESS_EVERY = 10_000  # rows between progress callbacks
 SQLITE_BATCH = 5_000
+# Rows per COPY statement on PostgreSQL: each is a savepoint (few: PostgreSQL tracks 64 cheaply)
+# and what is retried when it meets a call imported before; two chunks (one written, one being
+# read) are what the import holds in memory, ~35 MB each.
+CHUNK_ROWS = 50_000
+UNIQUE_KEY_INDEX = "uq_qh_calls_unique_key"
 # One import at a time per PostgreSQL database: overlapping files then never race on a key.
 IMPORT_LOCK = 0x5148_4341_4C4C  # "QHCALL"
 
@@ -193,7 +202,9 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
     mode "reject": any malformed row rejects the whole file (only the import record, with the
     reasons, is stored); "quarantine": the malformed rows are set aside (listed with line number
     and reason in the import record) and all others are imported. Calls already imported (same
-    unique key) are counted as duplicates and not imported again.
+    unique key) are counted as duplicates and not imported again. progress(rows_read) is called
+    every PROGRESS_EVERY rows; it must not use the database (on PostgreSQL a writer thread is
+    using the connection meanwhile).
     """
     parse = FORMATS.get(fmt)
     if parse is None:
@@ -214,11 +225,10 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
     session.flush()
 
     matcher = Matcher.load()
-    connection = session.connection()
     errors: list[dict] = []
-    read = rejected = staged = 0
+    read = rejected = 0
     file_error = None
-    with _staging(connection) as write:
+    with _store_for(session.connection(), record.id) as store:
         try:
             for item in parse(lines, zone, mapping):
                 read += 1
@@ -228,29 +238,30 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
                         errors.append({"line": item.line, "reason": item.reason,
                                        "text": item.text})
                 elif not rejected or mode == "quarantine":
-                    write(matcher.row(item))
-                    staged += 1
+                    store.add(matcher.row(item))
                 if progress is not None and read % PROGRESS_EVERY == 0:
                     progress(read)
         except FormatError as e:
             file_error = e
         except UnicodeDecodeError as e:
             file_error = FormatError(read + 1, f"not UTF-8 text ({e.reason})")
-    if progress is not None:
-        progress(read)
+        if progress is not None:
+            progress(read)
 
-    record.rows_read, record.rejected = read, rejected
-    if file_error is not None:
-        errors.insert(0, {"line": file_error.line, "reason": file_error.reason, "text": ""})
-        record.status = "rejected"
-    elif rejected and mode == "reject":
-        record.status = "rejected"
-    else:
-        record.imported, record.unmatched, record.unrated = _move_staged(connection, record.id)
-        record.duplicates = staged - record.imported
-        record.status = "done"
+        record.rows_read, record.rejected = read, rejected
+        if file_error is not None:
+            errors.insert(0, {"line": file_error.line, "reason": file_error.reason, "text": ""})
+            record.status = "rejected"
+            store.discard()
+        elif rejected and mode == "reject":
+            record.status = "rejected"
+            store.discard()
+        else:
+            record.imported, record.unmatched, record.unrated = store.finish()
+            record.duplicates = store.given - record.imported
+            record.status = "done"
+    if record.status == "done":
         book_phone_entries(record.id, _settings().timezone.key)
-    _drop_staging(connection)
     if rejected > len(errors):
         errors.append({"line": None, "reason": f"{rejected - len(errors)} more bad rows "
                                                 "not listed", "text": ""})
@@ -260,51 +271,24 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
     return record
 
 
-@contextmanager
-def _staging(connection):
-    """A temporary table for this import's rows; yields write(row)."""
-    dialect = connection.dialect.name
-    _drop_staging(connection)
-    columns = ", ".join(STAGING_COLUMNS)
-    if dialect == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
-        connection.exec_driver_sql(
-            f"CREATE TEMP TABLE qh_call_staging ({_typed(_PG_STAGING_TYPES)}) ON COMMIT DROP")
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY qh_call_staging ({columns}) FROM STDIN") as copy:
-            copy.set_types(_PG_STAGING_TYPES)
-            yield copy.write_row
-        cursor.close()
-        return
-    connection.exec_driver_sql(
-        f"CREATE TEMP TABLE qh_call_staging ({_typed(_SQLITE_STAGING_TYPES)})")
-    # Store values exactly as the ORM would (UTC text timestamps, exact decimal text).
-    started = Call.__table__.c.started_at.type.bind_processor(connection.dialect)
-    money = Call.__table__.c.cost.type.bind_processor(connection.dialect)
-    marks = ", ".join("?" * len(STAGING_COLUMNS))
-    insert = f"INSERT INTO qh_call_staging ({columns}) VALUES ({marks})"  # noqa: S608 (constants)
-    batch: list[tuple] = []
+# --- storing the rows -----------------------------------------------------------------------
 
-    def write(row):
-        batch.append((*row[:4], started(row[4]), *row[5:13],
-                      None if row[13] is None else money(row[13])))
-        if len(batch) >= SQLITE_BATCH:
-            connection.exec_driver_sql(insert, batch)
-            batch.clear()
-
-    yield write
-    if batch:
-        connection.exec_driver_sql(insert, batch)
+# Positions in a row (STAGING_COLUMNS) that say whether a call needs a look (UNMATCHED, UNRATED).
+_DIRECTION, _BILLED, _ANSWERED, _CUSTOMER, _TARIFF = (
+    STAGING_COLUMNS.index(c) for c in ("direction", "billed_seconds", "answered", "customer_id",
+                                       "tariff_id"))
 
 
-def _typed(types: tuple[str, ...]) -> str:
-    return ", ".join(f"{c} {t}" for c, t in zip(STAGING_COLUMNS, types, strict=True))
-
-
-def _drop_staging(connection) -> None:
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.qh_call_staging"
-                               if connection.dialect.name == "sqlite"
-                               else "DROP TABLE IF EXISTS pg_temp.qh_call_staging")
+def _review_counts(rows: list[tuple]) -> tuple[int, int]:
+    """(unmatched, unrated) of rows, counted as UNMATCHED and UNRATED count stored calls."""
+    unmatched = unrated = 0
+    for row in rows:
+        if row[_CUSTOMER] is None:
+            unmatched += 1
+        if (row[_TARIFF] is None and row[_DIRECTION] == "outbound" and row[_ANSWERED]
+                and row[_BILLED] > 0):
+            unrated += 1
+    return unmatched, unrated
 
 
 _COUNTS = ("count(*), count(CASE WHEN customer_id IS NULL THEN 1 END), "
@@ -312,25 +296,181 @@ _COUNTS = ("count(*), count(CASE WHEN customer_id IS NULL THEN 1 END), "
            "AND tariff_id IS NULL THEN 1 END)")
 
 
-def _move_staged(connection, import_id: int) -> tuple[int, int, int]:
-    """Insert the staged rows not imported before; (imported, unmatched, unrated) of them."""
-    # Every name below is a constant of this module and import_id a bound parameter.
-    columns = ", ".join(STAGING_COLUMNS)
-    # "WHERE true": SQLite would read ON CONFLICT as a join constraint without it.
-    insert = (f"INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
-              f"SELECT :import_id, {columns} FROM qh_call_staging WHERE true "
-              "ON CONFLICT (unique_key) DO NOTHING")
+@contextmanager
+def _store_for(connection, import_id: int):
+    """Where an import's rows go: add(row) each, then finish() → (imported, unmatched, unrated)
+    or discard() (a rejected file: qh_calls stays as it was)."""
     if connection.dialect.name == "postgresql":
-        row = connection.execute(text(
-            f"WITH inserted AS ({insert} RETURNING customer_id, direction, answered, "  # noqa: S608
-            f"billed_seconds, tariff_id) SELECT {_COUNTS} FROM inserted"),
-            {"import_id": import_id}).one()
+        store = _PostgresStore(connection, import_id)
     else:
-        connection.execute(text(insert), {"import_id": import_id})
-        row = connection.execute(text(
+        store = _SqliteStore(connection, import_id)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+class _PostgresStore:
+    """Rows straight into qh_calls by binary COPY, CHUNK_ROWS per statement.
+
+    A writer thread stores one chunk while the import reads the next: PostgreSQL inserts, indexes
+    and checks the foreign keys of a chunk in its own process, so the two overlap (the writer
+    mostly waits on the server, without the GIL; only it uses the connection until the import
+    is finished or discarded). Nothing is looked up first: a fresh file's
+    calls are new, and the unique index is the check. A chunk that meets a call imported before
+    (same file again, overlapping files, a call twice in the file) fails on that index; it is
+    rolled back to its savepoint and inserted again through a staging table with
+    ON CONFLICT (unique_key) DO NOTHING. The whole import runs under a savepoint as well, so
+    discard() leaves qh_calls untouched, and under IMPORT_LOCK, so imports never race on a key.
+    """
+
+    COPY_TYPES = ("int4", *_PG_STAGING_TYPES)  # import_id, then the row
+
+    def __init__(self, connection, import_id: int):
+        self.import_id = import_id
+        self.driver = connection.connection.driver_connection  # psycopg, same transaction
+        self.given = 0
+        self.counts = (0, 0, 0)  # imported, unmatched, unrated
+        self.rows: list[tuple] = []
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qh-call-import")
+        self.pending: Future | None = None
+        self.driver.execute(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+        self.driver.execute("SAVEPOINT qh_import")
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK_ROWS:
+            self._hand_over()
+
+    def finish(self) -> tuple[int, int, int]:
+        self._hand_over()
+        self._wait()
+        self.driver.execute("RELEASE SAVEPOINT qh_import")
+        return self.counts
+
+    def discard(self) -> None:
+        self.rows = []
+        self._wait()
+        self.driver.execute("ROLLBACK TO SAVEPOINT qh_import")
+        self.driver.execute("RELEASE SAVEPOINT qh_import")
+
+    def close(self) -> None:
+        self.writer.shutdown(wait=True)  # never leave the connection in use by the writer
+
+    def _hand_over(self) -> None:
+        if self.rows:
+            self._wait()  # one chunk in the writer, one being read: memory stays flat
+            self.given += len(self.rows)
+            self.pending = self.writer.submit(self._store, self.rows)
+            self.rows = []
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            stored = self.pending.result()  # raises what the writer raised
+            self.pending = None
+            self.counts = tuple(a + b for a, b in zip(self.counts, stored, strict=True))
+
+    def _store(self, rows: list[tuple]) -> tuple[int, int, int]:
+        """In the writer thread: one chunk into qh_calls; (imported, unmatched, unrated)."""
+        with self.driver.cursor() as cursor:
+            cursor.execute("SAVEPOINT qh_chunk")
+            try:
+                self._copy(cursor, "qh_calls", rows)
+                stored = (len(rows), *_review_counts(rows))
+            except UniqueViolation as e:
+                if e.diag.constraint_name != UNIQUE_KEY_INDEX:
+                    raise
+                cursor.execute("ROLLBACK TO SAVEPOINT qh_chunk")
+                stored = self._store_new(cursor, rows)
+            cursor.execute("RELEASE SAVEPOINT qh_chunk")
+        return stored
+
+    def _store_new(self, cursor, rows: list[tuple]) -> tuple[int, int, int]:
+        """The rows whose unique key is not in qh_calls yet (the first of a key repeated in the
+        chunk); (imported, unmatched, unrated) of those."""
+        cursor.execute(f"CREATE TEMP TABLE qh_call_staging (import_id int4, "
+                       f"{_typed(_PG_STAGING_TYPES)}) ON COMMIT DROP")
+        self._copy(cursor, "qh_call_staging", rows)
+        columns = ", ".join(STAGING_COLUMNS)
+        # Every name is a constant of this module.
+        cursor.execute(
+            f"WITH inserted AS (INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
+            f"SELECT import_id, {columns} FROM qh_call_staging "
+            "ON CONFLICT (unique_key) DO NOTHING "
+            f"RETURNING customer_id, direction, answered, billed_seconds, tariff_id) "
+            f"SELECT {_COUNTS} FROM inserted")
+        stored = tuple(int(n) for n in cursor.fetchone())
+        cursor.execute("DROP TABLE qh_call_staging")
+        return stored
+
+    def _copy(self, cursor, table: str, rows: list[tuple]) -> None:
+        # Binary: no text to format here nor to parse in the server.
+        import_id = self.import_id
+        with cursor.copy(f"COPY {table} (import_id, {', '.join(STAGING_COLUMNS)}) "
+                         "FROM STDIN (FORMAT binary)") as copy:
+            copy.set_types(self.COPY_TYPES)
+            for row in rows:
+                copy.write_row((import_id, *row))
+
+
+class _SqliteStore:
+    """Rows into a temporary staging table in batches, moved into qh_calls at the end with one
+    INSERT … SELECT … ON CONFLICT (unique_key) DO NOTHING; a discarded import never reaches
+    qh_calls. (SQLite runs in our process: there is nothing to overlap with.)"""
+
+    def __init__(self, connection, import_id: int):
+        self.connection, self.import_id = connection, import_id
+        self.given = 0
+        self.batch: list[tuple] = []
+        _drop_staging(connection)
+        connection.exec_driver_sql(
+            f"CREATE TEMP TABLE qh_call_staging ({_typed(_SQLITE_STAGING_TYPES)})")
+        # Store values exactly as the ORM would (UTC text timestamps, exact decimal text).
+        self.started = Call.__table__.c.started_at.type.bind_processor(connection.dialect)
+        self.money = Call.__table__.c.cost.type.bind_processor(connection.dialect)
+        marks = ", ".join("?" * len(STAGING_COLUMNS))
+        self.insert = (f"INSERT INTO qh_call_staging ({', '.join(STAGING_COLUMNS)}) "  # noqa: S608
+                       f"VALUES ({marks})")
+
+    def add(self, row: tuple) -> None:
+        self.batch.append((*row[:4], self.started(row[4]), *row[5:13],
+                           None if row[13] is None else self.money(row[13])))
+        if len(self.batch) >= SQLITE_BATCH:
+            self._write()
+
+    def finish(self) -> tuple[int, int, int]:
+        self._write()
+        columns = ", ".join(STAGING_COLUMNS)
+        # Every name is a constant of this module and import_id a bound parameter.
+        # "WHERE true": SQLite would read ON CONFLICT as a join constraint without it.
+        self.connection.execute(text(
+            f"INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
+            f"SELECT :import_id, {columns} FROM qh_call_staging WHERE true "
+            "ON CONFLICT (unique_key) DO NOTHING"), {"import_id": self.import_id})
+        row = self.connection.execute(text(
             f"SELECT {_COUNTS} FROM qh_calls WHERE import_id = :import_id"),  # noqa: S608
-            {"import_id": import_id}).one()
-    return int(row[0]), int(row[1]), int(row[2])
+            {"import_id": self.import_id}).one()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def discard(self) -> None:
+        self.batch = []
+
+    def close(self) -> None:
+        _drop_staging(self.connection)
+
+    def _write(self) -> None:
+        if self.batch:
+            self.connection.exec_driver_sql(self.insert, self.batch)
+            self.given += len(self.batch)
+            self.batch = []
+
+
+def _typed(types: tuple[str, ...]) -> str:
+    return ", ".join(f"{c} {t}" for c, t in zip(STAGING_COLUMNS, types, strict=True))
+
+
+def _drop_staging(connection) -> None:
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.qh_call_staging")
 
 
 # --- rating and matching again ---------------------------------------------------------------

@@ -261,3 +261,68 @@ def test_bad_options_name_the_field(app, world, options, field):
     with pytest.raises(FieldError) as e:
         run_import(app, master_row(), fmt="cisco")
     assert e.value.field == "format"
+
+
+# --- big files: on PostgreSQL the rows go in chunks, each its own COPY and savepoint -----------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 2 rows, so a few rows cross chunk boundaries as millions do."""
+    from plugin.services import calls as service
+
+    monkeypatch.setattr(service, "CHUNK_ROWS", 2)
+
+
+def day_rows(days, **fields):
+    return [master_row(**{"start": f"2026-10-{day:02d} 10:00:00", "billsec": 60 * day} | fields)
+            for day in days]
+
+
+def test_chunks_of_a_file_imported_again_or_overlapping_import_each_call_once(
+        app, world, small_chunks):
+    first = run_import(app, "".join(day_rows(range(1, 8))))
+    again = run_import(app, "".join(day_rows(range(1, 8))))
+    # Overlapping: days 6 and 7 are in, 8 to 10 new, mixed within the chunks.
+    overlapping = run_import(app, "".join(day_rows([8, 6, 9, 7, 10])))
+    assert (first["imported"], first["duplicates"]) == (7, 0)
+    assert (again["imported"], again["duplicates"]) == (0, 7)
+    assert (overlapping["imported"], overlapping["duplicates"]) == (3, 2)
+    assert len(calls(app)) == 10
+
+
+def test_a_call_repeated_across_chunks_is_imported_once(app, world, small_chunks):
+    rows = day_rows([1, 2, 3])
+    result = run_import(app, rows[0] + rows[0] + rows[1] + rows[0] + rows[2] + rows[1])
+    assert (result["read"], result["imported"], result["duplicates"]) == (6, 3, 3)
+    assert sorted(c.billed_seconds for c in calls(app)) == [60, 120, 180]
+
+
+def test_a_bad_row_after_several_stored_chunks_still_rejects_the_whole_file(
+        app, world, small_chunks):
+    good = "".join(day_rows(range(1, 8)))
+    result = run_import(app, good + '"too","short"\n' + "".join(day_rows([9])))
+    assert (result["status"], result["read"], result["imported"], result["rejected"]) == \
+        ("rejected", 9, 0, 1)
+    assert calls(app) == []
+    # Nothing was kept back by the rejected file: all of it imports afterwards.
+    assert run_import(app, good)["imported"] == 7
+
+
+def test_chunked_summary_counts_unmatched_and_unrated_as_the_review_lists_do(
+        app, world, small_chunks):
+    from plugin.services.calls import list_calls
+
+    rows = (day_rows([1, 2]) + day_rows([3], dst="0301234567")  # matched, rated
+            + day_rows([4, 5], dst="0043123456789")  # no customer, no tariff (+43)
+            + day_rows([6], dst="0043123456789", billsec=0)  # not rateable
+            + day_rows([7], src="+498161123456", dst="201", context="from-trunk"))  # inbound
+    result = run_import(app, "".join(rows), mode="quarantine")
+    again = run_import(app, "".join(rows[:3] + day_rows([8], dst="0043123456789")))
+    with app.app_context():
+        for summary_, import_id in ((result, result["id"]), (again, again["id"])):
+            assert summary_["unmatched"] == list_calls("unmatched", import_id=import_id)[1]
+            assert summary_["unrated"] == list_calls("unrated", import_id=import_id)[1]
+    assert (result["imported"], result["unmatched"], result["unrated"]) == (7, 4, 2)
+    assert (again["imported"], again["duplicates"], again["unmatched"], again["unrated"]) == \
+        (1, 3, 1, 1)
