@@ -154,33 +154,34 @@ def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
     counter = _counter(on.year)
     the_seller = seller(settings)
     done = 0
-    for chunk in batches(drafts, billing_run.BATCH):
-        bills = {cb.customer.id: cb for cb in load_bills(
-            [d.customer_id for d in chunk], period, settings, evidence=True)}
-        for draft in chunk:
-            cb = bills[draft.customer_id]
-            if billing_run.bill_differs(draft.lines, cb.invoice):
-                result.stale.append(cb.customer.name)
-                continue
-            counter.last_number += 1
-            draft.number = settings.invoice_number_format.format(year=on.year,
-                                                                 number=counter.last_number)
-            draft.status = "finalized"
-            draft.issued_on, draft.due_on, draft.finalized_at = on, due, utcnow()
-            draft.snapshot = json.dumps({
-                "seller": the_seller, "buyer": buyer(cb.customer),
-                "notes": list(cb.invoice.notes),
-                "payment_terms": payment_terms(settings.payment_terms_days, due,
-                                               cb.customer.language),
-                "evidence": evidence_log(cb)})
-            result.finalized.append(draft.number)
-            if setting("ACCOUNTING_URL"):
-                session.add(InvoiceDelivery(invoice=draft, status="pending", attempts=0,
-                                            idempotency_key=secrets.token_hex(16)))
-        done += len(chunk)
-        session.flush()
-        if progress:
-            progress(done, len(drafts))
+    with billing_run.collector_paused():
+        for chunk in batches(drafts, billing_run.BATCH):
+            bills = {cb.customer.id: cb for cb in load_bills(
+                [d.customer_id for d in chunk], period, settings, evidence=True)}
+            for draft in chunk:
+                cb = bills[draft.customer_id]
+                if billing_run.bill_differs(draft.lines, cb.invoice):
+                    result.stale.append(cb.customer.name)
+                    continue
+                counter.last_number += 1
+                draft.number = settings.invoice_number_format.format(year=on.year,
+                                                                     number=counter.last_number)
+                draft.status = "finalized"
+                draft.issued_on, draft.due_on, draft.finalized_at = on, due, utcnow()
+                draft.snapshot = json.dumps({
+                    "seller": the_seller, "buyer": buyer(cb.customer),
+                    "notes": list(cb.invoice.notes),
+                    "payment_terms": payment_terms(settings.payment_terms_days, due,
+                                                   cb.customer.language),
+                    "evidence": evidence_log(cb)})
+                result.finalized.append(draft.number)
+                if setting("ACCOUNTING_URL"):
+                    session.add(InvoiceDelivery(invoice=draft, status="pending", attempts=0,
+                                                idempotency_key=secrets.token_hex(16)))
+            done += len(chunk)
+            session.flush()
+            if progress:
+                progress(done, len(drafts))
     return result
 
 
