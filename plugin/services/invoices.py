@@ -23,6 +23,7 @@ from plugin.db import session, utcnow
 from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run
+from plugin.services.bulk import collector_paused
 from plugin.services.errors import FieldError
 from plugin.services.statement import CustomerBill, batches, load_bills
 from plugin.services.wording import day_text, wording
@@ -154,7 +155,7 @@ def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
     counter = _counter(on.year)
     the_seller = seller(settings)
     done = 0
-    with billing_run.collector_paused():
+    with collector_paused():
         for chunk in batches(drafts, billing_run.BATCH):
             bills = {cb.customer.id: cb for cb in load_bills(
                 [d.customer_id for d in chunk], period, settings, evidence=True)}
