@@ -52,8 +52,11 @@ _PG_STAGING_TYPES = ("text", "text", "text", "text", "timestamptz", "int4", "int
 _SQLITE_STAGING_TYPES = ("TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "INTEGER", "TEXT",
                          "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "TEXT")
 
-# A call is rated when it is outbound, answered and has billed seconds.
-RATEABLE = and_(Call.direction == "outbound", Call.answered.is_(True), Call.billed_seconds > 0)
+# A call is rated when it is outbound, answered, has billed seconds and goes to a phone number
+# (E.164): a call between two extensions is internal and costs nothing, so it is never "unrated".
+# `_review_counts` and `_COUNTS` below say the same for the import's summary.
+RATEABLE = and_(Call.direction == "outbound", Call.answered.is_(True), Call.billed_seconds > 0,
+                Call.callee.startswith("+"))
 UNRATED = and_(RATEABLE, Call.tariff_id.is_(None))
 UNMATCHED = Call.customer_id.is_(None)
 
@@ -274,9 +277,9 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
 # --- storing the rows -----------------------------------------------------------------------
 
 # Positions in a row (STAGING_COLUMNS) that say whether a call needs a look (UNMATCHED, UNRATED).
-_DIRECTION, _BILLED, _ANSWERED, _CUSTOMER, _TARIFF = (
-    STAGING_COLUMNS.index(c) for c in ("direction", "billed_seconds", "answered", "customer_id",
-                                       "tariff_id"))
+_DIRECTION, _CALLEE, _BILLED, _ANSWERED, _CUSTOMER, _TARIFF = (
+    STAGING_COLUMNS.index(c) for c in ("direction", "callee", "billed_seconds", "answered",
+                                       "customer_id", "tariff_id"))
 
 
 def _review_counts(rows: list[tuple]) -> tuple[int, int]:
@@ -286,14 +289,14 @@ def _review_counts(rows: list[tuple]) -> tuple[int, int]:
         if row[_CUSTOMER] is None:
             unmatched += 1
         if (row[_TARIFF] is None and row[_DIRECTION] == "outbound" and row[_ANSWERED]
-                and row[_BILLED] > 0):
+                and row[_BILLED] > 0 and row[_CALLEE].startswith("+")):
             unrated += 1
     return unmatched, unrated
 
 
 _COUNTS = ("count(*), count(CASE WHEN customer_id IS NULL THEN 1 END), "
            "count(CASE WHEN direction = 'outbound' AND answered AND billed_seconds > 0 "
-           "AND tariff_id IS NULL THEN 1 END)")
+           "AND callee LIKE '+%' AND tariff_id IS NULL THEN 1 END)")
 
 
 @contextmanager
@@ -397,7 +400,7 @@ class _PostgresStore:
             f"WITH inserted AS (INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
             f"SELECT import_id, {columns} FROM qh_call_staging "
             "ON CONFLICT (unique_key) DO NOTHING "
-            f"RETURNING customer_id, direction, answered, billed_seconds, tariff_id) "
+            f"RETURNING customer_id, direction, callee, answered, billed_seconds, tariff_id) "
             f"SELECT {_COUNTS} FROM inserted")
         stored = tuple(int(n) for n in cursor.fetchone())
         cursor.execute("DROP TABLE qh_call_staging")

@@ -155,6 +155,17 @@ def test_unmatched_and_unrated_calls_are_kept_and_listed_for_review(app, world):
             (False, None, world.muller)
 
 
+def test_a_call_between_two_extensions_is_kept_but_never_unrated(app, world):
+    result = run_import(app, master_row(src="201", dst="202", context="from-internal"))
+    assert (result["imported"], result["unmatched"], result["unrated"]) == (1, 1, 0)
+    with app.app_context():
+        from plugin.services.calls import list_calls, review_counts
+
+        [internal] = calls(app)
+        assert (internal.caller, internal.callee, internal.cost) == ("201", "202", None)
+        assert list_calls("unrated")[1] == 0 and review_counts()["unrated"] == 0
+
+
 def test_adding_a_tariff_and_rating_again_rates_the_unrated_calls(app, world):
     run_import(app, master_row(dst="00431234567", billsec=61))
     with app.app_context():
