@@ -3,7 +3,7 @@
 from datetime import date
 from functools import cache
 
-from babel import UnknownLocaleError
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import get_decimal_symbol
 from babel.support import Translations
@@ -15,7 +15,7 @@ from plugin.resources import resource
 def language_of(language: str | None) -> str:
     """A customer's language as a locale name, English when it has none or an unknown one."""
     try:
-        get_decimal_symbol(language or "en")
+        Locale.parse(language or "en")
     except (UnknownLocaleError, ValueError, TypeError):
         return "en"
     return language or "en"
