@@ -8,12 +8,28 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale, format_decimal, gettext, ngettext
 from weasyprint import CSS, HTML
 
 from plugin.exports.document import document
 from plugin.resources import resource
 from plugin.services.wording import day_text, language_of
+
+
+def unit_label(code: str, quantity: str) -> str:
+    """A line's unit code ('unit', 'month', …) as the reader says it for that quantity."""
+    many = abs(Decimal(quantity)) != 1
+    if code == "unit":
+        return ngettext("unit", "units", 2 if many else 1)
+    if code == "month":
+        return ngettext("month", "months", 2 if many else 1)
+    if code == "seat":
+        return ngettext("seat", "seats", 2 if many else 1)
+    if code == "minute":
+        return ngettext("minute", "minutes", 2 if many else 1)
+    if code == "lump sum":
+        return gettext("lump sum")
+    return code
 
 
 def html(invoice) -> str:
@@ -32,7 +48,8 @@ def html(invoice) -> str:
 
     with force_locale(language):
         return render_template("quarterhour/pdf/invoice.html", doc=doc, lang=language,
-                               local=local, number=number, day=day, tz=str(tz))
+                               local=local, number=number, day=day, unit=unit_label,
+                               tz=str(tz))
 
 
 def render(invoice, variant: str | None = None) -> bytes:
