@@ -1,4 +1,4 @@
-"""Bulk passes (billing run, finalization, call import): the garbage collector paused."""
+"""Bulk passes over a period (billing run, finalization): the garbage collector paused."""
 
 import gc
 from contextlib import contextmanager
