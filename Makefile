@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN     = $(VENV)/bin
 DEV     = QUARTERHOUR_ENV=development
 
-.PHONY: run test lint test-sqlite test-postgres wheel-check translations clean
+.PHONY: run test machine lint test-sqlite test-postgres wheel-check translations clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,20 +17,24 @@ run: $(BIN)/.installed
 	$(DEV) $(BIN)/quarterhour demo
 	$(DEV) $(BIN)/quarterhour run --host 127.0.0.1 --port 5000
 
-test: lint test-sqlite test-postgres wheel-check
+test: machine lint test-sqlite test-postgres wheel-check
+
+# The Debian packages the suite needs and a running PostgreSQL; quick when all is there.
+machine:
+	bash scripts/setup-machine.sh
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test-sqlite: $(BIN)/.installed
+test-sqlite: machine $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
 # A fresh PostgreSQL database per run (127.0.0.1:5432, trust auth), dropped afterwards.
-test-postgres: $(BIN)/.installed
+test-postgres: machine $(BIN)/.installed
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -q
 
 # `pip install .` (not editable) into a fresh venv must give a working app.
-wheel-check: $(BIN)/.installed
+wheel-check: machine $(BIN)/.installed
 	bash scripts/check_wheel.sh $(BIN)/python
 
 # After changing texts: extract them, merge into the catalogs, translate, then compile.
