@@ -3,16 +3,25 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 DEV     = QUARTERHOUR_ENV=development
+# The compiled catalogs are build output (hatch_build.py writes them on install, never committed);
+# the rule below recompiles one when its .po changes.
+PO      = $(wildcard plugin/translations/*/LC_MESSAGES/*.po)
+MO      = $(PO:.po=.mo)
 
-.PHONY: run test machine lint test-sqlite test-postgres wheel-check translations clean
+.PHONY: run test machine lint test-sqlite test-postgres wheel-check catalogs translations clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml hatch_build.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-run: $(BIN)/.installed
+catalogs: $(MO)
+
+$(MO): %.mo: %.po | $(BIN)/.installed
+	$(BIN)/pybabel --quiet compile -l $(word 3,$(subst /, ,$@)) -i $< -o $@
+
+run: $(BIN)/.installed catalogs
 	$(DEV) $(BIN)/quarterhour db upgrade
 	$(DEV) $(BIN)/quarterhour demo
 	$(DEV) $(BIN)/quarterhour run --host 127.0.0.1 --port 5000
@@ -26,11 +35,11 @@ machine:
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test-sqlite: machine $(BIN)/.installed
+test-sqlite: machine $(BIN)/.installed catalogs
 	$(BIN)/python -m pytest -q
 
 # A fresh PostgreSQL database per run (127.0.0.1:5432, trust auth), dropped afterwards.
-test-postgres: machine $(BIN)/.installed
+test-postgres: machine $(BIN)/.installed catalogs
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -q
 
 # `pip install .` (not editable) into a fresh venv must give a working app.
@@ -44,4 +53,4 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel compile -d plugin/translations --statistics
 
 clean:
-	rm -rf $(VENV) build dist instance .pytest_cache
+	rm -rf $(VENV) build dist instance .pytest_cache $(MO)

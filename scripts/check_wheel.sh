@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the wheel, install it (not editable) into a fresh venv, and check the installed app
-# migrates, loads the demo and serves its login page, templates and static files.
+# migrates, loads the demo and serves its login page (in English and German), templates and
+# static files.
 set -euo pipefail
 python=${1:-python3}
 work=$(mktemp -d)
@@ -12,20 +13,29 @@ python3 -m venv "$work/venv"
 cd "$work"  # away from the checkout, so only the installed package can be found
 export QUARTERHOUR_ENV=development QUARTERHOUR_INSTANCE_PATH="$work/instance"
 "$work/venv/bin/quarterhour" db upgrade
-"$work/venv/bin/quarterhour" demo | grep -q "engineer"
+# Output is captured before grep reads it: `grep -q` quits at the first match, and under pipefail
+# the writer's broken pipe would fail the check at random.
+expect() {  # expect TEXT COMMAND…: COMMAND succeeds and prints TEXT
+  local want=$1 out
+  shift
+  out=$("$@") && grep -qF -- "$want" <<<"$out" || { echo "wheel check: '$*' lacks '$want'" >&2; exit 1; }
+}
+expect "engineer" "$work/venv/bin/quarterhour" demo
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$work/venv/bin/quarterhour" run --port "$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.2; done
-curl -fs "http://127.0.0.1:$port/login" | grep -q 'name="csrf_token"'
-curl -fs "http://127.0.0.1:$port/static/quarterhour/quarterhour.css" | grep -q "qh-header"
-curl -fs "http://127.0.0.1:$port/api/v1/openapi.json" | grep -q '"openapi"'
+expect 'name="csrf_token"' curl -fs "http://127.0.0.1:$port/login"
+expect "Anmelden" curl -fs -H "Accept-Language: de" "http://127.0.0.1:$port/login"
+expect "qh-header" curl -fs "http://127.0.0.1:$port/static/quarterhour/quarterhour.css"
+expect '"openapi"' curl -fs "http://127.0.0.1:$port/api/v1/openapi.json"
 "$work/venv/bin/python" - <<'PY'
 from pathlib import Path
 import plugin
 root = Path(plugin.__file__).parent
 for name in ("plugin.toml", "templates/quarterhour/base.html", "static/quarterhour/quarterhour.css",
-             "migrations/env.py", "migrations/versions"):
+             "migrations/env.py", "migrations/versions",
+             "translations/de/LC_MESSAGES/messages.mo"):
     assert (root / name).exists(), f"{name} is missing from the wheel"
 assert "site-packages" in str(root), root
 PY
