@@ -18,11 +18,12 @@ BERG = Customer(20, "Berg Telefonservice AS", D("90.00"))
 ANSWERING = Contract(20, "Answering service", date(2026, 1, 1), quota_minutes=None)
 
 
-def calls_totalling(count: int, seconds: int, day: int = 1, first_id: int = 1) -> list[HandledCall]:
-    """`count` handled calls in October 2026 whose lengths add up to `seconds`, as evenly as
-    whole seconds allow, one every ten minutes from the given day on."""
+def calls_totalling(count: int, seconds: int, month: int = 10, first_id: int = 1
+                    ) -> list[HandledCall]:
+    """`count` handled calls in a month of 2026 (October by default) whose lengths add up to
+    `seconds`, as evenly as whole seconds allow, one every ten minutes from the 1st on."""
     base, longer = divmod(seconds, count)
-    start = berlin(2026, 10, day, 8)
+    start = berlin(2026, month, 1, 8)
     return [
         HandledCall(f"in-{first_id + i}", start + timedelta(minutes=10 * i), base + (i < longer))
         for i in range(count)
