@@ -39,7 +39,10 @@ def complete_bill(
 ) -> CompleteBill:
     """bill_period's invoice, with each contract's handled-call lines after its own lines, then
     each cost cap applied; totals from the resulting lines (invoice_from_lines). Pricings and caps
-    of contracts not valid in the period are left out, as their contracts' fees are."""
+    of contracts not valid in the period are left out, as their contracts' fees are.
+
+    Not yet: compose_invoice tops a contract up to its monthly minimum (R6) before these lines
+    exist, so handled calls do not count towards the minimum, and a cap does not lower it."""
     contracts = list(contracts)
     bill = bill_period(
         period, customer, entries, installations, contracts, rated_calls, rollover_in,

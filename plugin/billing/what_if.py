@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from .complete_bill import CompleteBill, complete_bill
 from .contracts import Contract
@@ -13,6 +14,8 @@ from .invoice import DEFAULT_SETTINGS, Customer, Settings
 from .periods import Period
 from .rating import RatedCall
 from .wording import ENGLISH, Wording
+
+Part = TypeVar("Part", CallPricing, CostCap)
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ def what_if(
     the next; the first period starts from what the replaced contract carried in."""
     results: list[WhatIfPeriod] = []
     proposed = proposal.contract
+    replaced = {proposal.replaces, proposed.id}
     for month in sorted(past, key=lambda month: month.period):
-        replaced = {proposal.replaces, proposed.id}
         in_force = replace(proposed, valid_from=month.period.first_day, valid_to=None)
         contracts = [c for c in month.contracts if c.id not in replaced] + [in_force]
         rollover = {k: v for k, v in month.rollover_in.items() if k not in replaced}
@@ -105,6 +108,7 @@ def what_if(
     return results
 
 
-def _kept(then: tuple, replaced: set, proposed) -> list:
+def _kept(then: Iterable[Part], replaced: set, proposed: Part | None) -> list[Part]:
+    """The parts of the other contracts as they were, and the proposal's own."""
     kept = [part for part in then if part.contract_id not in replaced]
     return kept + ([proposed] if proposed is not None else [])
