@@ -28,6 +28,10 @@ class LineKind(StrEnum):
     NO_CONTRACT = "no_contract"
     MINIMUM_TOP_UP = "minimum_top_up"
     TELEPHONY = "telephony"
+    HANDLED_CALL_MINUTES = "handled_call_minutes"  # handled calls billed per minute
+    HANDLED_CALLS = "handled_calls"  # handled calls at a fixed price per call
+    HANDLED_CALLS_FLAT = "handled_calls_flat"  # the monthly flat rate covering them
+    COST_CAP = "cost_cap"  # the cap billed instead of the items under it
 
 
 @dataclass(frozen=True)
