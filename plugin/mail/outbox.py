@@ -22,7 +22,7 @@ from plugin.config import Settings
 from plugin.db import session as current_session
 from plugin.mail import attachments as att
 from plugin.mail.settings import MailSettings
-from plugin.mail.smtp import Connection, refusals
+from plugin.mail.smtp import Connection, Message, refusals
 from plugin.models.outbox import OutboxAttachment, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,10 @@ def _queue(session: Session, recipients: list[str], *, subject, text, key, langu
         if not kind or len(kind) > 30 or not isinstance(object_id, int):
             raise OutboxError(f"related must be (kind, id) like ('invoice', 12), got {related!r}")
     for position, attachment in enumerate(attachments):
-        att.check(attachment, position)
+        try:
+            att.check(attachment, position)
+        except att.AttachmentError as e:
+            raise OutboxError(str(e)) from None
 
     existing = _by_key(session, key)
     if existing is not None:
@@ -106,6 +109,8 @@ def _address(value: str, name: str) -> str:
     if not (at and local and "." in domain) or any(c in value for c in "\r\n") \
             or len(getaddresses([value])) != 1:
         raise OutboxError(f"{name}: {value!r} is not one e-mail address")
+    if not local.isascii():  # would need SMTPUTF8, which we do not ask servers for
+        raise OutboxError(f"{name}: {value!r} has letters beyond ASCII before the @")
     return value
 
 
@@ -249,7 +254,7 @@ def _attempt(session, claim: _Claim, connection: Connection, clock, mail) -> _Ou
         log.exception("outbox message %s: an attachment could not be built", claim.id)
         session.rollback()
         return _Outcome(f"attachment could not be built: {type(e).__name__}: {e}")
-    message = flask_mail.Message(
+    message = Message(
         subject=row.subject, recipients=row.recipients, body=row.text, html=row.html,
         sender=mail.sender, reply_to=row.reply_to, date=clock().timestamp(),
         extra_headers={"Content-Language": row.language})
@@ -265,8 +270,8 @@ def _attempt(session, claim: _Claim, connection: Connection, clock, mail) -> _Ou
     try:
         answer = connection.send(message)
     except smtplib.SMTPRecipientsRefused as e:
-        codes = [code for code, _ in e.recipients.values()]
-        return _Outcome(refusals(e.recipients), temporary=all(400 <= c < 500 for c in codes), built=built)
+        temporary = all(400 <= code < 500 for code, _ in e.recipients.values())
+        return _Outcome(refusals(e.recipients), temporary=temporary, built=built)
     except smtplib.SMTPResponseException as e:
         stop = e.smtp_code == 421  # "service not available, closing channel"
         if stop:

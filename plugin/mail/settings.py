@@ -72,7 +72,7 @@ def parse_smtp_url(url: str, name: str = PREFIX + "SMTP_URL") -> SmtpSettings | 
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise bad("is not a URL with a valid port") from None
+        raise bad("is not a valid URL (host or port)") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise bad("must start with smtp:// or smtps://")

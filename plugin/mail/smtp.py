@@ -1,8 +1,9 @@
-"""The SMTP connection: Flask-Mail's, with verified TLS, a timeout, and the answer to DATA."""
+"""Flask-Mail's message and connection, with the few fixes the outbox needs (each says why)."""
 
 import logging
 import smtplib
 import ssl
+from email.headerregistry import Address
 from email.utils import parseaddr
 
 import flask_mail
@@ -11,6 +12,32 @@ from flask import current_app
 from plugin.mail.settings import MailSettings
 
 log = logging.getLogger(__name__)
+
+
+class Message(flask_mail.Message):
+    """Flask-Mail's message with its address headers written by the email package.
+
+    Flask-Mail joins RFC 2047 words by hand; when the SMTP policy refolds such a header longer
+    than a line, it drops the quotes around a name with a comma, and "Müller, Hans <h@…>"
+    arrives as two addresses. Address objects are folded correctly.
+    """
+
+    def _message(self):
+        message = super()._message()
+        for header, values in (("From", [self.sender]), ("To", self.recipients),
+                               ("Cc", self.cc), ("Reply-To", [self.reply_to])):
+            values = [v for v in values if v]
+            if values:
+                del message[header]
+                message[header] = [_address_of(v) for v in values]
+        return message
+
+
+def _address_of(value: str) -> Address:
+    name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    return Address(display_name=name, username=local,
+                   domain=domain.encode("idna").decode("ascii"))
 
 
 class _KeepsAnswers:

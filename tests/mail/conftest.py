@@ -27,6 +27,7 @@ class Mailbox:
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.raw: list[bytes] = []  # as received, for headers the modern parser misreads
         self.data_answers: list[str] = []  # e.g. ["451 4.3.0 try again later"], used up in order
         self.rcpt_answers: list[str] = []
         self.logins: list[tuple[str, str]] = []
@@ -50,6 +51,7 @@ class Mailbox:
                 return answer
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.raw.append(envelope.content)
             return f"250 2.0.0 Ok: queued as Q{len(self.messages)}"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
