@@ -15,7 +15,8 @@ from email.utils import getaddresses, make_msgid, parseaddr
 
 import flask_mail
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer, selectinload
 
 from plugin.config import Settings
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 # However many attempts are allowed, a retry waits at most this long.
 MAX_BACKOFF = timedelta(days=1)
 KEY_LENGTH = 200  # leaves room in the 255-character column for "/resend-N"
+INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 class OutboxError(ValueError):
@@ -78,22 +80,29 @@ def _queue(session: Session, recipients: list[str], *, subject, text, key, langu
     existing = _by_key(session, key)
     if existing is not None:
         return existing
-    row = OutboxMessage(
+    values = dict(
         idempotency_key=key, resent_from_id=resent_from_id, to_addresses="\n".join(recipients),
         reply_to=_address(reply_to, "reply_to") if reply_to else None, subject=subject,
         text=text, html=html, language=language, status="queued", attempts=0,
         next_attempt_at=now, created_at=now, last_answer="",
-        related_kind=related[0] if related else None, related_id=related[1] if related else None,
-        attachments=[_attachment_row(a, position) for position, a in enumerate(attachments)])
-    try:
-        with session.begin_nested():  # a savepoint: a lost race keeps the caller's work
-            session.add(row)
-    except IntegrityError:
-        # Another transaction queued the same key and committed first: that row is the one.
-        existing = _by_key(session, key)
-        if existing is None:
-            raise
-        return existing
+        related_kind=related[0] if related else None, related_id=related[1] if related else None)
+    # ON CONFLICT DO NOTHING, not a savepoint: SQLite's RELEASE of an outermost savepoint is a
+    # COMMIT (pysqlite opens no transaction before it), which would commit the caller's work
+    # early. A concurrent transaction with the same key: PostgreSQL waits for it, then skips.
+    connection = session.connection()
+    insert = INSERTS.get(connection.dialect.name)
+    if insert is None:
+        raise RuntimeError(f"the outbox supports {' and '.join(INSERTS)}, "
+                           f"not {connection.dialect.name}")
+    row_id = session.execute(
+        insert(OutboxMessage).values(**values)
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
+        .returning(OutboxMessage.id)).scalar_one_or_none()
+    if row_id is None:  # another transaction queued this key and committed first: its row
+        return _by_key(session, key)
+    row = session.get(OutboxMessage, row_id)
+    row.attachments.extend(_attachment_row(a, position) for position, a in enumerate(attachments))
+    session.flush()
     return row
 
 

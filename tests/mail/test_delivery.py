@@ -125,6 +125,20 @@ def test_a_rolled_back_business_change_queues_and_sends_nothing(app, settings, m
     assert mailbox.messages == []
 
 
+def test_a_rolled_back_transaction_whose_first_write_was_the_email_queues_nothing(
+        app, settings, mailbox, clock):
+    with app.app_context():
+        outbox.queue(session, to="erika@customer.example", subject="Welcome",
+                     text="Welcome aboard.", idempotency_key="welcome-1", language="en",
+                     now=clock())
+        session.add(Customer(name="Rolled Back GmbH"))
+        session.flush()
+        session.rollback()
+        assert outbox.deliver_due(clock, settings).text() == "sent 0, retrying 0, failed 0"
+        assert session.scalars(select(OutboxMessage)).all() == []
+    assert mailbox.messages == []
+
+
 def test_a_4xx_answer_is_retried_with_backoff_then_sent(app, settings, mailbox, clock):
     mailbox.data_answers = ["451 4.3.0 Mailbox busy, try later", "452 4.2.2 Over quota"]
     with app.app_context():

@@ -1,6 +1,8 @@
 """Queueing refuses bad input naming the field; resend by hand makes a new row; the delivery log."""
 
 import re
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -122,3 +124,39 @@ def test_the_delivery_log_shows_every_email_about_an_object(app, settings, mailb
     assert log[2].next_attempt_at == clock() and log[2].message_id is None
     assert log[0].to == ("Erika Muster <erika@customer.example>",)
     assert sorted(stored, key=str) == [None, "invoice-12.xml"]
+
+
+@pytest.mark.parametrize("business_change", ["before", "after"])
+def test_two_transactions_queueing_one_key_at_once_make_one_row_and_keep_their_work(
+        app, clock, business_change):
+    """The second waits for the first (its insert meets the unique key), then gets its row and
+    keeps its own business change. SQLite lets one writer in: with its change before, the
+    second waits at that change instead, and then finds the row before inserting."""
+    from plugin.models import Customer
+
+    results, errors = {}, []
+
+    def second():
+        try:
+            with app.app_context():
+                if business_change == "before":
+                    session.add(Customer(name="Second GmbH"))
+                    session.flush()
+                results["second"] = outbox.queue(session, now=clock(), **GOOD).id
+                if business_change == "after":
+                    session.add(Customer(name="Second GmbH"))
+                session.commit()
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    with app.app_context():
+        results["first"] = outbox.queue(session, now=clock(), **GOOD).id
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(1.0)  # the second is now waiting on our uncommitted row
+        session.commit()
+    thread.join(60)
+    assert errors == [] and results["first"] == results["second"]
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+        assert session.scalars(select(Customer.name)).all() == ["Second GmbH"]
