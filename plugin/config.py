@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from plugin.mail import settings as mail_settings
 from plugin.manifest import MANIFEST
 
 PREFIX = "QUARTERHOUR_"
@@ -35,6 +36,7 @@ class Settings:
     company_email: str
     company_iban: str
     company_bic: str
+    mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
 
 
 def load_into(config: dict, environ=os.environ) -> None:
@@ -83,6 +85,10 @@ def parse(config: dict) -> Settings:
         raise ConfigError(
             f"{PREFIX}INVOICE_NUMBER_FORMAT may use only {{year}} and {{number}}"
         ) from None
+    try:
+        mail = mail_settings.parse(raw)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     return Settings(
         timezone=tz,
         cdr_timezone=zone("CDR_TIMEZONE") if raw("CDR_TIMEZONE") else tz,
@@ -103,4 +109,5 @@ def parse(config: dict) -> Settings:
         company_email=raw("COMPANY_EMAIL"),
         company_iban=raw("COMPANY_IBAN"),
         company_bic=raw("COMPANY_BIC"),
+        mail=mail,
     )

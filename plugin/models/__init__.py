@@ -5,6 +5,7 @@ from plugin.models.contracts import Contract, RolloverBalance, SeatTier, contrac
 from plugin.models.customers import Customer, CustomerNumber, Installation, Ticket
 from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.jobs import JobRun
+from plugin.models.outbox import OutboxAttachment, OutboxMessage
 from plugin.models.tasks import Offer, OfferTemplate, Task
 from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment
 from plugin.models.users import ApiToken, User, UserRole
@@ -12,6 +13,7 @@ from plugin.models.users import ApiToken, User, UserRole
 __all__ = [
     "ApiToken", "BillingRun", "Call", "CallImport", "Contract", "Customer", "CustomerNumber",
     "Installation", "Invoice", "InvoiceLine", "InvoiceNumberCounter", "JobRun", "Offer",
-    "OfferTemplate", "RolloverBalance", "SeatTier", "Tariff", "Task", "Ticket", "TimeEntry",
-    "TimeEntryAudit", "TimeSegment", "User", "UserRole", "contract_installations",
+    "OfferTemplate", "OutboxAttachment", "OutboxMessage", "RolloverBalance", "SeatTier",
+    "Tariff", "Task", "Ticket", "TimeEntry", "TimeEntryAudit", "TimeSegment", "User", "UserRole",
+    "contract_installations",
 ]
