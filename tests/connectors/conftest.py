@@ -29,6 +29,7 @@ RT_START = RT_KIT / "start.sh"
 RT_PACKAGES = ("request-tracker5", "rt5-db-sqlite", "rt5-standalone")
 RT_SETUP = "/usr/sbin/rt-setup-database-5"
 CUSTOM_FIELDS = Path(__file__).with_name("rt_custom_fields.pl")
+TOKEN_SCRIPT = Path(__file__).with_name("rt_token.pl")
 INSTALL_LOG = "/tmp/rt-install.log"  # noqa: S108 (where start.sh writes them)
 SERVER_LOG = "/tmp/rt-server.log"  # noqa: S108
 
@@ -141,6 +142,18 @@ def rt():
         yield server
     finally:
         _stop(server.pid)
+
+
+@pytest.fixture(scope="session")
+def rt_agent(rt) -> RT:
+    """RT as agent1 (../shared/rt/fixtures.pl): a dedicated user with rights on queue Support
+    only, as docs/connectors.md tells an admin to set one up."""
+    result = subprocess.run(["runuser", "-u", "www-data", "--", "perl", str(TOKEN_SCRIPT),
+                             "agent1"], capture_output=True, text=True, timeout=120)
+    if result.returncode:
+        pytest.fail(f"could not make an RT token for agent1: {result.stderr.strip()[-800:]}",
+                    pytrace=False)
+    return RT(rt.url, result.stdout.strip(), rt.pid)
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,9 @@ class ZammadStandIn:
         self._ticks = 0
         self._lock = threading.Lock()
         self.server = _Server(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                        name="zammad-stand-in")
+        # a short poll interval: shutdown() waits up to one interval, at every test's end
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
+                                        daemon=True, name="zammad-stand-in")
 
     @property
     def url(self) -> str:
