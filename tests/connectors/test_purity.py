@@ -14,9 +14,9 @@ FORBIDDEN = ("flask", "sqlalchemy", "werkzeug", "wtforms", "apscheduler", "flask
 def test_importing_the_clients_and_signatures_loads_no_web_or_database_library():
     probe = ("import json, sys, plugin.connectors.helpdesks, plugin.connectors.signatures; "
              "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))")
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(REPOSITORY)!r}); {probe}"],
-        capture_output=True, text=True, check=True)
+    path = f"import sys; sys.path.insert(0, {str(REPOSITORY)!r}); "
+    result = subprocess.run([sys.executable, "-I", "-c", path + probe], capture_output=True,
+                            text=True, check=True)
     loaded = set(json.loads(result.stdout))
     assert "requests" in loaded
     assert loaded.isdisjoint(FORBIDDEN), sorted(loaded & set(FORBIDDEN))

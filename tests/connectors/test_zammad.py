@@ -36,7 +36,7 @@ def search_calls(zammad) -> int:
 
 
 def test_the_registry_names_each_helpdesk_by_its_source():
-    assert HELPDESKS == {"rt": RequestTracker, "zammad": Zammad}
+    assert dict(HELPDESKS) == {"rt": RequestTracker, "zammad": Zammad}
     assert all(cls.source == source for source, cls in HELPDESKS.items())
 
 
@@ -62,7 +62,7 @@ def test_an_address_that_is_not_zammad_is_named_as_such(zammad):
 
 def test_a_zammad_that_answers_too_slowly_times_out(zammad):
     zammad.delay = 1.0
-    with pytest.raises(TimedOut, match="did not answer within 0.2 s"):
+    with pytest.raises(TimedOut, match=r"did not answer within 0\.2 s"):
         Zammad(zammad.url, TOKEN, timeout=0.2, retries=0).check()
 
 

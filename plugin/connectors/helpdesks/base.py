@@ -117,6 +117,11 @@ def minutes_text(value: Any) -> Decimal | None:
         return None
 
 
+def check_since(since: datetime | None) -> None:
+    if since is not None and since.tzinfo is None:
+        raise ValueError("since: give an aware datetime (UTC)")
+
+
 def check_reference(idempotency_ref: str) -> None:
     if not isinstance(idempotency_ref, str) or not REFERENCE_RE.fullmatch(idempotency_ref):
         raise ValueError(f"idempotency_ref: {idempotency_ref!r} is not 1-80 letters, digits, "

@@ -18,6 +18,7 @@ from .base import (
     Ticket,
     check_push,
     check_reference,
+    check_since,
     minutes_text,
     utc,
 )
@@ -93,6 +94,7 @@ class RequestTracker(Helpdesk):
         sync as `since`: a ticket that changes while we page is then caught next time."""
         if not (query or "").strip():
             raise Refused("give a TicketSQL query, e.g. Queue = 'Support' AND Status != 'deleted'")
+        check_since(since)
         sql = query.strip()
         if since is not None:
             cutoff = (since - SINCE_MARGIN).astimezone(UTC)

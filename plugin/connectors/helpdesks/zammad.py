@@ -23,6 +23,7 @@ from .base import (
     Refused,
     Ticket,
     check_push,
+    check_since,
     minutes_text,
     utc,
 )
@@ -125,6 +126,7 @@ class Zammad(Helpdesk):
         wholly before it. Pass the start of the previous sync as `since`."""
         if not (query or "").strip():
             raise Refused("give a Zammad search, e.g. state.name:open OR state.name:new")
+        check_since(since)
         page = 1
         while True:
             items = self.get_json(f"{API}/tickets/search", params={
