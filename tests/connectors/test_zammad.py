@@ -10,6 +10,7 @@ from plugin.connectors.helpdesks import (
     CLOSED,
     HELPDESKS,
     OPEN,
+    BadSettings,
     NotAHelpdesk,
     NotFound,
     Organization,
@@ -212,3 +213,31 @@ def test_a_zammad_webhook_without_a_delivery_id_cannot_be_deduplicated(zammad):
 def test_a_webhook_ticket_without_an_id_names_the_field():
     with pytest.raises(ValueError, match=r"ticket\.id"):
         parse_ticket({"title": "x"})
+
+
+def test_a_push_to_an_address_that_redirects_is_not_followed(zammad):
+    """A redirected POST would arrive as a GET; the admin is told to give the final address."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Moved(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(301)
+            self.send_header("Location", zammad.url + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    ticket_id = str(zammad.add_ticket("Press line 3 stops"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    try:
+        old = Zammad(f"http://127.0.0.1:{server.server_address[1]}", TOKEN)
+        with pytest.raises(BadSettings, match="give the address it redirects to"):
+            old.push_time(ticket_id, 15, "x", "entry-7-a")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert zammad.requests == []  # nothing was sent on to the address redirected to

@@ -254,6 +254,10 @@ class Helpdesk:
         if status >= 500 or status == 429:
             return ServerError(f"{self.name} answered HTTP {status} to {method} {path}{said}; "
                                "try again later", status)
+        if 300 <= status < 400:  # only writes get here: reads follow redirects
+            return BadSettings(f"{self.name} redirects {method} {path} to "
+                               f"{answer.headers.get('Location') or '?'}: give the address it "
+                               "redirects to as the URL", status)
         if status == 404:
             return NotFound(f"{self.name} has no {path} (HTTP 404){said}", status)
         return Refused(f"{self.name} refused {method} {path} (HTTP {status}){said}", status)
