@@ -6,7 +6,7 @@ from flask import jsonify, request
 
 from plugin.access import allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
-from plugin.billing import CENT, Period
+from plugin.billing import Period, to_cents
 from plugin.db import session
 from plugin.models import Call, CallImport
 from plugin.services import calls
@@ -61,7 +61,7 @@ def call_json(c: Call) -> dict:
             "answered": c.answered, "customer_id": c.customer_id,
             "installation_id": c.installation_id, "tariff_id": c.tariff_id,
             "rated_seconds": c.rated_seconds,
-            "cost": None if c.cost is None else str(c.cost.quantize(CENT))}
+            "cost": None if c.cost is None else str(to_cents(c.cost))}
 
 
 @bp.post("/calls/imports")
@@ -161,7 +161,7 @@ def call_list():
                                                         "pattern": r"^\d{4}-\d{2}$"}}},
      response={"type": "object", "properties": {
          "rated": {"type": "integer"}, "unrated": {"type": "integer"},
-         "skipped_locked": {"type": "integer"}}})
+         "skipped_closed": {"type": "integer"}}})
 def call_rate():
     data = json_body() if request.get_data() else {}
     period = data.get("period")
@@ -172,7 +172,7 @@ def call_rate():
             raise ApiError(422, "invalid_field", str(e), "period") from None
     result = commit_or_field_error(calls.rerate_calls, period, only_unrated=period is None)
     return jsonify({"rated": result.rated, "unrated": result.unrated,
-                    "skipped_locked": result.skipped_locked})
+                    "skipped_closed": result.skipped_closed})
 
 
 @bp.post("/calls/match")

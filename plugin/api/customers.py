@@ -13,6 +13,7 @@ from plugin.api import bp, commit_or_field_error, doc, json_body, list_of, perio
 from plugin.db import session
 from plugin.extension import current_period, settings
 from plugin.models import Contract, Customer, Installation
+from plugin.services import core_rows
 from plugin.services import customers as service
 from plugin.services.statement import statement
 from plugin.web.errors import ApiError
@@ -88,10 +89,7 @@ def customer_json(c: Customer) -> dict:
 
 
 def contract_json(c: Contract) -> dict:
-    units, amount = billing.overflow_price(
-        billing.Contract(id=c.id, name=c.name, valid_from=c.valid_from,
-                         unit_seconds=c.unit_seconds, grace_seconds=c.grace_seconds,
-                         overflow_rate=c.overflow_rate), 31 * 60)
+    units, amount = billing.overflow_price(core_rows.core_contract(c), 31 * 60)
     return {"id": c.id, "customer_id": c.customer_id, "name": c.name,
             "valid_from": _s(c.valid_from), "valid_to": _s(c.valid_to),
             "installation_ids": [i.id for i in c.installations], "fee": _s(c.fee),

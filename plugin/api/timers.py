@@ -20,8 +20,8 @@ from plugin.db import session, utcnow
 from plugin.extension import settings
 from plugin.models import Ticket, TimeEntry
 from plugin.services import entries, timers
+from plugin.services.closed_periods import PeriodClosed
 from plugin.services.errors import FieldError
-from plugin.services.locks import PeriodLocked
 from plugin.web.errors import ApiError
 
 INSTANT = {"type": "string", "format": "date-time",
@@ -100,9 +100,9 @@ def run(fn, *args, _render=None, **kwargs):
     except timers.ConfirmEnd as e:
         session.rollback()
         raise ApiError(409, e.code, e.message, e.field) from None
-    except PeriodLocked as e:
+    except PeriodClosed as e:
         session.rollback()
-        raise ApiError(409, "period_locked", e.message, e.field) from None
+        raise ApiError(409, "period_closed", e.message, e.field) from None
     except FieldError as e:
         session.rollback()
         raise ApiError(422, "invalid_field", e.message, e.field) from None

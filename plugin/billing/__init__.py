@@ -3,11 +3,13 @@
 from .bill import PeriodBill, bill_period
 from .contracts import (
     Contract,
+    Counting,
     SeatBand,
     SeatMode,
     SeatPricing,
     SeatTier,
     contract_for,
+    counting,
     overflow_price,
     seat_bands,
 )
@@ -21,6 +23,7 @@ from .coverage import (
     QuotaUsage,
     Source,
     allocate,
+    no_contract_unit_price,
 )
 from .invoice import (
     Customer,
@@ -33,6 +36,7 @@ from .invoice import (
     invoice_from_lines,
 )
 from .money import CENT, ZERO, line_amount, to_cents
+from .outlook import Outlook, outlook
 from .periods import DEFAULT_TIMEZONE, Period, local_date, period_of
 from .rating import (
     Call,
@@ -41,8 +45,10 @@ from .rating import (
     TariffBook,
     billed_seconds,
     call_cost,
+    in_effect,
     rate_call,
     rate_calls,
+    rateable,
     tariff_for,
 )
 from .units import QUARTER_HOUR, RoundingScope, units_for
@@ -59,6 +65,7 @@ __all__ = [
     "Bucket",
     "Call",
     "Contract",
+    "Counting",
     "Coverage",
     "Customer",
     "Entry",
@@ -66,6 +73,7 @@ __all__ = [
     "Invoice",
     "Line",
     "LineKind",
+    "Outlook",
     "Part",
     "Period",
     "PeriodBill",
@@ -89,13 +97,18 @@ __all__ = [
     "call_cost",
     "compose_invoice",
     "contract_for",
+    "counting",
+    "in_effect",
     "invoice_from_lines",
     "line_amount",
     "local_date",
+    "no_contract_unit_price",
+    "outlook",
     "overflow_price",
     "period_of",
     "rate_call",
     "rate_calls",
+    "rateable",
     "seat_bands",
     "tariff_for",
     "to_cents",

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .contracts import Contract, SeatMode, seat_bands
-from .coverage import Allocation, Bucket, Coverage, Part
+from .coverage import Allocation, Bucket, Coverage, Part, no_contract_unit_price
 from .money import ZERO, line_amount, percent_of, to_cents
 from .periods import DEFAULT_TIMEZONE, Period
 from .rating import RatedCall
@@ -312,9 +312,9 @@ def _reason_and_price(
     if bucket is Bucket.WARRANTY:
         return _("under warranty"), ZERO
     if bucket is Bucket.NO_CONTRACT:
-        # Work without a contract counts in started quarter hours, at a quarter of the hourly rate.
         rate = customer.hourly_rate
-        return _("no contract, {rate} per hour").format(rate=wording.amount(rate)), rate / 4
+        reason = _("no contract, {rate} per hour").format(rate=wording.amount(rate))
+        return reason, no_contract_unit_price(rate)
     if bucket is Bucket.QUOTA:
         if contract.unlimited:
             return _("included in {contract}").format(contract=contract.name), ZERO

@@ -25,6 +25,7 @@ class Tariff:
     markup_percent: Decimal = ZERO
     minimum_charge: Decimal = ZERO
     effective_from: date | None = None  # None: since always
+    id: int | None = None  # the adapter's id for it, carried through
 
     def __post_init__(self) -> None:
         if self.first_increment < 1 or self.next_increment < 1:
@@ -61,6 +62,14 @@ class RatedCall:
     cost: Decimal
 
 
+def rateable(direction: str, answered: bool, billsec: int, callee: str) -> bool:
+    """Is a call priced? Outbound, answered, with billed seconds, to a phone number (E.164,
+    `callee` as stored). A call between two extensions is internal: it costs nothing and is
+    never "unrated". (The adapter's SQL for the review lists is tested against this.)"""
+    return (direction == "outbound" and bool(answered) and billsec > 0
+            and callee.startswith("+"))
+
+
 def billed_seconds(seconds: int, first: int = 60, next_: int = 60) -> int:
     """61 s at 30/6 → 66 s; 1,830 s at 60/60 → 1,860 s (31 min); 0 s → 0 s."""
     if seconds <= 0:
@@ -81,21 +90,27 @@ def call_cost(tariff: Tariff, seconds: int) -> Decimal:
     return to_cents(max(cost, tariff.minimum_charge))
 
 
+def in_effect(tariffs: Iterable[Tariff], day: date) -> list[Tariff]:
+    """Per prefix, the version in effect on `day`: the newest from that day or before (of two
+    from the same day, the first given). In the order the prefixes first appear."""
+    current: dict[str, Tariff] = {}
+    for tariff in tariffs:
+        since = tariff.effective_from or date.min
+        if since > day:
+            continue
+        prefix = _digits(tariff.prefix)
+        held = current.get(prefix)
+        if held is None or since > (held.effective_from or date.min):
+            current[prefix] = tariff
+    return list(current.values())
+
+
 def tariff_for(tariffs: Iterable[Tariff], number: str, day: date) -> Tariff | None:
-    """The longest prefix matching `number` wins; of its versions, the newest in effect on `day`."""
+    """The longest prefix matching `number` wins; of its versions, the newest in effect on `day`
+    (a longer prefix not yet in effect does not hide a shorter one)."""
     digits = _digits(number)
-    in_effect = [
-        tariff
-        for tariff in tariffs
-        if digits.startswith(_digits(tariff.prefix))
-        and (tariff.effective_from is None or tariff.effective_from <= day)
-    ]
-    if not in_effect:
-        return None
-    return max(
-        in_effect,
-        key=lambda t: (len(_digits(t.prefix)), t.effective_from or date.min),
-    )
+    matching = [t for t in in_effect(tariffs, day) if digits.startswith(_digits(t.prefix))]
+    return max(matching, key=lambda t: len(_digits(t.prefix)), default=None)
 
 
 class TariffBook:

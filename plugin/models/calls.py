@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from plugin.billing.rating import Tariff as CoreTariff
+from plugin.billing import rateable
 from plugin.db import Money, UTCDateTime, db, utcnow
 
 
@@ -37,14 +37,6 @@ class Tariff(db.Model):
     next_increment: Mapped[int] = mapped_column(default=60)
     markup_percent: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
     minimum_charge: Mapped[Decimal] = mapped_column(Money(4), default=Decimal("0"))
-
-    def to_core(self) -> CoreTariff:
-        return CoreTariff(
-            name=self.name, prefix=self.prefix, price_per_minute=self.price_per_minute,
-            connect_fee=self.connect_fee, first_increment=self.first_increment,
-            next_increment=self.next_increment, markup_percent=self.markup_percent,
-            minimum_charge=self.minimum_charge, effective_from=self.valid_from,
-        )
 
 
 class CallImport(db.Model):
@@ -110,3 +102,8 @@ class Call(db.Model):
     customer = relationship("Customer")
     installation = relationship("Installation")
     tariff = relationship(Tariff)
+
+    @property
+    def rateable(self) -> bool:
+        """Is it priced at all (`billing.rateable`)? A call between extensions is not."""
+        return rateable(self.direction, self.answered, self.billed_seconds, self.callee)

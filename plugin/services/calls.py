@@ -19,14 +19,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from psycopg.errors import UniqueViolation
-from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy import Boolean, and_, bindparam, case, column, func, select, table, text, update
+from sqlalchemy.dialects import postgresql
 
-from plugin.billing import Period, billed_seconds, call_cost
+from plugin.billing import Period, billed_seconds, call_cost, period_of, rateable
 from plugin.billing.rating import TariffBook
 from plugin.cdr import FORMATS, FormatError, Record, RowError, parse_mapping
 from plugin.db import session, utcnow
-from plugin.models import Call, CallImport, CustomerNumber, Installation, Invoice, Tariff
+from plugin.models import Call, CallImport, CustomerNumber, Installation, Tariff
 from plugin.phone import NumberError, to_e164
+from plugin.services import closed_periods, core_rows
 from plugin.services.errors import FieldError
 from plugin.services.phone_entries import book_phone_entries
 
@@ -52,13 +54,33 @@ _PG_STAGING_TYPES = ("text", "text", "text", "text", "timestamptz", "int4", "int
 _SQLITE_STAGING_TYPES = ("TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "INTEGER", "INTEGER", "TEXT",
                          "INTEGER", "INTEGER", "INTEGER", "INTEGER", "INTEGER", "TEXT")
 
-# A call is rated when it is outbound, answered, has billed seconds and goes to a phone number
-# (E.164): a call between two extensions is internal and costs nothing, so it is never "unrated".
-# `_review_counts` and `_COUNTS` below say the same for the import's summary.
-RATEABLE = and_(Call.direction == "outbound", Call.answered.is_(True), Call.billed_seconds > 0,
-                Call.callee.startswith("+"))
-UNRATED = and_(RATEABLE, Call.tariff_id.is_(None))
-UNMATCHED = Call.customer_id.is_(None)
+
+
+def rateable_clause(c):
+    """`billing.rateable` as SQL over columns `c` (qh_calls' or a table of its rows): the
+    review lists select with it; tests/calls/test_review_rule.py holds the two together."""
+    return and_(c.direction == "outbound", c.answered.is_(True), c.billed_seconds > 0,
+                c.callee.startswith("+"))
+
+
+def _unmatched(c):
+    return c.customer_id.is_(None)
+
+
+def _unrated(c):
+    return and_(rateable_clause(c), c.tariff_id.is_(None))
+
+
+RATEABLE = rateable_clause(Call.__table__.c)
+UNRATED = _unrated(Call.__table__.c)
+UNMATCHED = _unmatched(Call.__table__.c)
+
+
+def review_counts_query(table):
+    """(rows, unmatched, unrated) of a table with qh_calls' columns, as one SELECT."""
+    c = table.c
+    return select(func.count(), func.count(case((_unmatched(c), 1))),
+                  func.count(case((_unrated(c), 1)))).select_from(table)
 
 
 def cdr_timezone() -> ZoneInfo:
@@ -100,10 +122,7 @@ class Matcher:
                  operator_zone):
         self.modems = modems  # E.164 → (customer_id, installation_id)
         self.numbers = numbers  # E.164 → customer_id
-        tariffs = list(tariffs)
-        cores = [t.to_core() for t in tariffs]
-        self.book = TariffBook(cores)
-        self.tariff_ids = {id(core): t.id for core, t in zip(cores, tariffs, strict=True)}
+        self.book = TariffBook(core_rows.core_tariff(t) for t in tariffs)
         self.country = country
         self.operator_zone = operator_zone
         self._e164: dict[str, str | None] = {}
@@ -174,7 +193,7 @@ class Matcher:
             if len(self._costs) >= 200_000:
                 self._costs.clear()
             rated = self._costs[key] = (
-                self.tariff_ids[id(tariff)],
+                tariff.id,
                 billed_seconds(seconds, tariff.first_increment, tariff.next_increment),
                 call_cost(tariff, seconds),
             )
@@ -185,11 +204,12 @@ class Matcher:
         caller, callee = self.e164(record.caller), self.e164(record.callee)
         direction = self.direction(record, caller, callee)
         customer, installation = self.customer(direction, caller, callee)
-        if direction == "outbound" and record.answered and record.billsec > 0:
+        stored_callee = callee or record.callee
+        if rateable(direction, record.answered, record.billsec, stored_callee):
             tariff, rated_seconds, cost = self.rate(callee, record.start, record.billsec)
         else:
             tariff = rated_seconds = cost = None
-        return (record.key, direction, caller or record.caller, callee or record.callee,
+        return (record.key, direction, caller or record.caller, stored_callee,
                 record.start, record.duration, record.billsec, record.disposition,
                 record.answered, customer, installation, tariff, rated_seconds, cost)
 
@@ -288,15 +308,18 @@ def _review_counts(rows: list[tuple]) -> tuple[int, int]:
     for row in rows:
         if row[_CUSTOMER] is None:
             unmatched += 1
-        if (row[_TARIFF] is None and row[_DIRECTION] == "outbound" and row[_ANSWERED]
-                and row[_BILLED] > 0 and row[_CALLEE].startswith("+")):
+        if row[_TARIFF] is None and rateable(row[_DIRECTION], row[_ANSWERED], row[_BILLED],
+                                             row[_CALLEE]):
             unrated += 1
     return unmatched, unrated
 
 
-_COUNTS = ("count(*), count(CASE WHEN customer_id IS NULL THEN 1 END), "
-           "count(CASE WHEN direction = 'outbound' AND answered AND billed_seconds > 0 "
-           "AND callee LIKE '+%' AND tariff_id IS NULL THEN 1 END)")
+# The rows a chunk inserted (RETURNING), counted by the same SELECT as stored calls are.
+_INSERTED = table("inserted", *(column(name) for name in (
+    "customer_id", "direction", "callee", "billed_seconds", "tariff_id")),
+    column("answered", Boolean))
+_PG_COUNTS_OF_INSERTED = str(review_counts_query(_INSERTED).compile(
+    dialect=postgresql.dialect(paramstyle="named"), compile_kwargs={"literal_binds": True}))
 
 
 @contextmanager
@@ -400,8 +423,8 @@ class _PostgresStore:
             f"WITH inserted AS (INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
             f"SELECT import_id, {columns} FROM qh_call_staging "
             "ON CONFLICT (unique_key) DO NOTHING "
-            f"RETURNING customer_id, direction, callee, answered, billed_seconds, tariff_id) "
-            f"SELECT {_COUNTS} FROM inserted")
+            "RETURNING customer_id, direction, callee, answered, billed_seconds, tariff_id) "
+            + _PG_COUNTS_OF_INSERTED)
         stored = tuple(int(n) for n in cursor.fetchone())
         cursor.execute("DROP TABLE qh_call_staging")
         return stored
@@ -450,9 +473,8 @@ class _SqliteStore:
             f"INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
             f"SELECT :import_id, {columns} FROM qh_call_staging WHERE true "
             "ON CONFLICT (unique_key) DO NOTHING"), {"import_id": self.import_id})
-        row = self.connection.execute(text(
-            f"SELECT {_COUNTS} FROM qh_calls WHERE import_id = :import_id"),  # noqa: S608
-            {"import_id": self.import_id}).one()
+        row = self.connection.execute(review_counts_query(Call.__table__)
+                                      .where(Call.import_id == self.import_id)).one()
         return int(row[0]), int(row[1]), int(row[2])
 
     def discard(self) -> None:
@@ -483,7 +505,7 @@ def _drop_staging(connection) -> None:
 class RatingResult:
     rated: int
     unrated: int
-    skipped_locked: int
+    skipped_closed: int
 
 
 def rate_unrated_calls() -> RatingResult:
@@ -495,12 +517,10 @@ def rerate_calls(period: Period | None = None, *, only_unrated: bool = False,
                  batch: int = 5_000) -> RatingResult:
     """Rate again the rateable calls (of a period, in the operator's timezone), with the tariffs
     as they are now. Calls of a customer whose invoice for that month is finalized keep their
-    cost: that period is locked."""
+    cost: that period is closed."""
     matcher = Matcher.load()
     zone = _settings().timezone
-    locked = {(customer, month) for customer, month in session.execute(
-        select(Invoice.customer_id, Invoice.period).where(
-            Invoice.kind == "invoice", Invoice.status == "finalized"))}
+    closed = closed_periods.closed_periods()
     condition = UNRATED if only_unrated else RATEABLE
     if period is not None:
         start, end = period.bounds(zone.key)
@@ -520,8 +540,8 @@ def rerate_calls(period: Period | None = None, *, only_unrated: bool = False,
         last_id = rows[-1].id
         updates = []
         for call_id, callee, started_at, seconds, customer_id in rows:
-            if customer_id is not None and (customer_id, str(Period.of_day(
-                    started_at.astimezone(zone).date()))) in locked:
+            if customer_id is not None and (
+                    customer_id, str(period_of(started_at, zone.key))) in closed:
                 skipped += 1
                 continue
             tariff, rated_seconds, cost = matcher.rate(matcher.e164(callee), started_at,

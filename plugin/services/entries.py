@@ -11,7 +11,7 @@ from plugin import billing
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Ticket, TimeEntry, TimeSegment, User
-from plugin.services import evidence, locks, timers
+from plugin.services import closed_periods, evidence, timers
 from plugin.services.errors import FieldError
 
 EDITABLE = ("ticket_id", "started_at", "ended_at", "note", "billable")
@@ -84,7 +84,7 @@ def create_manual(actor: User, *, ticket_id, started_at: datetime | None,
     note = timers.clean_note(note)
     _check_span(engineer_id, started_at, ended_at, now, settings)
     reason = _require_reason(reason, "a manual entry")
-    locks.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
+    closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     entry = TimeEntry(engineer_id=engineer_id, ticket=ticket, started_at=started_at,
                       ended_at=ended_at, note=note, billable=bool(billable), source="manual",
                       duration_seconds=timers.worked_seconds([(started_at, ended_at)], now))
@@ -117,10 +117,10 @@ def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: 
     start = changes.get("started_at", entry.started_at)
     end = changes.get("ended_at", entry.ended_at)
     # The month the entry is in now, and the one it moves to, must both be open.
-    locks.ensure_open(entry.ticket.customer_id, entry.started_at, tz, "started_at")
+    closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at, tz, "started_at")
     if entry.ended_at is not None:
         _check_span(entry.engineer_id, start, end, now, settings, exclude_id=entry.id)
-    locks.ensure_open(ticket.customer_id, start, tz, "started_at")
+    closed_periods.ensure_open(ticket.customer_id, start, tz, "started_at")
     before = evidence.snapshot(entry)
     if ticket.id != entry.ticket_id:
         entry.ticket = ticket
@@ -151,8 +151,8 @@ def void(actor: User, entry: TimeEntry, reason: str | None, now: datetime,
     now = timers.utc(now)
     reason = _require_reason(reason, "voiding")
     if entry.ended_at is not None:
-        locks.ensure_open(entry.ticket.customer_id, entry.started_at, str(settings.timezone),
-                          "started_at")
+        closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
+                                   str(settings.timezone), "started_at")
     before = evidence.snapshot(entry)
     for segment in entry.segments:
         if segment.ended_at is None:

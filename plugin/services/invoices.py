@@ -263,20 +263,3 @@ def documents(period: str) -> list[Invoice]:
 
 def snapshot(invoice: Invoice) -> dict:
     return json.loads(invoice.snapshot or "{}")
-
-
-def core_invoice(invoice: Invoice) -> billing.Invoice:
-    """The stored document as the core's invoice (VAT per rate from the printed lines)."""
-    categories = {c.code: c for c in billing.VatCategory}
-    lines = [billing.Line(kind=billing.LineKind(x.kind), description=x.description,
-                          quantity=x.quantity, unit=x.unit, unit_price=x.unit_price,
-                          amount=x.amount, vat_category=categories[x.vat_category],
-                          vat_rate=x.vat_rate) for x in invoice.lines]
-    customer = billing.Customer(id=invoice.customer_id, name="", hourly_rate=billing.ZERO,
-                                currency=invoice.currency)
-    core = billing.invoice_from_lines(billing.Period.parse(invoice.period), customer, lines,
-                                      tuple(snapshot(invoice).get("notes", ())))
-    if (core.net, core.vat_total, core.gross) != (invoice.net, invoice.vat, invoice.gross):
-        raise ValueError(f"invoice {invoice.number or invoice.id}: stored totals do not match "
-                         f"its lines")
-    return core

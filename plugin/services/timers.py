@@ -23,7 +23,7 @@ from plugin import billing
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
-from plugin.services import evidence, locks
+from plugin.services import closed_periods, core_rows, evidence
 from plugin.services.errors import FieldError
 
 # A start or end more than this before "now" is backdated: it needs a reason (it is evidence).
@@ -161,31 +161,23 @@ def last_stopped(engineer_id: int) -> TimeEntry | None:
 @cache
 def _contracts_of():
     """A customer's contracts, each with the installations it is limited to (if any)."""
-    return (select(Contract.id, Contract.unit_seconds, Contract.grace_seconds,
+    return (select(Contract.id, Contract.name, Contract.unit_seconds, Contract.grace_seconds,
                    Contract.valid_from, Contract.valid_to,
                    contract_installations.c.installation_id)
             .outerjoin(contract_installations,
                        contract_installations.c.contract_id == Contract.id)
-            .where(Contract.customer_id == bindparam("customer_id"))
-            .order_by(Contract.valid_from, Contract.id))
+            .where(Contract.customer_id == bindparam("customer_id")))
 
 
 def unit_seconds_for(ticket: Ticket, at: datetime, settings: Settings) -> tuple[int, int]:
-    """(unit, grace) in seconds of the contract that covers work on the ticket at `at`, in one
-    query (the timer bar asks on every page)."""
+    """(unit, grace) in seconds of the contract that covers work on the ticket at `at`, as the
+    invoice will count it (`billing.contract_for`), in one query (the timer bar asks on every
+    page)."""
     day = billing.local_date(at, str(settings.timezone))
-    rows = session.execute(_contracts_of(), {"customer_id": ticket.customer_id}).all()
-    limited: dict[int, set] = {}
-    for row in rows:
-        limited.setdefault(row.id, set())
-        if row.installation_id is not None:
-            limited[row.id].add(row.installation_id)
-    for row in rows:
-        ids = limited[row.id]
-        if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to) and (
-                not ids or ticket.installation_id in ids):
-            return row.unit_seconds, row.grace_seconds
-    return billing.QUARTER_HOUR, 0
+    contracts = core_rows.counting_contracts(
+        session.execute(_contracts_of(), {"customer_id": ticket.customer_id}))
+    rules = billing.counting(billing.contract_for(contracts, ticket.installation_id, day))
+    return rules.unit_seconds, rules.grace_seconds
 
 
 def is_long_running(entry: TimeEntry, now: datetime, settings: Settings) -> bool:
@@ -278,7 +270,7 @@ def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
     started_at = started_at or now
     not_in_future(started_at, now, "started_at")
     require_reason_if_backdated(started_at, now, reason, "start")
-    locks.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
+    closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     if stop_running:
         # The running timer ends where this one starts.
         stop(engineer, now, settings, ended_at=min(started_at, now), confirm=True,
@@ -367,8 +359,8 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
             f"this timer has run for {hours}, more than {settings.timer_max_hours} h: confirm "
             f"that the work went on until now, or correct the end"))
     require_reason_if_backdated(end, now, reason, "end")
-    locks.ensure_open(entry.ticket.customer_id, entry.started_at, str(settings.timezone),
-                      "started_at")
+    closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
+                               str(settings.timezone), "started_at")
     before = evidence.snapshot(entry)
     # The open segment ends now (or at the corrected end); a corrected end cuts what follows.
     spans = [(s.started_at, min(s.ended_at or end, end)) for s in entry.segments

@@ -141,7 +141,7 @@ def rate_calls():
         what = "Unrated calls rated"
     session.commit()
     flash(f"{what}: {result.rated} rated, {result.unrated} still without a tariff"
-          + (f", {result.skipped_locked} kept (invoice finalized)" if result.skipped_locked
+          + (f", {result.skipped_closed} kept (invoice finalized)" if result.skipped_closed
              else "") + ".")
     return redirect(url_for(".call_list", review="unrated" if result.unrated else "all"))
 

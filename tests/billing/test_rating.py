@@ -11,8 +11,10 @@ from plugin.billing.rating import (
     TariffBook,
     billed_seconds,
     call_cost,
+    in_effect,
     rate_call,
     rate_calls,
+    rateable,
     tariff_for,
 )
 
@@ -142,3 +144,30 @@ def test_the_tariff_book_picks_the_longest_prefix_in_effect_on_the_day():
     assert book.find("+49891234567", date(2026, 12, 31)) == germany
     assert book.find("+49891234567", date(2027, 1, 1)) == munich
     assert book.find("+4312345", date(2027, 1, 1)) is None
+
+
+def test_the_tariffs_in_effect_on_a_day_are_the_newest_version_of_each_prefix():
+    old = tariff(name="DE 2026", effective_from=date(2026, 1, 1))
+    new = tariff(name="DE 2027", effective_from=date(2027, 1, 1))
+    munich = tariff(name="Munich", prefix="+4989", effective_from=date(2026, 6, 1))
+    assert in_effect([old, new, munich], date(2026, 5, 31)) == [old]
+    assert in_effect([old, new, munich], date(2026, 12, 31)) == [old, munich]
+    assert in_effect([new, munich, old], date(2027, 1, 1)) == [new, munich]
+    assert in_effect([old, new], date(2025, 12, 31)) == []
+
+
+@pytest.mark.parametrize(
+    ("direction", "answered", "billsec", "callee", "priced"),
+    [
+        ("outbound", True, 61, "+49891234567", True),
+        ("outbound", True, 1, "+1", True),
+        ("outbound", True, 0, "+49891234567", False),  # no billed seconds
+        ("outbound", False, 61, "+49891234567", False),  # not answered
+        ("inbound", True, 61, "+49891234567", False),  # handled, not paid by us
+        ("outbound", True, 61, "202", False),  # between two extensions: internal
+        ("outbound", True, 61, "anonymous", False),
+    ],
+)
+def test_only_answered_outbound_calls_with_billed_seconds_to_a_phone_number_are_priced(
+        direction, answered, billsec, callee, priced):
+    assert rateable(direction, answered, billsec, callee) is priced

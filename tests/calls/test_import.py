@@ -205,7 +205,7 @@ def test_rating_again_keeps_the_costs_of_a_month_with_a_finalized_invoice(app, w
         session.commit()
         result = rerate_calls(Period(2026, 10))
         session.commit()
-        assert (result.rated, result.skipped_locked) == (0, 2)
+        assert (result.rated, result.skipped_closed) == (0, 2)
         assert sorted(session.scalars(select(Call.cost))) == [Decimal("0.04"), Decimal("0.62")]
 
 

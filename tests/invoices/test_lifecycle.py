@@ -10,8 +10,8 @@ from plugin import billing
 from plugin.db import session
 from plugin.extension import settings
 from plugin.models import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter, RolloverBalance
-from plugin.services import billing_run, invoices
-from plugin.services.locks import PeriodLocked, ensure_open
+from plugin.services import billing_run, core_rows, invoices
+from plugin.services.closed_periods import PeriodClosed, ensure_open
 from tests.invoices.builders import at, contract, customer, work
 
 OCTOBER = billing.Period(2026, 10)
@@ -86,7 +86,7 @@ def test_finalizing_numbers_locks_and_a_rerun_never_touches_a_finalized_invoice(
         first = session.scalar(select(Invoice).where(Invoice.number == "QH-2026-00001"))
         assert first.customer.name == "Huber Zwei"
         lines_before = session.scalar(select(func.count()).select_from(InvoiceLine))
-        with pytest.raises(PeriodLocked, match="is finalized"):
+        with pytest.raises(PeriodClosed, match="is finalized"):
             ensure_open(other.id, at(2026, 10, 20, 9, 0), "Europe/Berlin", "started_at")
         work(other, at(2026, 10, 20, 9, 0), 50)  # slipped past the lock: the run still keeps
         session.commit()
@@ -111,7 +111,7 @@ def test_a_credit_note_reverses_in_full_and_reopens_the_period_for_a_corrected_i
         assert [x.amount for x in note.lines] == [-x.amount for x in original.lines]
         assert session.get(Invoice, original.id).status == "credited"
         # The core agrees with the reversed document, VAT rounding included.
-        core = invoices.core_invoice(note)
+        core = core_rows.core_invoice(note)
         assert (core.net, core.vat_total, core.gross) == (note.net, note.vat, note.gross)
         ensure_open(original.customer_id, at(2026, 10, 20, 9, 0), "Europe/Berlin", "x")
         with pytest.raises(invoices.InvoiceError, match="only a finalized invoice"):

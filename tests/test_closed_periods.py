@@ -6,7 +6,7 @@ import pytest
 
 from plugin.db import session
 from plugin.models import Customer, Invoice
-from plugin.services.locks import PeriodLocked, ensure_open
+from plugin.services.closed_periods import PeriodClosed, ensure_open
 
 
 def test_a_finalized_invoice_closes_the_period_and_a_credit_note_reopens_it(app):
@@ -17,7 +17,7 @@ def test_a_finalized_invoice_closes_the_period_and_a_credit_note_reopens_it(app)
         session.add(invoice)
         session.commit()
         late_october = datetime(2026, 10, 31, 22, 50, tzinfo=UTC)  # 23:50 in Berlin
-        with pytest.raises(PeriodLocked) as e:
+        with pytest.raises(PeriodClosed) as e:
             ensure_open(customer.id, late_october, "Europe/Berlin", "started_at")
         assert e.value.field == "started_at"
         assert "invoice QH-2026-00001 is finalized" in e.value.message
