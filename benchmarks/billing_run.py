@@ -196,7 +196,7 @@ def child(kind: str, url: str) -> None:
         seconds = time.perf_counter() - began
         detail = {"rows": len(rows)}
     else:
-        from plugin.services.billing_run import run_period
+        from plugin.transactions import run_period
 
         app = make_app(url)
         with app.app_context():

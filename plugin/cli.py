@@ -120,22 +120,24 @@ def access_command():
 @with_appcontext
 def import_calls_command(file, fmt, mapping, mode):
     """Import call records (CDRs); importing a file again imports no call twice."""
-    import io
     import json
     import os
 
+    from plugin.config import settings
     from plugin.services.calls import import_calls
     from plugin.services.errors import FieldError
+    from plugin.textfiles import text_stream
 
     size = os.path.getsize(file)
     with open(file, "rb") as raw, click.progressbar(length=size, label="Importing") as bar:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        text = text_stream(raw)
 
         def progress(_rows):
             bar.update(raw.tell() - bar.pos)
 
         try:
-            record = import_calls(text, fmt, filename=os.path.basename(file), mode=mode,
+            record = import_calls(text, fmt, settings=settings(),
+                                  filename=os.path.basename(file), mode=mode,
                                   mapping=mapping, progress=progress)
             session.commit()
         except FieldError as e:

@@ -169,7 +169,7 @@ def test_a_customer_is_created_and_edited_through_the_screens(client, admin):
 
 
 def test_what_work_will_cost_is_known_before_the_timer_starts(app, demo):
-    from plugin.extension import settings
+    from plugin.config import settings
     from plugin.models import Ticket
     from plugin.services.statement import cost_preview
 

@@ -6,12 +6,13 @@ from flask import jsonify, request
 
 from plugin.access import allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
+from plugin.api.errors import ApiError
 from plugin.billing import Period, to_cents
+from plugin.config import settings
 from plugin.db import session
 from plugin.models import Call, CallImport
 from plugin.services import calls
-from plugin.web.calls import text_stream
-from plugin.web.errors import ApiError
+from plugin.textfiles import text_stream
 
 IMPORT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"},
@@ -81,7 +82,8 @@ def call_import_create():
         raise ApiError(422, "missing_field", "'format' is required (asterisk, freeswitch or "
                                              "csv).", "format")
     record = commit_or_field_error(
-        calls.import_calls, text_stream(upload), fmt, filename=upload.filename or "upload",
+        calls.import_calls, text_stream(upload.stream), fmt, settings=settings(),
+        filename=upload.filename or "upload",
         mode=request.form.get("mode") or "reject", mapping=request.form.get("mapping") or None,
         user_id=current_user().id)
     return jsonify(import_json(record)), 201
@@ -145,7 +147,8 @@ def call_list():
         raise ApiError(422, "invalid_field", "review must be all, unmatched or unrated.",
                        "review")
     rows, total = calls.list_calls(
-        review, import_id=_int_arg("import_id", low=1), customer_id=_int_arg("customer_id", low=1),
+        review, settings=settings(), import_id=_int_arg("import_id", low=1),
+        customer_id=_int_arg("customer_id", low=1),
         since=_date_arg("from"), until=_date_arg("to"),
         limit=_int_arg("limit", 100, 1, 1000), offset=_int_arg("offset", 0))
     response = jsonify([call_json(c) for c in rows])
@@ -170,7 +173,8 @@ def call_rate():
             period = Period.parse(str(period))
         except ValueError as e:
             raise ApiError(422, "invalid_field", str(e), "period") from None
-    result = commit_or_field_error(calls.rerate_calls, period, only_unrated=period is None)
+    result = commit_or_field_error(calls.rerate_calls, settings(), period,
+                                   only_unrated=period is None)
     return jsonify({"rated": result.rated, "unrated": result.unrated,
                     "skipped_closed": result.skipped_closed})
 
@@ -180,4 +184,4 @@ def call_rate():
 @doc("Match the calls without a customer again (after adding modem or customer numbers)",
      response={"type": "object", "properties": {"matched": {"type": "integer"}}})
 def call_match():
-    return jsonify({"matched": commit_or_field_error(calls.match_unmatched_calls)})
+    return jsonify({"matched": commit_or_field_error(calls.match_unmatched_calls, settings())})

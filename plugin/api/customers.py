@@ -10,13 +10,13 @@ from sqlalchemy import select
 from plugin import billing
 from plugin.access import allow
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of, period_arg
+from plugin.api.errors import ApiError
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Contract, Customer, Installation
 from plugin.services import core_rows
 from plugin.services import customers as service
 from plugin.services.statement import statement
-from plugin.web.errors import ApiError
 
 AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["45.00"]}
 NULLABLE_AMOUNT = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}

@@ -11,12 +11,12 @@ from plugin import billing
 from plugin.access import allow
 from plugin.api import bp, doc, list_of, period_arg
 from plugin.api.entries import AUDIT, actor_names, audit_json
-from plugin.api.timers import INSTANT
+from plugin.api.errors import ApiError
+from plugin.api.sessions import INSTANT
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Customer
 from plugin.services import evidence
-from plugin.web.errors import ApiError
 
 SESSION = {"type": "object", "properties": {
     "entry_id": {"type": "integer"}, "start": INSTANT,

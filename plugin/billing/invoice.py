@@ -41,9 +41,12 @@ class Customer:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Seller:
+    """Who issues the invoices: the timezone its periods are counted in, the country VAT
+    treatment is judged from, and its standard VAT rate."""
+
     timezone: str = DEFAULT_TIMEZONE
-    seller_country: str = "DE"
+    country: str = "DE"
     standard_vat_rate: Decimal = Decimal("19")
 
 
@@ -85,7 +88,7 @@ class Invoice:
         return sum((line.amount for line in self.lines if line.kind is kind), ZERO)
 
 
-DEFAULT_SETTINGS = Settings()
+DEFAULT_SELLER = Seller()
 
 
 class _Charge(NamedTuple):
@@ -113,14 +116,14 @@ def compose_invoice(
     contracts: Iterable[Contract],
     customer: Customer,
     rated_calls: Iterable[RatedCall] = (),
-    settings: Settings = DEFAULT_SETTINGS,
+    seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
 ) -> Invoice:
     """Per contract: fee, seats, its sessions, minimum top-up; then sessions without a contract;
     then telephony. Totals come from these lines only, so the document always adds up.
     `wording`: the language of the lines' texts and the notes (English by default)."""
-    category = vat_category(customer.vat_id, settings.seller_country, customer.vat_exempt)
-    rate = vat_rate(category, settings.standard_vat_rate)
+    category = vat_category(customer.vat_id, seller.country, customer.vat_exempt)
+    rate = vat_rate(category, seller.standard_vat_rate)
     _ = wording.gettext
 
     def line(charge: _Charge) -> Line:
@@ -137,7 +140,7 @@ def compose_invoice(
             entry_id=charge.entry_id,
         )
 
-    texts = _Texts(ZoneInfo(settings.timezone), wording)
+    texts = _Texts(ZoneInfo(seller.timezone), wording)
     contract_by_id = {contract.id: contract for contract in contracts}
     sessions = defaultdict(list)  # contract id (None: no contract) -> its allocations, in order
     for allocation in coverage.allocations:
@@ -156,7 +159,7 @@ def compose_invoice(
             lines.append(line(_session_charge(allocation, part, texts, customer)))
 
     period = coverage.period
-    start, end = period.bounds(settings.timezone)
+    start, end = period.bounds(seller.timezone)
     calls = [call for call in rated_calls if start <= call.start < end]
     if calls:
         billed = format_duration(sum(call.billed_seconds for call in calls))

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from psycopg.errors import UniqueViolation
 from sqlalchemy import Boolean, and_, bindparam, case, column, func, select, table, text, update
 from sqlalchemy.dialects import postgresql
@@ -25,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 from plugin.billing import Period, billed_seconds, call_cost, period_of, rateable
 from plugin.billing.rating import TariffBook
 from plugin.cdr import FORMATS, FormatError, Record, RowError, parse_mapping
+from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.models import Call, CallImport, CustomerNumber, Installation, Tariff
 from plugin.phone import NumberError, to_e164
@@ -83,16 +83,6 @@ def review_counts_query(table):
                   func.count(case((_unrated(c), 1)))).select_from(table)
 
 
-def cdr_timezone() -> ZoneInfo:
-    """The timezone of the telephone system's timestamps: QUARTERHOUR_CDR_TIMEZONE, else the
-    operator's timezone (QUARTERHOUR_TIMEZONE); checked at start-up."""
-    return _settings().cdr_timezone
-
-
-def _settings():
-    return current_app.extensions["quarterhour"].settings
-
-
 EXTENSION_DIGITS = 6
 
 
@@ -129,14 +119,13 @@ class Matcher:
         self._costs: dict = {}
 
     @classmethod
-    def load(cls) -> "Matcher":
+    def load(cls, settings: Settings) -> "Matcher":
         modems = {number: (customer, installation) for installation, customer, number in
                   session.execute(select(Installation.id, Installation.customer_id,
                                          Installation.modem_number)
                                   .where(Installation.modem_number.is_not(None)))}
         numbers = dict(session.execute(select(CustomerNumber.number,
                                               CustomerNumber.customer_id)).all())
-        settings = _settings()
         return cls(modems, numbers, session.scalars(select(Tariff)).all(),
                    settings.default_country, settings.timezone)
 
@@ -217,10 +206,14 @@ class Matcher:
 # --- import -------------------------------------------------------------------------------
 
 
-def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "reject",
-                 mapping=None, user_id: int | None = None,
-                 progress: Callable[[int], None] | None = None) -> CallImport:
+def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename: str,
+                 mode: str = "reject", mapping=None, user_id: int | None = None,
+                 progress: Callable[[int], None] | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> CallImport:
     """Import a CDR file given as a text stream (open it with newline="").
+
+    Its timestamps are read in `settings.cdr_timezone` (the telephone system's; by default the
+    operator's), its numbers in `settings.default_country`.
 
     mode "reject": any malformed row rejects the whole file (only the import record, with the
     reasons, is stored); "quarantine": the malformed rows are set aside (listed with line number
@@ -241,13 +234,14 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
             raise FieldError("mapping", str(e)) from None
     elif mapping:
         raise FieldError("mapping", "only the csv format takes a column mapping")
-    zone = cdr_timezone()
+    zone = settings.cdr_timezone
     record = CallImport(filename=(filename or "upload")[:300], format=fmt, mode=mode,
-                        status="running", user_id=user_id, timezone=zone.key)
+                        status="running", user_id=user_id, timezone=zone.key,
+                        started_at=clock())
     session.add(record)
     session.flush()
 
-    matcher = Matcher.load()
+    matcher = Matcher.load(settings)
     errors: list[dict] = []
     read = rejected = 0
     file_error = None
@@ -284,12 +278,12 @@ def import_calls(lines: Iterable[str], fmt: str, *, filename: str, mode: str = "
             record.duplicates = store.given - record.imported
             record.status = "done"
     if record.status == "done":
-        book_phone_entries(record.id, _settings().timezone.key)
+        book_phone_entries(record.id, settings.timezone.key)
     if rejected > len(errors):
         errors.append({"line": None, "reason": f"{rejected - len(errors)} more bad rows "
                                                 "not listed", "text": ""})
     record.errors = json.dumps(errors, ensure_ascii=False)
-    record.finished_at = utcnow()
+    record.finished_at = clock()
     session.flush()
     return record
 
@@ -508,18 +502,18 @@ class RatingResult:
     skipped_closed: int
 
 
-def rate_unrated_calls() -> RatingResult:
+def rate_unrated_calls(settings: Settings) -> RatingResult:
     """Rate the calls that found no tariff before (e.g. after a tariff was added)."""
-    return rerate_calls(only_unrated=True)
+    return rerate_calls(settings, only_unrated=True)
 
 
-def rerate_calls(period: Period | None = None, *, only_unrated: bool = False,
-                 batch: int = 5_000) -> RatingResult:
+def rerate_calls(settings: Settings, period: Period | None = None, *,
+                 only_unrated: bool = False, batch: int = 5_000) -> RatingResult:
     """Rate again the rateable calls (of a period, in the operator's timezone), with the tariffs
     as they are now. Calls of a customer whose invoice for that month is finalized keep their
     cost: that period is closed."""
-    matcher = Matcher.load()
-    zone = _settings().timezone
+    matcher = Matcher.load(settings)
+    zone = settings.timezone
     closed = closed_periods.closed_periods()
     condition = UNRATED if only_unrated else RATEABLE
     if period is not None:
@@ -556,10 +550,10 @@ def rerate_calls(period: Period | None = None, *, only_unrated: bool = False,
     return RatingResult(rated, unrated, skipped)
 
 
-def match_unmatched_calls(batch: int = 5_000) -> int:
+def match_unmatched_calls(settings: Settings, batch: int = 5_000) -> int:
     """Match the calls without a customer again (e.g. after a modem number was added);
     returns how many found one. The direction stays as imported."""
-    matcher = Matcher.load()
+    matcher = Matcher.load(settings)
     table = Call.__table__
     change = update(table).where(table.c.id == bindparam("call_id")).values(
         customer_id=bindparam("new_customer"), installation_id=bindparam("new_installation"))
@@ -591,7 +585,7 @@ def match_unmatched_calls(batch: int = 5_000) -> int:
 REVIEWS = ("all", "unmatched", "unrated")
 
 
-def list_calls(review: str = "all", *, import_id: int | None = None,
+def list_calls(review: str = "all", *, settings: Settings, import_id: int | None = None,
                customer_id: int | None = None, since: date | None = None,
                until: date | None = None, limit: int = 100, offset: int = 0
                ) -> tuple[list[Call], int]:
@@ -608,7 +602,7 @@ def list_calls(review: str = "all", *, import_id: int | None = None,
         conditions.append(Call.import_id == import_id)
     if customer_id is not None:
         conditions.append(Call.customer_id == customer_id)
-    zone = _settings().timezone.key
+    zone = settings.timezone.key
     if since is not None:
         conditions.append(Call.started_at >= _local_midnight(since, zone))
     if until is not None:
@@ -642,18 +636,8 @@ def import_errors(record: CallImport) -> list[dict]:
     return json.loads(record.errors or "[]")
 
 
-def unrated_calls_for(customer_id: int, period: Period) -> list[Call]:
-    """The customer's modem calls of the period that found no tariff: to fix before billing."""
-    start, end = period.bounds(_settings().timezone.key)
-    return list(session.scalars(
-        select(Call).where(UNRATED, Call.customer_id == customer_id,
-                           Call.installation_id.is_not(None), Call.started_at >= start,
-                           Call.started_at < end).order_by(Call.started_at)))
-
-
 __all__ = [
-    "MODES", "REVIEWS", "Matcher", "RatingResult", "cdr_timezone", "import_calls",
+    "MODES", "REVIEWS", "Matcher", "RatingResult", "import_calls",
     "import_errors", "list_calls", "list_imports", "match_unmatched_calls",
     "rate_unrated_calls", "rerate_calls", "review_counts",
-    "unrated_calls_for",
 ]

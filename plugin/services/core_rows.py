@@ -12,10 +12,10 @@ _SOURCES = {source.value: source for source in billing.Source}
 _VAT_CATEGORIES = {category.code: category for category in billing.VatCategory}
 
 
-def core_settings(settings: Settings) -> billing.Settings:
-    return billing.Settings(timezone=str(settings.timezone),
-                            seller_country=settings.company_country,
-                            standard_vat_rate=settings.vat_rate)
+def core_seller(settings: Settings) -> billing.Seller:
+    """Our company as the core's seller: timezone, country, standard VAT rate."""
+    return billing.Seller(timezone=str(settings.timezone), country=settings.company_country,
+                          standard_vat_rate=settings.vat_rate)
 
 
 def core_customer(row: Customer, settings: Settings) -> billing.Customer:

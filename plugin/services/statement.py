@@ -173,7 +173,7 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
     start, end = period.bounds(tz)
     if until is not None:
         end = min(end, until)
-    core = core_rows.core_settings(settings)
+    seller = core_rows.core_seller(settings)
     customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
 
     contracts = defaultdict(list)
@@ -268,7 +268,7 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             period, core_rows.core_customer(customer, settings), entries.get(cust_id, ()),
             installations.get(cust_id, ()), own, calls.get(cust_id, ()),
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
-            settings=core, wording=wording(customer.language))
+            seller=seller, wording=wording(customer.language))
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
         out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own)))
     return out

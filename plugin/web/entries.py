@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from plugin import billing
 from plugin.access import allow, current_user
+from plugin.config import current_period, settings
 from plugin.db import session, utcnow
-from plugin.extension import current_period, settings
 from plugin.models import Ticket, User
 from plugin.services import entries, evidence
 from plugin.services.errors import FieldError

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from plugin import billing
 from plugin.access import allow
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Customer, User
 from plugin.services import evidence
 from plugin.web import period_param

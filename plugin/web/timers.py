@@ -15,8 +15,8 @@ from wtforms.validators import Length, Optional
 
 from plugin import billing
 from plugin.access import allow, current_user
+from plugin.config import settings
 from plugin.db import session, utcnow
-from plugin.extension import settings
 from plugin.models import Ticket
 from plugin.services import timers
 from plugin.services.errors import FieldError

@@ -56,12 +56,13 @@ def run_import(app, text, fmt="asterisk", **options):
     """Import CDR text as the API/CLI/UI would, commit; the CallImport's summary as a dict."""
     import io
 
+    from plugin.config import settings
     from plugin.db import session
     from plugin.services.calls import import_calls
 
     with app.app_context():
-        record = import_calls(io.StringIO(text, newline=""), fmt, filename="test.csv",
-                              **options)
+        record = import_calls(io.StringIO(text, newline=""), fmt, settings=settings(),
+                              filename="test.csv", **options)
         session.commit()
         return summary(record)
 

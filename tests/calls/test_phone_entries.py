@@ -36,7 +36,7 @@ def test_an_answered_hotline_call_becomes_a_phone_entry_counted_against_the_quot
     run_import(app, HANDLED + MISSED)
     assert _entries(app) == [("phone", 125, "hotline", "Handled calls")]
     with app.app_context():
-        from plugin.extension import settings
+        from plugin.config import settings
         from plugin.services.statement import statement
 
         assert session.scalar(select(TimeEntryAudit.reason)).startswith("from call import")

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from plugin import billing
+from plugin import billing, transactions
+from plugin.config import settings
 from plugin.db import session
-from plugin.extension import settings
 from plugin.models import BillingRun, Invoice, InvoiceLine
-from plugin.services import billing_run, invoices
 from tests.conftest import ENGINE
 from tests.invoices.builders import at, customer, work
 
@@ -77,7 +76,7 @@ def test_concurrent_finalizations_give_gapless_numbers(app, database_url):
     _seed(app, 20, months=(9, 10))
     with app.app_context():
         for month in (9, 10):
-            billing_run.run_period(billing.Period(2026, month), settings())
+            transactions.run_period(billing.Period(2026, month), settings())
     # Two processes finalize October, one thread September, all at once.
     procs = [_worker("finalize", database_url, sleep=0.05) for _ in range(2)]
     errors = []
@@ -85,7 +84,7 @@ def test_concurrent_finalizations_give_gapless_numbers(app, database_url):
     def september():
         try:
             with app.app_context():
-                invoices.finalize(billing.Period(2026, 9), settings(), on=date(2026, 11, 2))
+                transactions.finalize(billing.Period(2026, 9), settings(), on=date(2026, 11, 2))
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -113,7 +112,7 @@ def test_a_run_killed_in_the_middle_leaves_no_half_invoice_and_a_rerun_completes
     with app.app_context():
         assert session.scalar(select(func.count()).select_from(Invoice)) == 0
         assert session.scalar(select(func.count()).select_from(InvoiceLine)) == 0
-        result = billing_run.run_period(OCTOBER, settings())
+        result = transactions.run_period(OCTOBER, settings())
         assert (result.created, result.drafts) == (25, 25)
         statuses = session.scalars(select(BillingRun.status).order_by(BillingRun.id)).all()
         # On PostgreSQL the killed run's row stays behind, marked as interrupted by the rerun;

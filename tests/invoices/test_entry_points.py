@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from plugin import billing, jobs
+from plugin.config import settings
 from plugin.db import session
-from plugin.extension import settings
 from plugin.manifest import Job
 from plugin.models import Customer, Invoice, RolloverBalance
 from plugin.services import billing_run
@@ -51,7 +51,7 @@ def test_the_scheduled_job_bills_last_month_once(app, demo):
     fire = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 02:00 in Berlin
     first = jobs.run_once(app, job, fire)
     with app.app_context():
-        expected = str(billing_run.previous_period(settings()))
+        expected = str(billing_run.previous_period(settings(), fire))
     assert first.startswith(f"{expected}:")
     assert jobs.run_once(app, job, fire) is None  # another worker: already claimed
 

@@ -115,7 +115,7 @@ def test_moving_a_session_keeps_its_pauses(app, client, engineer, world):
     from plugin.services import timers
 
     with app.app_context():
-        from plugin.extension import settings
+        from plugin.config import settings
         from plugin.models import Ticket
 
         erika = session.get(User, engineer.id)

@@ -16,7 +16,7 @@ from tests.timers.conftest import local
 def ctx(app, make_user, world):
     engineer_id = make_user("erika", "engineer")
     with app.app_context():
-        from plugin.extension import settings
+        from plugin.config import settings
 
         yield session.get(User, engineer_id), session.get(Ticket, world["ticket"]), settings()
         session.rollback()

@@ -69,7 +69,7 @@ def test_reshaping_a_session_never_gives_a_negative_or_outside_duration(segments
 def test_a_sessions_duration_is_the_sum_of_its_segments_rounded_once(app, make_user, world,
                                                                      steps, last):
     with app.app_context():
-        from plugin.extension import settings as qh_settings
+        from plugin.config import settings as qh_settings
 
         engineer = session.scalar(select(User)) or session.get(User, make_user("erika"))
         ticket = session.get(Ticket, world["ticket"])

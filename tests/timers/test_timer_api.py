@@ -245,7 +245,7 @@ def test_the_timer_counts_in_the_units_of_the_contract_the_invoice_uses(app, cli
     from decimal import Decimal
 
     from plugin import billing
-    from plugin.extension import settings
+    from plugin.config import settings
     from plugin.models import Contract, Customer, Installation
     from plugin.services.statement import statement
 
