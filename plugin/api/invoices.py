@@ -9,7 +9,7 @@ from datetime import date
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from plugin import billing, exports, jobs_billing, transactions
+from plugin import billing, exports, transactions
 from plugin.access import allow, current_user
 from plugin.api import bp, doc, field, json_body, list_of
 from plugin.api.errors import ApiError
@@ -17,6 +17,7 @@ from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session
 from plugin.exports.document import amount, document
+from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run, period_lock

@@ -10,6 +10,7 @@ from plugin import billing
 from plugin.access import current_user
 from plugin.api import field, list_of
 from plugin.api.errors import ApiError
+from plugin.billing.segments import worked_seconds
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import TimeEntry
@@ -67,7 +68,7 @@ def timer_json(entry: TimeEntry | None, now: datetime) -> dict | None:
         return None
     ticket = entry.ticket
     unit, grace = timers.unit_seconds_for(ticket, entry.started_at, settings())
-    worked = timers.worked_seconds([(s.started_at, s.ended_at) for s in entry.segments], now)
+    worked = worked_seconds([(s.started_at, s.ended_at) for s in entry.segments], now)
     return {"id": entry.id, "ticket_id": ticket.id, "ticket": ticket.subject,
             "customer": ticket.customer.name, "started_at": entry.started_at.isoformat(),
             "state": "paused" if timers.paused(entry) else "running",

@@ -26,7 +26,7 @@ from plugin.api.sessions import (
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import Ticket
-from plugin.services import timers
+from plugin.services import entry_checks, timers
 
 
 @cache
@@ -56,7 +56,7 @@ def timer_current():
      body={"type": "object", "required": ["ticket_id"], "properties": {
          "ticket_id": {"type": "integer"},
          "started_at": {**INSTANT, "description": "default now; more than "
-                        f"{int(timers.BACKDATE_TOLERANCE.total_seconds() // 60)} min ago "
+                        f"{int(entry_checks.BACKDATE_TOLERANCE.total_seconds() // 60)} min ago "
                         "needs a reason"},
          "reason": {"type": "string"}, "note": {"type": "string"},
          "stop_running": {"type": "boolean", "description": "stop it and start this"}}},

@@ -17,11 +17,12 @@ from flask import (
 )
 from sqlalchemy import select
 
-from plugin import billing, exports, jobs_billing, transactions
+from plugin import billing, exports, transactions
 from plugin.access import allow, current_user
 from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session, utcnow
+from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run, period_lock

@@ -281,7 +281,7 @@ def test_bad_options_name_the_field(app, world, options, field):
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 2 rows, so a few rows cross chunk boundaries as millions do."""
-    from plugin.services import calls as service
+    from plugin.services.calls import postgres as service
 
     monkeypatch.setattr(service, "CHUNK_ROWS", 2)
 

@@ -21,7 +21,7 @@ SELLER = {
 
 
 def billing_app(url: str, **config):
-    from plugin.cli_billing import billing_group, export_command
+    from plugin.cli.billing import billing_group, export_command
 
     app = make_app(url, **SELLER, **config)
     app.cli.add_command(billing_group)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from plugin import billing, transactions
 from plugin.config import parse, settings
 from plugin.db import session, utcnow
-from plugin.jobs_billing import push_deliveries, push_pending
+from plugin.jobs.billing import push_deliveries, push_pending
 from plugin.models import Invoice
 from plugin.models.invoices import InvoiceDelivery
 from tests.invoices.conftest import billing_app

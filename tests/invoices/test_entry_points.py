@@ -45,7 +45,7 @@ def test_the_cli_runs_finalizes_and_exports_a_period(app, runner, demo, tmp_path
 
 
 def test_the_scheduled_job_bills_last_month_once(app, demo):
-    job = Job(id="month-end-billing", function="plugin.jobs_billing:month_end_billing",
+    job = Job(id="month-end-billing", function="plugin.jobs.billing:month_end_billing",
               cron_setting="BILLING_CRON", description="")
     app.config["QUARTERHOUR_BILLING_CRON"] = "0 2 1 * *"
     fire = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 02:00 in Berlin

@@ -1,5 +1,5 @@
 """Console commands for billing: `quarterhour billing run|finalize|credit|push` and
-`quarterhour export` (registered on the `quarterhour` group by plugin/cli.py)."""
+`quarterhour export`."""
 
 import sys
 from pathlib import Path
@@ -81,7 +81,7 @@ def run_command(period):
 def finalize_command(period, issued_on):
     """Give every draft of the period the next gapless number and lock the period."""
     from plugin.connectors import accounting
-    from plugin.jobs_billing import push_pending
+    from plugin.jobs.billing import push_pending
     from plugin.transactions import finalize
 
     period = _period(period)
@@ -127,7 +127,7 @@ def credit_command(number, reason):
 def push_command(failed):
     """Send finalized invoices to the accounting endpoint."""
     from plugin.connectors import accounting
-    from plugin.jobs_billing import push_pending
+    from plugin.jobs.billing import push_pending
 
     if not accounting.enabled(settings()):
         raise click.ClickException("QUARTERHOUR_ACCOUNTING_URL is not set")

@@ -1,4 +1,8 @@
-"""Scheduled jobs from plugin.toml, run by APScheduler once per cluster, not once per worker."""
+"""Scheduled jobs from plugin.toml, run by APScheduler once per cluster, not once per worker.
+
+The jobs themselves are in this package by concern (timers, billing): each is called with the
+moment it runs, inside an app context, and commits what it did.
+"""
 
 import importlib
 import logging
@@ -11,19 +15,12 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
-from plugin.config import PREFIX, ConfigError, settings
+from plugin.config import PREFIX, ConfigError
 from plugin.db import session, utcnow
 from plugin.manifest import MANIFEST, Job
 from plugin.models import JobRun
-from plugin.services import timers
 
 log = logging.getLogger(__name__)
-
-
-def flag_long_running_timers(now: datetime) -> str:
-    flagged = timers.flag_long_running(now, settings().timer_max_hours)
-    session.commit()
-    return f"flagged {flagged}"
 
 
 def trigger_for(app: Flask, job: Job) -> CronTrigger:
