@@ -34,10 +34,14 @@ CALL = {"type": "object", "properties": {
     "direction": {"type": "string", "enum": ["inbound", "outbound"]},
     "caller": {"type": "string"}, "callee": {"type": "string"},
     "started_at": {"type": "string", "format": "date-time"},
-    "duration_seconds": {"type": "integer"}, "billed_seconds": {"type": "integer"},
+    "duration_seconds": {"type": "integer"},
+    "billsec": {"type": "integer", "description": "billed seconds as the telephone system "
+                                                  "counted them"},
     "disposition": {"type": "string"}, "answered": {"type": "boolean"},
     "customer_id": {"type": ["integer", "null"]}, "installation_id": {"type": ["integer", "null"]},
-    "tariff_id": {"type": ["integer", "null"]}, "rated_seconds": {"type": ["integer", "null"]},
+    "tariff_id": {"type": ["integer", "null"]},
+    "rated_seconds": {"type": ["integer", "null"], "description": "billsec after the tariff's "
+                                                                   "increments"},
     "cost": {"type": ["string", "null"]}}}
 
 
@@ -58,7 +62,7 @@ def call_json(c: Call) -> dict:
     return {"id": c.id, "import_id": c.import_id, "unique_key": c.unique_key,
             "direction": c.direction, "caller": c.caller, "callee": c.callee,
             "started_at": c.started_at.isoformat(), "duration_seconds": c.duration_seconds,
-            "billed_seconds": c.billed_seconds, "disposition": c.disposition,
+            "billsec": c.billsec, "disposition": c.disposition,
             "answered": c.answered, "customer_id": c.customer_id,
             "installation_id": c.installation_id, "tariff_id": c.tariff_id,
             "rated_seconds": c.rated_seconds,

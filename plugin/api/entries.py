@@ -16,7 +16,7 @@ from plugin.api.sessions import ENTRY, INSTANT, entry_json, parse_instant, run
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import TimeEntry, User
-from plugin.services import entries, evidence
+from plugin.services import audit, entries
 
 AUDIT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry_id": {"type": "integer"}, "at": INSTANT,
@@ -110,7 +110,7 @@ def entry_create():
      response=ENTRY_WITH_HISTORY)
 def entry_get(entry_id: int):
     entry = _entry(entry_id)
-    records = evidence.history([entry.id])
+    records = audit.history([entry.id])
     names = actor_names(records)
     return jsonify({**entry_json(entry), "history": [audit_json(a, names) for a in records]})
 

@@ -24,6 +24,8 @@ SESSION = {"type": "object", "properties": {
     "duration": {"type": "string"}, "duration_seconds": {"type": "integer"},
     "units": {"type": "integer"}, "bucket": {"type": "string",
                                              "examples": ["quota 2 + overflow 1"]},
+    "lines": {"type": "array", "items": {"type": "integer"},
+              "description": "positions of the invoice lines that bill the session"},
     **{f"{b}_units": {"type": "integer"} for b in billing.Bucket},
     "engineer": {"type": "string"}, "ticket_id": {"type": "integer"},
     "ticket": {"type": "string"}, "installation": {"type": "string"},

@@ -87,6 +87,20 @@ class Invoice:
     def total_of(self, kind: LineKind) -> Decimal:
         return sum((line.amount for line in self.lines if line.kind is kind), ZERO)
 
+    def session_lines(self) -> dict[int, tuple[int, ...]]:
+        """Entry id → the positions (from 1, as printed) of the lines that bill the session: two
+        for a session split across the quota, none for one that counts 0 units."""
+        found: dict[int, tuple[int, ...]] = defaultdict(tuple)
+        for position, line in enumerate(self.lines, 1):
+            if line.entry_id is not None:
+                found[line.entry_id] += (position,)
+        return dict(found)
+
+    def telephony_line(self) -> int | None:
+        """The position of the line that bills the period's calls, if any."""
+        return next((position for position, line in enumerate(self.lines, 1)
+                     if line.kind is LineKind.TELEPHONY), None)
+
 
 DEFAULT_SELLER = Seller()
 
@@ -162,7 +176,7 @@ def compose_invoice(
     start, end = period.bounds(seller.timezone)
     calls = [call for call in rated_calls if start <= call.start < end]
     if calls:
-        billed = format_duration(sum(call.billed_seconds for call in calls))
+        billed = format_duration(sum(call.rated_seconds for call in calls))
         cost = sum((call.cost for call in calls), ZERO)
         count = wording.ngettext("{n} call", "{n} calls", len(calls)).format(n=len(calls))
         description = _("Telephony: {calls}, {duration} billed").format(

@@ -86,7 +86,8 @@ class Call(db.Model):
     callee: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int] = mapped_column(default=0)
-    billed_seconds: Mapped[int] = mapped_column(default=0)
+    # The billed seconds as the telephone system counted them (Asterisk's billsec).
+    billsec: Mapped[int] = mapped_column(default=0)
     # As the telephone system wrote it (Asterisk disposition, FreeSWITCH hangup cause).
     disposition: Mapped[str] = mapped_column(String(40), default="ANSWERED")
     # Only answered calls with billed seconds are rated.
@@ -94,8 +95,8 @@ class Call(db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("qh_customers.id"))
     installation_id: Mapped[int | None] = mapped_column(ForeignKey("qh_installations.id"))
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("qh_tariffs.id"))
-    # billed_seconds as the telephone system counted them; rated_seconds after the tariff's
-    # increments (61 s at 60/60 → 120 s); cost from the billing core, rounded to the cent.
+    # billsec after the tariff's increments (61 s at 60/60 → 120 s); cost from the billing
+    # core, rounded to the cent.
     rated_seconds: Mapped[int | None]
     cost: Mapped[Decimal | None] = mapped_column(Money(4))
 
@@ -106,4 +107,4 @@ class Call(db.Model):
     @property
     def rateable(self) -> bool:
         """Is it priced at all (`billing.rateable`)? A call between extensions is not."""
-        return rateable(self.direction, self.answered, self.billed_seconds, self.callee)
+        return rateable(self.direction, self.answered, self.billsec, self.callee)

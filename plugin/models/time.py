@@ -1,4 +1,4 @@
-"""Time entries, the running segments of a session, and the append-only evidence log."""
+"""Time entries, the running segments of a session, and the append-only audit log."""
 
 from datetime import datetime
 
@@ -67,7 +67,7 @@ class TimeSegment(db.Model):
 
 
 class TimeEntryAudit(db.Model):
-    """The evidence log (Kladde): who changed which entry when, before and after, and why."""
+    """The audit log (Kladde): who changed which entry when, before and after, and why."""
 
     __tablename__ = "qh_time_entry_audit"
     __table_args__ = (

@@ -33,7 +33,7 @@ from plugin.services.statement import batches, load_bills
 
 BATCH = 250  # customers per batch: memory stays flat whatever the number of customers
 LINE_FIELDS = ("kind", "description", "quantity", "unit", "unit_price", "amount",
-               "vat_category", "vat_rate")
+               "vat_category", "vat_rate", "contract_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ def line_row(line: billing.Line, position: int) -> dict:
     return {"position": position, "kind": str(line.kind), "description": line.description,
             "quantity": line.quantity, "unit": line.unit, "unit_price": line.unit_price,
             "amount": line.amount, "vat_category": line.vat_category.code,
-            "vat_rate": line.vat_rate}
+            "vat_rate": line.vat_rate, "contract_id": line.contract_id}
 
 
 def _key(row) -> tuple:

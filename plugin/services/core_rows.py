@@ -79,8 +79,8 @@ def rated_call(unique_key: str, started: datetime, callee: str, billsec: int,
                rated_seconds: int, tariff_name: str, cost: Decimal) -> billing.RatedCall:
     """A call as rated when it was imported (or rated again): a later change of its tariff's
     increments does not reinterpret a stored cost."""
-    return billing.RatedCall(call_id=unique_key, start=started, number=callee, seconds=billsec,
-                             billed_seconds=rated_seconds, tariff_name=tariff_name, cost=cost)
+    return billing.RatedCall(call_id=unique_key, start=started, number=callee, billsec=billsec,
+                             rated_seconds=rated_seconds, tariff_name=tariff_name, cost=cost)
 
 
 def core_tariff(row: Tariff) -> billing.Tariff:
@@ -88,7 +88,7 @@ def core_tariff(row: Tariff) -> billing.Tariff:
         name=row.name, prefix=row.prefix, price_per_minute=row.price_per_minute,
         connect_fee=row.connect_fee, first_increment=row.first_increment,
         next_increment=row.next_increment, markup_percent=row.markup_percent,
-        minimum_charge=row.minimum_charge, effective_from=row.valid_from, id=row.id)
+        minimum_charge=row.minimum_charge, valid_from=row.valid_from, id=row.id)
 
 
 def core_invoice(invoice: Invoice) -> billing.Invoice:
@@ -98,7 +98,7 @@ def core_invoice(invoice: Invoice) -> billing.Invoice:
     lines = [billing.Line(kind=billing.LineKind(x.kind), description=x.description,
                           quantity=x.quantity, unit=x.unit, unit_price=x.unit_price,
                           amount=x.amount, vat_category=_VAT_CATEGORIES[x.vat_category],
-                          vat_rate=x.vat_rate)
+                          vat_rate=x.vat_rate, contract_id=x.contract_id)
              for x in invoice.lines]
     customer = billing.Customer(id=invoice.customer_id, name="", hourly_rate=billing.ZERO,
                                 currency=invoice.currency)

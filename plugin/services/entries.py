@@ -12,7 +12,7 @@ from plugin.billing.segments import utc, worked_seconds
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Ticket, TimeEntry, TimeSegment, User
-from plugin.services import closed_periods, entry_checks, evidence, timers
+from plugin.services import audit, closed_periods, entry_checks, timers
 from plugin.services.errors import FieldError
 
 EDITABLE = ("ticket_id", "started_at", "ended_at", "note", "billable")
@@ -91,7 +91,7 @@ def create_manual(actor: User, *, ticket_id, started_at: datetime | None,
                       duration_seconds=worked_seconds([(started_at, ended_at)], now))
     entry.segments.append(TimeSegment(started_at=started_at, ended_at=ended_at))
     session.add(entry)
-    evidence.record(entry, actor, "create", None, reason)
+    audit.record(entry, actor, "create", None, reason)
     return entry
 
 
@@ -123,7 +123,7 @@ def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: 
     if entry.ended_at is not None:
         _check_span(entry.engineer_id, start, end, now, settings, exclude_id=entry.id)
     closed_periods.ensure_open(ticket.customer_id, start, tz, "started_at")
-    before = evidence.snapshot(entry)
+    before = audit.snapshot(entry)
     if ticket.id != entry.ticket_id:
         entry.ticket = ticket
     if "note" in changes:
@@ -132,10 +132,10 @@ def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: 
         entry.billable = bool(changes["billable"])
     if entry.ended_at is not None and (start, end) != (entry.started_at, entry.ended_at):
         timers.set_span(entry, start, end)
-    after = evidence.snapshot(entry)
+    after = audit.snapshot(entry)
     if after == before:
         return entry  # nothing changed: no audit record for a no-op
-    evidence.record(entry, actor, "edit", before, reason)
+    audit.record(entry, actor, "edit", before, reason)
     return entry
 
 
@@ -155,12 +155,12 @@ def void(actor: User, entry: TimeEntry, reason: str | None, now: datetime,
     if entry.ended_at is not None:
         closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
                                    str(settings.timezone), "started_at")
-    before = evidence.snapshot(entry)
+    before = audit.snapshot(entry)
     for segment in entry.segments:
         if segment.ended_at is None:
             segment.ended_at = max(now, segment.started_at)
     entry.voided_at = now
-    evidence.record(entry, actor, "void", before, reason)
+    audit.record(entry, actor, "void", before, reason)
     return entry
 
 

@@ -22,10 +22,10 @@ from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run
+from plugin.services import billing_run, evidence
 from plugin.services.bulk import collector_paused
 from plugin.services.errors import FieldError
-from plugin.services.statement import CustomerBill, batches, load_bills
+from plugin.services.statement import batches, load_bills
 from plugin.services.wording import day_text, wording
 
 
@@ -83,18 +83,6 @@ def payment_terms(days: int, due: date, language: str | None = None) -> str:
 
 def local_today(settings: Settings, now: datetime) -> date:
     return now.astimezone(settings.timezone).date()
-
-
-def frozen_evidence(cb: CustomerBill) -> dict:
-    """The sessions (with the units and buckets the core gave them) and calls of the invoice."""
-    sessions = []
-    for a in cb.bill.allocations:
-        facts = dict(cb.evidence.sessions.get(a.entry_id, {}))
-        facts.update(seconds=a.seconds, units=a.units, billable=a.billable,
-                     parts={str(p.bucket): p.units for p in a.parts},
-                     unit_seconds=a.unit_seconds)
-        sessions.append(facts)
-    return {"sessions": sessions, "calls": cb.evidence.calls}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +148,7 @@ def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] 
                     "notes": list(cb.invoice.notes),
                     "payment_terms": payment_terms(settings.payment_terms_days, due,
                                                    cb.customer.language),
-                    "evidence": frozen_evidence(cb)})
+                    "evidence": evidence.frozen(cb)})
                 result.finalized.append(draft.number)
                 if settings.accounting_url:
                     session.add(InvoiceDelivery(invoice=draft, status="pending", attempts=0,
@@ -220,7 +208,8 @@ def credit(invoice_id: int, settings: Settings, on: date | None = None, reason: 
         note.lines.append(InvoiceLine(
             position=line.position, kind=line.kind, description=line.description,
             quantity=-line.quantity, unit=line.unit, unit_price=line.unit_price,
-            amount=-line.amount, vat_category=line.vat_category, vat_rate=line.vat_rate))
+            amount=-line.amount, vat_category=line.vat_category, vat_rate=line.vat_rate,
+            contract_id=line.contract_id))
     original.status = "credited"
     session.add(note)
     if settings.accounting_url:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from plugin import billing
 from plugin.db import session
 from plugin.models import Call, Contract, Ticket, TimeEntry, TimeSegment, User
-from plugin.services import core_rows, evidence
+from plugin.services import audit, core_rows
 from plugin.services.closed_periods import closing_invoice
 
 HOTLINE_USERNAME = "hotline"
@@ -33,7 +33,7 @@ def book_phone_entries(import_id: int, timezone: str) -> tuple[int, int]:
     for customer_id, cores in contracts.items():
         calls = session.scalars(select(Call).where(
             Call.import_id == import_id, Call.customer_id == customer_id,
-            Call.direction == "inbound", Call.answered.is_(True), Call.billed_seconds > 0)
+            Call.direction == "inbound", Call.answered.is_(True), Call.billsec > 0)
             .order_by(Call.started_at)).all()
         ticket = None
         closed = {}
@@ -57,14 +57,14 @@ def book_phone_entries(import_id: int, timezone: str) -> tuple[int, int]:
 
 
 def _book(call: Call, import_id: int, engineer: User, ticket: Ticket) -> TimeEntry:
-    end = call.started_at + timedelta(seconds=call.billed_seconds)
+    end = call.started_at + timedelta(seconds=call.billsec)
     entry = TimeEntry(engineer=engineer, ticket=ticket,
                       started_at=call.started_at, ended_at=end,
-                      duration_seconds=call.billed_seconds, source="phone", billable=True,
+                      duration_seconds=call.billsec, source="phone", billable=True,
                       note=f"Call from {call.caller} (call {call.unique_key})")
     entry.segments.append(TimeSegment(started_at=call.started_at, ended_at=end))
     session.add(entry)
-    evidence.record(entry, None, "create", None, f"from call import {import_id}")
+    audit.record(entry, None, "create", None, f"from call import {import_id}")
     return entry
 
 

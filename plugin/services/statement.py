@@ -234,20 +234,20 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
     tariff_names = dict(session.execute(select(Tariff.id, Tariff.name)).all())
     calls = defaultdict(list)
     call_facts = defaultdict(list)
-    for key, started, callee, seconds, billed, cost, tariff_id, cust in read(
-            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds,
+    for key, started, callee, billsec, rated, cost, tariff_id, cust in read(
+            select(Call.unique_key, Call.started_at, Call.callee, Call.billsec,
                    Call.rated_seconds, Call.cost, Call.tariff_id, Call.customer_id)
             .where(Call.customer_id.in_(ids), Call.direction == "outbound",
                    Call.tariff_id.is_not(None), Call.cost.is_not(None),
                    Call.started_at >= start, Call.started_at < end)
             .order_by(Call.customer_id, Call.started_at)).all():
         tariff = tariff_names[tariff_id]
-        calls[cust].append(core_rows.rated_call(key, started, callee, seconds, billed, tariff,
+        calls[cust].append(core_rows.rated_call(key, started, callee, billsec, rated, tariff,
                                                 cost))
         if evidence:
             call_facts[cust].append({"call_id": key, "start": started.isoformat(),
-                                     "number": callee, "seconds": seconds,
-                                     "billed_seconds": billed, "tariff": tariff,
+                                     "number": callee, "billsec": billsec,
+                                     "rated_seconds": rated, "tariff": tariff,
                                      "cost": str(cost)})
 
     contract_ids = [c.id for rows in contracts.values() for c in rows]

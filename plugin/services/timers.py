@@ -23,7 +23,7 @@ from plugin.billing.segments import reshape, utc, worked_seconds
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
-from plugin.services import closed_periods, core_rows, entry_checks, evidence
+from plugin.services import audit, closed_periods, core_rows, entry_checks
 from plugin.services.errors import FieldError
 
 
@@ -187,7 +187,7 @@ def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
             raise FieldError("ticket_id",
                              "another start of your timer was under way; try again") from None
         raise TimerConflict(current) from None
-    evidence.record(entry, engineer, "create", None, reason or "timer started")
+    audit.record(entry, engineer, "create", None, reason or "timer started")
     return entry
 
 
@@ -253,7 +253,7 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
     entry_checks.require_reason_if_backdated(end, now, reason, "end")
     closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
                                str(settings.timezone), "started_at")
-    before = evidence.snapshot(entry)
+    before = audit.snapshot(entry)
     # The open segment ends now (or at the corrected end); a corrected end cuts what follows.
     spans = [(s.started_at, min(s.ended_at or end, end)) for s in entry.segments
              if s.started_at < end]
@@ -266,7 +266,7 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
         entry.note = entry_checks.clean_note(note)
     if billable is not None:
         entry.billable = billable
-    evidence.record(entry, engineer, "edit", before,
+    audit.record(entry, engineer, "edit", before,
                     "stopped" + (f": {reason}" if reason else ""))
     return entry, True
 

@@ -36,12 +36,12 @@ def test_worked_example_a_calls_are_matched_to_the_modem_and_cost_0_66(app, worl
         "unrated": 0, "rejected": 0, "errors": [], "id": None}
     with app.app_context():
         rated = rated_calls_for(world.muller, Period(2026, 10))
-        assert [(c.seconds, c.billed_seconds, c.cost, c.number, c.tariff_name) for c in rated] \
+        assert [(c.billsec, c.rated_seconds, c.cost, c.number, c.tariff_name) for c in rated] \
             == [(1830, 1860, Decimal("0.62"), "+49891234567", "DE landline"),
                 (61, 120, Decimal("0.04"), "+49891234567", "DE landline")]
         assert sum(c.cost for c in rated) == Decimal("0.66")
         assert rated_calls_for(world.muller, Period(2026, 11)) == []
-        call = session.scalar(select(Call).where(Call.billed_seconds == 1830))
+        call = session.scalar(select(Call).where(Call.billsec == 1830))
         assert (call.direction, call.customer_id, call.installation_id, call.tariff_id,
                 call.rated_seconds) == ("outbound", world.muller, world.press, world.landline,
                                         1860)
@@ -307,7 +307,7 @@ def test_a_call_repeated_across_chunks_is_imported_once(app, world, small_chunks
     rows = day_rows([1, 2, 3])
     result = run_import(app, rows[0] + rows[0] + rows[1] + rows[0] + rows[2] + rows[1])
     assert (result["read"], result["imported"], result["duplicates"]) == (6, 3, 3)
-    assert sorted(c.billed_seconds for c in calls(app)) == [60, 120, 180]
+    assert sorted(c.billsec for c in calls(app)) == [60, 120, 180]
 
 
 def test_a_bad_row_after_several_stored_chunks_still_rejects_the_whole_file(

@@ -35,7 +35,7 @@ def test_the_review_sql_selects_exactly_the_calls_the_core_calls_rateable(app, w
         for n, (direction, answered, billsec, callee, priced) in enumerate(CASES):
             session.add(Call(unique_key=f"case-{n}", direction=direction, caller="201",
                              callee=callee, started_at=datetime(2026, 10, 2, 8, tzinfo=UTC),
-                             billed_seconds=billsec, answered=answered,
+                             billsec=billsec, answered=answered,
                              customer=muller if n % 2 else None,
                              tariff_id=world.landline if priced else None))
         session.commit()

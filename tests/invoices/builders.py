@@ -65,9 +65,9 @@ def call(owner: Customer, start: datetime, seconds: int, installation=None,
         session.add(tariff)
     row = Call(unique_key=f"{owner.id}-{start.isoformat()}-{seconds}", direction="outbound",
                caller="+4989998877", callee="+49301234567", started_at=start,
-               duration_seconds=seconds, billed_seconds=seconds, cost=Decimal(cost),
-               rated_seconds=billing.billed_seconds(seconds, tariff.first_increment,
-                                                    tariff.next_increment),
+               duration_seconds=seconds, billsec=seconds, cost=Decimal(cost),
+               rated_seconds=billing.rated_seconds(seconds, tariff.first_increment,
+                                                   tariff.next_increment),
                customer=owner, installation=installation, tariff=tariff)
     session.add(row)
     session.flush()

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from plugin.billing import billed_seconds, call_cost, rateable
+from plugin.billing import rate, rateable
 from plugin.billing.rating import TariffBook
 from plugin.cdr import Record
 from plugin.config import Settings
@@ -99,7 +99,7 @@ class Matcher:
             return found
         return self.numbers.get(caller) or self.numbers.get(callee), None
 
-    def rate(self, callee: str | None, start: datetime, seconds: int):
+    def rate(self, callee: str | None, start: datetime, billsec: int):
         """(tariff_id, rated_seconds, cost), or Nones when no tariff matches."""
         if callee is None:
             return None, None, None
@@ -107,16 +107,12 @@ class Matcher:
         tariff = self.book.find(callee, day)
         if tariff is None:
             return None, None, None
-        key = (id(tariff), seconds)
+        key = (id(tariff), billsec)
         rated = self._costs.get(key)
         if rated is None:
             if len(self._costs) >= 200_000:
                 self._costs.clear()
-            rated = self._costs[key] = (
-                tariff.id,
-                billed_seconds(seconds, tariff.first_increment, tariff.next_increment),
-                call_cost(tariff, seconds),
-            )
+            rated = self._costs[key] = (tariff.id, *rate(tariff, billsec))
         return rated
 
     def row(self, record: Record) -> tuple:

@@ -103,7 +103,7 @@ class PostgresStore:
             f"WITH inserted AS (INSERT INTO qh_calls (import_id, {columns}) "  # noqa: S608
             f"SELECT import_id, {columns} FROM qh_call_staging "
             "ON CONFLICT (unique_key) DO NOTHING "
-            "RETURNING customer_id, direction, callee, answered, billed_seconds, tariff_id) "
+            "RETURNING customer_id, direction, callee, answered, billsec, tariff_id) "
             + PG_COUNTS_OF_INSERTED)
         stored = tuple(int(n) for n in cursor.fetchone())
         cursor.execute("DROP TABLE qh_call_staging")

@@ -45,7 +45,7 @@ def rerate_calls(settings: Settings, period: Period | None = None, *,
     last_id = 0
     while True:
         rows = session.execute(
-            select(Call.id, Call.callee, Call.started_at, Call.billed_seconds, Call.customer_id)
+            select(Call.id, Call.callee, Call.started_at, Call.billsec, Call.customer_id)
             .where(condition, Call.id > last_id).order_by(Call.id).limit(batch)).all()
         if not rows:
             break

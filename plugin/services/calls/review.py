@@ -19,7 +19,7 @@ from plugin.services.errors import FieldError
 def rateable_clause(c):
     """`billing.rateable` as SQL over columns `c` (qh_calls' or a table of its rows): the
     review lists select with it; tests/calls/test_review_rule.py holds the two together."""
-    return and_(c.direction == "outbound", c.answered.is_(True), c.billed_seconds > 0,
+    return and_(c.direction == "outbound", c.answered.is_(True), c.billsec > 0,
                 c.callee.startswith("+"))
 
 
@@ -45,7 +45,7 @@ def review_counts_query(table):
 
 # Positions in a row (STAGING_COLUMNS) that say whether a call needs a look (UNMATCHED, UNRATED).
 _DIRECTION, _CALLEE, _BILLED, _ANSWERED, _CUSTOMER, _TARIFF = (
-    STAGING_COLUMNS.index(c) for c in ("direction", "callee", "billed_seconds", "answered",
+    STAGING_COLUMNS.index(c) for c in ("direction", "callee", "billsec", "answered",
                                        "customer_id", "tariff_id"))
 
 
@@ -63,7 +63,7 @@ def review_counts_of(rows: list[tuple]) -> tuple[int, int]:
 
 # The rows a chunk inserted (RETURNING), counted by the same SELECT as stored calls are.
 _INSERTED = table("inserted", *(column(name) for name in (
-    "customer_id", "direction", "callee", "billed_seconds", "tariff_id")),
+    "customer_id", "direction", "callee", "billsec", "tariff_id")),
     column("answered", Boolean))
 PG_COUNTS_OF_INSERTED = str(review_counts_query(_INSERTED).compile(
     dialect=postgresql.dialect(paramstyle="named"), compile_kwargs={"literal_binds": True}))

@@ -2,7 +2,7 @@
 
 STAGING_COLUMNS = (
     "unique_key", "direction", "caller", "callee", "started_at", "duration_seconds",
-    "billed_seconds", "disposition", "answered", "customer_id", "installation_id", "tariff_id",
+    "billsec", "disposition", "answered", "customer_id", "installation_id", "tariff_id",
     "rated_seconds", "cost",
 )
 PG_STAGING_TYPES = ("text", "text", "text", "text", "timestamptz", "int4", "int4", "text",
