@@ -8,6 +8,7 @@ from plugin.access import allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
 from plugin.api.errors import ApiError
 from plugin.billing import Period, to_cents
+from plugin.cdr import FORMATS, MODES
 from plugin.config import settings
 from plugin.db import session
 from plugin.models import Call, CallImport
@@ -16,8 +17,8 @@ from plugin.textfiles import text_stream
 
 IMPORT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"},
-    "format": {"type": "string", "enum": ["asterisk", "freeswitch", "csv"]},
-    "mode": {"type": "string", "enum": list(calls.MODES)},
+    "format": {"type": "string", "enum": list(FORMATS)},
+    "mode": {"type": "string", "enum": list(MODES)},
     "status": {"type": "string", "enum": ["running", "done", "rejected"],
                "description": "rejected: nothing was imported; see errors"},
     "timezone": {"type": "string"},

@@ -36,10 +36,10 @@ CONTRACT = {"type": "object", "properties": {
     "unlimited_quota": {"type": "boolean"},
     "overflow_rate": AMOUNT, "minimum": AMOUNT, "unit_seconds": {"type": "integer"},
     "grace_seconds": {"type": "integer"},
-    "rounding_scope": {"type": "string", "enum": ["entry", "ticket_day", "ticket_period"]},
+    "rounding_scope": {"type": "string", "enum": list(billing.RoundingScope)},
     "rollover": {"type": "boolean"}, "rollover_cap_minutes": {"type": ["integer", "null"]},
     "phone_entries": {"type": "boolean"}, "seats": {"type": ["integer", "null"]},
-    "seat_pricing": {"type": ["string", "null"], "enum": ["volume", "graduated", None]},
+    "seat_pricing": {"type": ["string", "null"], "enum": [*billing.SeatMode, None]},
     "seat_tiers": {"type": "array", "items": {"type": "object", "properties": {
         "from_seat": {"type": "integer"}, "price": AMOUNT}}},
     "preview_31_min": {"type": "object", "readOnly": True, "properties": {

@@ -278,7 +278,7 @@ def _format(name: str | None) -> str:
 
 @bp.get("/invoices/<int:invoice_id>/export")
 @allow("billing")
-@doc("One numbered document in a format (csv, json, pdf, xrechnung, zugferd)",
+@doc(f"One numbered document in a format ({', '.join(exports.FORMATS)})",
      query={"format": FORMAT})
 def invoice_export(invoice_id: int):
     inv = _invoice(invoice_id)
@@ -296,8 +296,8 @@ def invoice_export(invoice_id: int):
 @allow("billing")
 @doc("A period's numbered documents: csv or json as one file; any format(s) as a zip",
      query={"period": PERIOD, "format": {"type": "string", "description":
-            "csv, json, pdf, xrechnung, zugferd, or several comma-separated; 'zip' or "
-            "several: a zip"}})
+            f"{', '.join(exports.FORMATS)}, or several comma-separated; "
+            f"'{exports.ZIP}' or several: a zip"}})
 def period_export():
     period = str(_period(request.args.get("period")))
     names = [n for n in (request.args.get("format") or exports.ZIP).split(",") if n]

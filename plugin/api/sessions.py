@@ -43,7 +43,7 @@ ENTRY = {"type": "object", "properties": {
     "duration_seconds": {"type": ["integer", "null"], "description": "worked, pauses excluded"},
     "duration": {"type": "string", "examples": ["15 min 1 s"]},
     "note": {"type": "string"}, "billable": {"type": "boolean"},
-    "source": {"type": "string", "enum": ["timer", "manual", "phone"]},
+    "source": {"type": "string", "enum": list(billing.Source)},
     "voided_at": {**INSTANT, "type": ["string", "null"]},
     "segments": list_of(SEGMENT)}}
 

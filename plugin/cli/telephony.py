@@ -3,17 +3,18 @@
 import click
 from flask.cli import with_appcontext
 
+from plugin.cdr import FORMATS, MODES
 from plugin.db import session
 
 
 @click.command("import-calls")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", required=True,
-              type=click.Choice(["asterisk", "freeswitch", "csv"]),
-              help="Asterisk Master.csv, FreeSWITCH mod_cdr_csv, or a CSV with a header.")
+              type=click.Choice(list(FORMATS)),
+              help=", ".join(f"{name}: {fmt.label}" for name, fmt in FORMATS.items()) + ".")
 @click.option("--mapping", help="csv only: field=column pairs, e.g. "
                                 "'start=Date,caller=From,callee=To,billsec=Seconds'.")
-@click.option("--on-error", "mode", type=click.Choice(["reject", "quarantine"]),
+@click.option("--on-error", "mode", type=click.Choice(list(MODES)),
               default="reject", show_default=True,
               help="A malformed row rejects the whole file, or only itself.")
 @with_appcontext

@@ -15,7 +15,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plugin.billing import rateable
-from plugin.db import Money, UTCDateTime, db, utcnow
+from plugin.cdr import FORMATS, MODES
+from plugin.db import Money, UTCDateTime, db, listed, utcnow
 
 
 class Tariff(db.Model):
@@ -44,8 +45,8 @@ class CallImport(db.Model):
 
     __tablename__ = "qh_call_imports"
     __table_args__ = (
-        CheckConstraint("format IN ('asterisk', 'freeswitch', 'csv')", name="format_known"),
-        CheckConstraint("mode IN ('reject', 'quarantine')", name="mode_known"),
+        CheckConstraint(f"format IN ({listed(FORMATS)})", name="format_known"),
+        CheckConstraint(f"mode IN ({listed(MODES)})", name="mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

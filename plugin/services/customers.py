@@ -114,8 +114,9 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     row.unit_seconds = whole(data.get("unit_seconds") or 900, "unit_seconds", minimum=1)
     row.grace_seconds = whole(data.get("grace_seconds") or 0, "grace_seconds")
     scope = data.get("rounding_scope") or "entry"
-    if scope not in ("entry", "ticket_day", "ticket_period"):
-        raise FieldError("rounding_scope", "entry, ticket_day or ticket_period")
+    scopes = [str(s) for s in billing.RoundingScope]
+    if scope not in scopes:
+        raise FieldError("rounding_scope", f"{', '.join(scopes[:-1])} or {scopes[-1]}")
     row.rounding_scope = scope
     row.rollover = bool(data.get("rollover"))
     row.rollover_cap_minutes = whole(data.get("rollover_cap_minutes"), "rollover_cap_minutes",
@@ -124,8 +125,8 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     row.seats = whole(data.get("seats"), "seats", required=False)
     tiers = parse_seat_tiers(data.get("seat_tiers"))
     pricing = data.get("seat_pricing") or None
-    if pricing not in (None, "volume", "graduated"):
-        raise FieldError("seat_pricing", "volume or graduated")
+    if pricing is not None and pricing not in set(billing.SeatMode):
+        raise FieldError("seat_pricing", " or ".join(billing.SeatMode))
     if row.seats is not None and not tiers:
         raise FieldError("seat_tiers", "give the price per seat, e.g. '1: 900, 6: 850'")
     row.seat_pricing = (pricing or "volume") if row.seats is not None else None

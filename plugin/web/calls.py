@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional, Regexp
 
 from plugin.access import allow, current_user
 from plugin.billing import Period
+from plugin.cdr import FORMATS, MODES
 from plugin.config import settings
 from plugin.db import session
 from plugin.models import CallImport
@@ -23,11 +24,8 @@ bp = Blueprint("calls", __name__)
 NAV = [(40, "Calls", ".call_list"), (42, "Call imports", ".import_list")]
 PAGE = 100
 
-FORMAT_CHOICES = [SelectChoice("asterisk", "Asterisk Master.csv"),
-                  SelectChoice("freeswitch", "FreeSWITCH mod_cdr_csv"),
-                  SelectChoice("csv", "CSV with a header (column mapping)")]
-MODE_CHOICES = [SelectChoice("reject", "Reject the whole file if a row is malformed"),
-                SelectChoice("quarantine", "Import the good rows, set the malformed ones aside")]
+FORMAT_CHOICES = [SelectChoice(name, fmt.label) for name, fmt in FORMATS.items()]
+MODE_CHOICES = [SelectChoice(name, label) for name, label in MODES.items()]
 
 
 class CallImportForm(FlaskForm):

@@ -60,7 +60,10 @@ def billing_page():
     return render_template(
         "quarterhour/billing.html", period=period, invoices=invoices, runs=runs,
         latest=latest, summary=json.loads(latest.summary) if latest else {}, diff=diff,
-        busy=period_lock.period_busy(period), formats=sorted(exports.FORMATS),
+        busy=period_lock.period_busy(period),
+        period_formats=[name for name, f in exports.FORMATS.items() if not f.per_invoice],
+        document_formats=[name for name, f in exports.FORMATS.items() if f.per_invoice],
+        zip=exports.ZIP,
         may_act="billing" in current_user().roles)
 
 
@@ -115,7 +118,7 @@ def run_detail(run_id: int):
 @allow("billing")
 def billing_export():
     period = str(_period_arg(request.args.get("period")))
-    name = request.args.get("format") or "zip"
+    name = request.args.get("format") or exports.ZIP
     if name == exports.ZIP or name not in exports.FORMATS or exports.FORMATS[name].per_invoice:
         names = list(exports.FORMATS) if name not in exports.FORMATS else [name]
         return _download(f"quarterhour-{period}.zip",

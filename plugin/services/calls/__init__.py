@@ -5,7 +5,8 @@ sqlite (where the rows go on each engine), rerating (rate and match again), revi
 of calls that need a look). Functions flush; the caller commits.
 """
 
-from plugin.services.calls.importing import MODES, import_calls
+from plugin.cdr import MODES
+from plugin.services.calls.importing import import_calls
 from plugin.services.calls.matching import Matcher
 from plugin.services.calls.rerating import (
     RatingResult,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
-from plugin.cdr import FORMATS, FormatError, RowError, parse_mapping
+from plugin.cdr import FORMATS, MODES, FormatError, RowError, parse_mapping
 from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.models import CallImport
@@ -24,7 +24,6 @@ from plugin.services.calls.sqlite import SqliteStore
 from plugin.services.errors import FieldError
 from plugin.services.phone_entries import book_phone_entries
 
-MODES = ("reject", "quarantine")
 ERRORS_KEPT = 1000  # bad rows listed in detail per import; all of them are counted
 PROGRESS_EVERY = 10_000  # rows between progress callbacks
 
@@ -49,14 +48,16 @@ def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename
     if parse is None:
         raise FieldError("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if mode not in MODES:
-        raise FieldError("mode", f"{mode!r}: choose reject or quarantine")
-    if fmt == "csv":
+        raise FieldError("mode", f"{mode!r}: choose {' or '.join(MODES)}")
+    if parse.takes_mapping:
         try:
             mapping = parse_mapping(mapping)
         except ValueError as e:
             raise FieldError("mapping", str(e)) from None
     elif mapping:
-        raise FieldError("mapping", "only the csv format takes a column mapping")
+        takers = [name for name, known in FORMATS.items() if known.takes_mapping]
+        raise FieldError("mapping", f"only the {' and '.join(takers)} format takes a column "
+                                    "mapping")
     zone = settings.cdr_timezone
     record = CallImport(filename=(filename or "upload")[:300], format=fmt, mode=mode,
                         status="running", user_id=user_id, timezone=zone.key,
