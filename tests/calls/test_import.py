@@ -167,23 +167,21 @@ def test_a_call_between_two_extensions_is_kept_but_never_unrated(app, world):
         assert review_counts()["unrated"] == 0
 
 
-def test_adding_a_tariff_and_rating_again_rates_the_unrated_calls(app, world):
-    run_import(app, master_row(dst="00431234567", billsec=61))
-    with app.app_context():
-        from plugin.services.calls import rate_unrated_calls, rerate_calls
+def test_adding_a_tariff_and_rating_again_rates_the_unrated_calls(app, world, make_tariff):
+    from plugin.services.calls import rate_unrated_calls, rerate_calls
 
-        session.add(Tariff(name="AT", prefix="+43", valid_from=date(2026, 1, 1),
-                           price_per_minute=Decimal("0.10"), first_increment=30,
-                           next_increment=6))
-        session.commit()
+    run_import(app, master_row(dst="00431234567", billsec=61))
+    make_tariff(name="AT", prefix="+43", price_per_minute=Decimal("0.10"), first_increment=30,
+                next_increment=6)
+    with app.app_context():
         assert rate_unrated_calls(settings()).rated == 1
         session.commit()
         call = session.scalar(select(Call))
         assert (call.rated_seconds, call.cost) == (66, Decimal("0.11"))  # 66 s x 0.10/min
-        # A new price list from November leaves October's calls alone…
-        session.add(Tariff(name="AT 2", prefix="+43", valid_from=date(2026, 11, 1),
-                           price_per_minute=Decimal("0.50")))
-        session.commit()
+    # A new price list from November leaves October's calls alone…
+    make_tariff(name="AT 2", prefix="+43", valid_from=date(2026, 11, 1),
+                price_per_minute=Decimal("0.50"))
+    with app.app_context():
         rerate_calls(settings(), Period(2026, 10))
         assert session.scalar(select(Call.cost)) == Decimal("0.11")
         # …and a changed October price applies when the month is rated again.
@@ -210,15 +208,13 @@ def test_rating_again_keeps_the_costs_of_a_month_with_a_finalized_invoice(app, w
         assert sorted(session.scalars(select(Call.cost))) == [Decimal("0.04"), Decimal("0.62")]
 
 
-def test_a_modem_number_added_later_is_matched_by_matching_again(app, world):
-    run_import(app, master_row(dst="0301234567"))
-    with app.app_context():
-        from plugin.models import Installation
-        from plugin.services.calls import match_unmatched_calls
+def test_a_modem_number_added_later_is_matched_by_matching_again(app, world,
+                                                                  make_installation):
+    from plugin.services.calls import match_unmatched_calls
 
-        session.add(Installation(customer_id=world.huber, name="Oven", connection="modem",
-                                 modem_number="+49301234567"))
-        session.commit()
+    run_import(app, master_row(dst="0301234567"))
+    make_installation(world.huber, "Oven", connection="modem", modem_number="+49301234567")
+    with app.app_context():
         assert match_unmatched_calls(settings()) == 1
         session.commit()
         assert session.scalar(select(Call.customer_id)) == world.huber
@@ -240,11 +236,8 @@ def test_the_cdr_timezone_setting_decides_how_timestamps_are_read(app, world):
     # A malformed QUARTERHOUR_CDR_TIMEZONE stops start-up: tests/test_config.py.
 
 
-def test_a_call_at_local_new_year_is_rated_with_the_new_years_tariff(app, world):
-    with app.app_context():
-        session.add(Tariff(name="DE 2027", prefix="+49", valid_from=date(2027, 1, 1),
-                           price_per_minute=Decimal("0.03")))
-        session.commit()
+def test_a_call_at_local_new_year_is_rated_with_the_new_years_tariff(app, world, make_tariff):
+    make_tariff(name="DE 2027", valid_from=date(2027, 1, 1), price_per_minute=Decimal("0.03"))
     # 00:30 in Berlin on Jan 1 is still Dec 31 in UTC: the operator's local date decides.
     run_import(app, master_row(start="2027-01-01 00:30:00", billsec=60))
     assert calls(app)[0].cost == Decimal("0.03")

@@ -10,7 +10,7 @@ from plugin import billing, exports, transactions
 from plugin.config import settings
 from plugin.db import session
 from plugin.models import Customer, Invoice
-from tests.invoices.builders import at, customer, work
+from tests.conftest import at
 from tests.invoices.conftest import validate
 from tests.invoices.einvoice import NS, check_br_co_25, parse, totals
 
@@ -18,16 +18,14 @@ OCTOBER = billing.Period(2026, 10)
 
 
 @pytest.fixture
-def three_treatments(app):
+def three_treatments(app, make_customer, make_work):
+    for c in (make_customer("Standard GmbH", vat_id="DE129273398"),
+              make_customer("Wiener Service GmbH", country="AT", vat_id="ATU12345678",
+                            address="Ringstraße 5\n1010 Wien"),
+              make_customer("Zurich Labs AG", country="CH", vat_exempt=True,
+                            address="Bahnhofstrasse 1\n8001 Zürich")):
+        make_work(c, at(2026, 10, 7, 10, 0), 35)  # no contract: 3 units at 120.00 / 4
     with app.app_context():
-        customer("Standard GmbH", vat_id="DE129273398")
-        customer("Wiener Service GmbH", country="AT", vat_id="ATU12345678",
-                 address="Ringstraße 5\n1010 Wien")
-        customer("Zurich Labs AG", country="CH", vat_exempt=True,
-                 address="Bahnhofstrasse 1\n8001 Zürich")
-        for c in session.scalars(select(Customer)):
-            work(c, at(2026, 10, 7, 10, 0), 35)  # no contract: 3 units at 120.00 / 4
-        session.commit()
         transactions.run_period(OCTOBER, settings())
         transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
 

@@ -9,10 +9,17 @@ from sqlalchemy import func, select
 from plugin import billing, transactions
 from plugin.config import settings
 from plugin.db import session
-from plugin.models import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter, RolloverBalance
+from plugin.models import (
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberCounter,
+    RolloverBalance,
+    TimeEntry,
+)
 from plugin.services import core_rows, invoices
 from plugin.services.closed_periods import PeriodClosed, ensure_open
-from tests.invoices.builders import at, contract, customer, work
+from tests.conftest import at
 
 OCTOBER = billing.Period(2026, 10)
 
@@ -24,15 +31,16 @@ def _invoices(customer_id=None):
     return session.scalars(query).all()
 
 
-def test_a_rerun_recomputes_the_drafts_shows_what_changed_and_never_duplicates(app, demo):
+def test_a_rerun_recomputes_the_drafts_shows_what_changed_and_never_duplicates(app, demo,
+                                                                               make_work):
     with app.app_context():
         first = transactions.run_period(OCTOBER, settings())
         assert (first.drafts, first.created) == (1, 1)
         again = transactions.run_period(OCTOBER, settings())
         assert (again.drafts, again.created, again.unchanged, again.diff) == (1, 0, 1, [])
-        muller = _invoices()[0].customer
-        work(muller, at(2026, 10, 30, 10, 0), 20)  # 2 more units beyond the quota: +90.00
-        session.commit()
+        muller = _invoices()[0].customer_id
+    make_work(muller, at(2026, 10, 30, 10, 0), 20)  # 2 more units beyond the quota: +90.00
+    with app.app_context():
         third = transactions.run_period(OCTOBER, settings())
         assert (third.changed, third.created) == (1, 0)
         [change] = third.diff
@@ -47,38 +55,36 @@ def test_a_rerun_recomputes_the_drafts_shows_what_changed_and_never_duplicates(a
         assert session.scalar(select(func.count()).select_from(BillingRun)) == 3
 
 
-def test_a_draft_disappears_when_nothing_is_left_to_bill(app):
+def test_a_draft_disappears_when_nothing_is_left_to_bill(app, make_customer, make_work):
+    entry = make_work(make_customer("Short-lived"), at(2026, 10, 5, 9, 0), 30)
     with app.app_context():
-        c = customer("Short-lived")
-        entry = work(c, at(2026, 10, 5, 9, 0), 30)
-        session.commit()
         assert transactions.run_period(OCTOBER, settings()).drafts == 1
-        session.delete(entry)
+        session.delete(session.get(TimeEntry, entry))
         session.commit()
         result = transactions.run_period(OCTOBER, settings())
         assert (result.drafts, result.removed) == (0, 1)
         assert _invoices() == []
 
 
-def test_rollover_balances_are_stored_for_the_next_period(app):
+def test_rollover_balances_are_stored_for_the_next_period(app, make_customer, make_contract,
+                                                          make_work):
+    c = make_customer("Roll GmbH")
+    k = make_contract(c, quota_minutes=120, rollover=True)
+    make_work(c, at(2026, 10, 5, 9, 0), 30)  # 2 units = 30 min of 120
     with app.app_context():
-        c = customer("Roll GmbH")
-        k = contract(c, quota_minutes=120, rollover=True)
-        work(c, at(2026, 10, 5, 9, 0), 30)  # 2 units = 30 min of 120
-        session.commit()
         transactions.run_period(OCTOBER, settings())
         rows = session.execute(select(RolloverBalance.contract_id, RolloverBalance.period,
                                       RolloverBalance.minutes)).all()
-        assert rows == [(k.id, "2026-10", 90)]
+        assert rows == [(k, "2026-10", 90)]
         transactions.run_period(OCTOBER, settings())  # a rerun replaces, never adds
         assert session.scalar(select(func.count()).select_from(RolloverBalance)) == 1
 
 
-def test_finalizing_numbers_locks_and_a_rerun_never_touches_a_finalized_invoice(app, demo):
+def test_finalizing_numbers_locks_and_a_rerun_never_touches_a_finalized_invoice(
+        app, demo, make_customer, make_work):
+    other = make_customer("Huber Zwei")
+    make_work(other, at(2026, 10, 3, 9, 0), 10)
     with app.app_context():
-        other = customer("Huber Zwei")
-        work(other, at(2026, 10, 3, 9, 0), 10)
-        session.commit()
         transactions.run_period(OCTOBER, settings())
         done = transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
         # Numbered in customer-name order, gapless from 1.
@@ -87,9 +93,9 @@ def test_finalizing_numbers_locks_and_a_rerun_never_touches_a_finalized_invoice(
         assert first.customer.name == "Huber Zwei"
         lines_before = session.scalar(select(func.count()).select_from(InvoiceLine))
         with pytest.raises(PeriodClosed, match="is finalized"):
-            ensure_open(other.id, at(2026, 10, 20, 9, 0), "Europe/Berlin", "started_at")
-        work(other, at(2026, 10, 20, 9, 0), 50)  # slipped past the lock: the run still keeps
-        session.commit()
+            ensure_open(other, at(2026, 10, 20, 9, 0), "Europe/Berlin", "started_at")
+    make_work(other, at(2026, 10, 20, 9, 0), 50)  # slipped past the lock: the run still keeps
+    with app.app_context():
         result = transactions.run_period(OCTOBER, settings())
         assert (result.drafts, result.finalized_kept) == (0, 2)
         assert session.scalar(select(func.count()).select_from(InvoiceLine)) == lines_before
@@ -123,12 +129,12 @@ def test_a_credit_note_reverses_in_full_and_reopens_the_period_for_a_corrected_i
         assert session.get(InvoiceNumberCounter, 2026).last_number == 3
 
 
-def test_a_draft_that_changed_since_its_run_is_not_finalized(app, demo):
+def test_a_draft_that_changed_since_its_run_is_not_finalized(app, demo, make_work):
     with app.app_context():
         transactions.run_period(OCTOBER, settings())
-        muller = _invoices()[0].customer
-        work(muller, at(2026, 10, 30, 10, 0), 20)
-        session.commit()
+        muller = _invoices()[0].customer_id
+    make_work(muller, at(2026, 10, 30, 10, 0), 20)
+    with app.app_context():
         result = transactions.finalize(OCTOBER, settings())
         assert (result.finalized, result.stale) == ([], ["Müller Anlagenbau GmbH"])
         assert "run the period again" in result.text()
@@ -137,15 +143,14 @@ def test_a_draft_that_changed_since_its_run_is_not_finalized(app, demo):
             session.get(InvoiceNumberCounter, 2026).last_number == 0
 
 
-def test_numbers_follow_the_configured_format_and_the_year_of_issue(app):
+def test_numbers_follow_the_configured_format_and_the_year_of_issue(app, make_customer,
+                                                                     make_work):
     app.config["QUARTERHOUR_INVOICE_NUMBER_FORMAT"] = "R{year}/{number:03d}"
     from plugin import config
 
     app.extensions["quarterhour"].settings = config.parse(app.config)
+    make_work(make_customer("Year End KG"), at(2026, 12, 30, 9, 0), 30)
     with app.app_context():
-        c = customer("Year End KG")
-        work(c, at(2026, 12, 30, 9, 0), 30)
-        session.commit()
         transactions.run_period(billing.Period(2026, 12), settings())
         done = transactions.finalize(billing.Period(2026, 12), settings(), on=date(2027, 1, 2))
         assert done.finalized == ["R2027/001"]

@@ -238,7 +238,7 @@ def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, wor
 
 
 def test_the_timer_counts_in_the_units_of_the_contract_the_invoice_uses(app, client, engineer,
-                                                                         world):
+                                                                         world, make_contract):
     """A newer per-minute contract limited to the ticket's installation wins over the older one
     for all installations (R3): the timer bar and the invoice both count 60 s units."""
     from datetime import date
@@ -246,15 +246,11 @@ def test_the_timer_counts_in_the_units_of_the_contract_the_invoice_uses(app, cli
 
     from plugin import billing
     from plugin.config import settings
-    from plugin.models import Contract, Customer, Installation
     from plugin.services.statement import statement
 
-    with app.app_context():
-        session.add(Contract(customer=session.get(Customer, world["customer"]),
-                             name="Per minute", valid_from=date(2026, 6, 1),
-                             installations=[session.get(Installation, world["installation"])],
-                             quota_minutes=0, overflow_rate=Decimal("1.20"), unit_seconds=60))
-        session.commit()
+    make_contract(world["customer"], name="Per minute", valid_from=date(2026, 6, 1),
+                  installations=[world["installation"]], fee=Decimal("0.00"), quota_minutes=0,
+                  overflow_rate=Decimal("1.20"), unit_seconds=60)
     started = call(client, engineer, "/api/v1/timer/start", {"ticket_id": world["ticket"]})
     assert started.get_json()["unit_seconds"] == 60
     assert client.get("/api/v1/timer").get_json()["unit_seconds"] == 60
