@@ -1,6 +1,7 @@
 """Fixtures: app, client, runner, auth, and the factories of test data (make_user,
 make_customer, make_installation, make_number, make_contract, make_ticket, make_tariff,
-make_work); every test gets a clean database.
+make_work) and the signed-in `auth`, `admin` and `billing_user`, and worked example A as `demo`;
+every test gets a clean database.
 
 Each factory creates its row in an app context of its own, commits and returns the new id, so a
 test may call it before, between or inside its own `with app.app_context():` blocks.
@@ -288,3 +289,26 @@ def admin(client, make_user):
     auth = Auth(client)
     auth.login("anton")
     return auth
+
+
+@pytest.fixture
+def billing_user(client, make_user):
+    """The test client, signed in as a billing user; `billing_user.csrf` for unsafe requests."""
+    make_user("berta", "billing")
+    auth = Auth(client)
+    auth.login("berta")
+    return auth
+
+
+@pytest.fixture
+def demo(app):
+    """`quarterhour demo`: worked example A (customer 1, Müller), with the Leitweg-ID an
+    XRechnung needs."""
+    from plugin.db import session
+    from plugin.models import Customer
+    from plugin.services.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        session.get(Customer, 1).buyer_reference = "991-33333TEST-33"
+        session.commit()

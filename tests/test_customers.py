@@ -11,15 +11,6 @@ from tests.conftest import Auth
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-@pytest.fixture
-def demo(app):
-    from plugin.services.demo import load_demo
-
-    with app.app_context():
-        load_demo()
-        session.commit()
-
-
 def post(client, auth, url, body, method="POST"):
     return client.open(url, method=method, json=body, headers={"X-CSRFToken": auth.csrf})
 
