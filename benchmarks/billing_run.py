@@ -159,7 +159,7 @@ def seed(url: str, scale: float) -> dict:
         extra = [c for c in ("answered", "rated_seconds") if c in call_columns]
         with conn.cursor().copy(
                 "COPY qh_calls (id, unique_key, direction, caller, callee, started_at, "
-                "duration_seconds, billed_seconds, disposition, customer_id, installation_id, "
+                "duration_seconds, billsec, disposition, customer_id, installation_id, "
                 f"tariff_id, cost{''.join(', ' + c for c in extra)}) FROM STDIN") as copy:
             n = 0
             for c in range(1, customers + 1):
@@ -196,7 +196,7 @@ def child(kind: str, url: str) -> None:
         seconds = time.perf_counter() - began
         detail = {"rows": len(rows)}
     else:
-        from plugin.services.billing_run import run_period
+        from plugin.transactions import run_period
 
         app = make_app(url)
         with app.app_context():

@@ -125,6 +125,7 @@ def worker(url: str, path: str) -> None:
     sys.path.insert(0, str(ROOT))
     from plugin import migrate
     from plugin.app import create_app
+    from plugin.config import settings
     from plugin.db import session
     from plugin.services.calls import import_calls
 
@@ -136,7 +137,8 @@ def worker(url: str, path: str) -> None:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
         with open(path, encoding="utf-8", newline="") as stream:
-            record = import_calls(stream, "asterisk", filename=Path(path).name)
+            record = import_calls(stream, "asterisk", settings=settings(),
+                                  filename=Path(path).name)
             session.commit()
         seconds = time.perf_counter() - started
         print(json.dumps({

@@ -105,7 +105,7 @@ def is_api_request() -> bool:
 
 def enforce() -> None:
     """Before every request to our blueprints: refuse unless the endpoint's rule allows it."""
-    from plugin.web.errors import api_error
+    from plugin.api.errors import api_error
 
     rule = rule_of(request.endpoint or "")
     if rule is None:

@@ -2,9 +2,13 @@
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
+
+from plugin import billing
 from plugin.mail import settings as mail_settings
 from plugin.manifest import MANIFEST
 
@@ -36,7 +40,26 @@ class Settings:
     company_email: str
     company_iban: str
     company_bic: str
+    company_phone: str
+    # The accounting push: off while accounting_url is empty.
+    accounting_url: str
+    accounting_secret: str
+    accounting_max_attempts: int
+    accounting_backoff_seconds: float
+    accounting_timeout_seconds: float
+    accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
+
+
+def settings() -> Settings:
+    """The settings of the app in whose context we run (parsed once, by init_app): what views,
+    jobs and commands hand to the services."""
+    return current_app.extensions["quarterhour"].settings
+
+
+def current_period(now: datetime | None = None) -> billing.Period:
+    """The month of `now` (default: this moment), in the operator's timezone."""
+    return billing.period_of(now or datetime.now(UTC), str(settings().timezone))
 
 
 def load_into(config: dict, environ=os.environ) -> None:
@@ -64,6 +87,16 @@ def parse(config: dict) -> Settings:
             return int(raw(name))
         except ValueError:
             raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw(name)!r}") from None
+
+    def seconds(name):
+        try:
+            value = float(raw(name))
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be a number of seconds, got {raw(name)!r}") \
+                from None
+        if value < 0:
+            raise ConfigError(f"{PREFIX}{name} cannot be negative, got {raw(name)!r}")
+        return value
 
     def zone(name):
         try:
@@ -109,5 +142,12 @@ def parse(config: dict) -> Settings:
         company_email=raw("COMPANY_EMAIL"),
         company_iban=raw("COMPANY_IBAN"),
         company_bic=raw("COMPANY_BIC"),
+        company_phone=raw("COMPANY_PHONE"),
+        accounting_url=raw("ACCOUNTING_URL"),
+        accounting_secret=raw("ACCOUNTING_SECRET"),
+        accounting_max_attempts=integer("ACCOUNTING_MAX_ATTEMPTS"),
+        accounting_backoff_seconds=seconds("ACCOUNTING_BACKOFF_SECONDS"),
+        accounting_timeout_seconds=seconds("ACCOUNTING_TIMEOUT_SECONDS"),
+        accounting_give_up_after=integer("ACCOUNTING_GIVE_UP_AFTER"),
         mail=mail,
     )

@@ -86,5 +86,11 @@ def get_db() -> SQLAlchemy:
 session = LocalProxy(lambda: get_db().session)
 
 
+def listed(names) -> str:
+    """"'a', 'b'": the names of a registry or enum for a check constraint. A new name needs a
+    migration; tests/test_migrations.py says so."""
+    return ", ".join(f"'{name}'" for name in names)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -98,19 +98,6 @@ def _engine_options(url: str) -> dict:
     return {"pool_recycle": 1800}
 
 
-def settings() -> config.Settings:
-    return current_app.extensions["quarterhour"].settings
-
-
-def current_period():
-    """This month, in the operator's timezone."""
-    from datetime import UTC, datetime
-
-    from plugin import billing
-
-    return billing.period_of(datetime.now(UTC), str(settings().timezone))
-
-
 def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
     from plugin import api, web
     from plugin.web import errors
@@ -132,7 +119,7 @@ def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
 
 def _local_time(instant, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """An instant shown in the operator's timezone (stored in UTC)."""
-    return "" if instant is None else instant.astimezone(settings().timezone).strftime(fmt)
+    return "" if instant is None else instant.astimezone(config.settings().timezone).strftime(fmt)
 
 
 def _nav() -> list[tuple[str, str]]:
@@ -168,7 +155,7 @@ def _map_by_external_id(host_user):
 
 def _locale():
     user = access.current_user() if request else None
-    wanted = settings().languages
+    wanted = config.settings().languages
     if user is not None and user.language in wanted:
         return user.language
-    return request.accept_languages.best_match(wanted) or settings().default_language
+    return request.accept_languages.best_match(wanted) or config.settings().default_language

@@ -1,4 +1,10 @@
-"""Fixtures: app, client, runner, auth, make_user; every test gets a clean database.
+"""Fixtures: app, client, runner, auth, and the factories of test data (make_user,
+make_customer, make_installation, make_number, make_contract, make_ticket, make_tariff,
+make_work) and the signed-in `auth`, `admin` and `billing_user`, and worked example A as `demo`;
+every test gets a clean database.
+
+Each factory creates its row in an app context of its own, commits and returns the new id, so a
+test may call it before, between or inside its own `with app.app_context():` blocks.
 
 The engine comes from QUARTERHOUR_TEST_DATABASE_URL (PostgreSQL; `make test` creates a fresh
 database per run) or, when unset, a fresh SQLite file per test copied from a migrated template.
@@ -7,6 +13,9 @@ database per run) or, when unset, a fresh SQLite file per test copied from a mig
 import os
 import re
 import shutil
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -109,6 +118,137 @@ def password_for(username: str) -> str:
     return f"pw-{username}-123"
 
 
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(*args) -> datetime:
+    """A wall-clock time in the operator's timezone (Europe/Berlin) as an aware instant."""
+    return datetime(*args, tzinfo=BERLIN)
+
+
+def _factory(app, build):
+    """A factory fixture's function: build(session, *args, **fields) adds a row; it is committed
+    in an app context of its own and its id returned."""
+    from plugin.db import session
+
+    def make(*args, **fields):
+        with app.app_context():
+            row = build(session, *args, **fields)
+            session.add(row)
+            session.commit()
+            return row.id
+
+    return make
+
+
+@pytest.fixture
+def make_customer(app):
+    """Factory: make_customer("Müller Anlagenbau GmbH", vat_id=…) -> customer id; with an
+    address, billing e-mail and buyer reference unless given (an e-invoice needs them)."""
+    from plugin.models import Customer
+
+    def build(session, name, **fields):
+        defaults = {"address": "Hauptstraße 1\n10115 Berlin", "billing_email": "ap@example.com",
+                    "buyer_reference": "04011000-12345-03"}
+        return Customer(name=name, **{**defaults, **fields})
+
+    return _factory(app, build)
+
+
+@pytest.fixture
+def make_installation(app):
+    """Factory: make_installation(customer_id, "Press line 3", connection="modem",
+    modem_number="+49891234567") -> installation id (VPN unless told)."""
+    from plugin.models import Installation
+
+    def build(session, customer_id, name, **fields):
+        return Installation(customer_id=customer_id, name=name,
+                            **{"connection": "vpn", **fields})
+
+    return _factory(app, build)
+
+
+@pytest.fixture
+def make_number(app):
+    """Factory: make_number(customer_id, "+498161123456", label="office") -> id of a customer's
+    registered number (hotline, caller id)."""
+    from plugin.models import CustomerNumber
+
+    def build(session, customer_id, number, label=""):
+        return CustomerNumber(customer_id=customer_id, number=number, label=label)
+
+    return _factory(app, build)
+
+
+@pytest.fixture
+def make_contract(app):
+    """Factory: make_contract(customer_id, quota_minutes=120, …) -> contract id; by default
+    "Basic" from 2026-01-01: 100.00 a month, 60 min, 30.00 per unit beyond. `installations`:
+    ids of the installations it is limited to."""
+    from plugin.models import Contract, Installation
+
+    def build(session, customer_id, installations=(), **fields):
+        defaults = {"name": "Basic", "valid_from": date(2026, 1, 1), "fee": Decimal("100.00"),
+                    "quota_minutes": 60, "overflow_rate": Decimal("30.00")}
+        return Contract(customer_id=customer_id, **{**defaults, **fields},
+                        installations=[session.get(Installation, i) for i in installations])
+
+    return _factory(app, build)
+
+
+@pytest.fixture
+def make_ticket(app):
+    """Factory: make_ticket(customer_id, "Press stops", installation_id=…) -> ticket id."""
+    from plugin.models import Ticket
+
+    def build(session, customer_id, subject, **fields):
+        return Ticket(customer_id=customer_id, subject=subject, **fields)
+
+    return _factory(app, build)
+
+
+@pytest.fixture
+def make_tariff(app):
+    """Factory: make_tariff(name="DE landline", prefix="+49", …) -> tariff id; by default
+    worked example A's: +49 from 2026-01-01, 0.02 per minute, 60/60."""
+    from plugin.models import Tariff
+
+    def build(session, **fields):
+        defaults = {"name": "DE landline", "prefix": "+49", "valid_from": date(2026, 1, 1),
+                    "price_per_minute": Decimal("0.02")}
+        return Tariff(**{**defaults, **fields})
+
+    return _factory(app, build)
+
+
+def _engineer(session):
+    """The engineer the factories book work to (created once)."""
+    from sqlalchemy import select
+
+    from plugin.models import User
+    from plugin.services.users import create_user
+
+    user = session.scalar(select(User).where(User.username == "engineer"))
+    return user or create_user("engineer", password_for("engineer"), ("engineer",))
+
+
+@pytest.fixture
+def make_work(app):
+    """Factory: make_work(customer_id, at(2026, 10, 2, 9, 0), 31, installation_id=…, **entry
+    fields) -> entry id: a stopped session of that many minutes on a ticket of its own."""
+    from plugin.models import Ticket, TimeEntry
+
+    def build(session, customer_id, start, minutes, installation_id=None, **fields):
+        ticket = Ticket(customer_id=customer_id, installation_id=installation_id,
+                        subject=fields.pop("subject", "Remote work"))
+        return TimeEntry(engineer=_engineer(session), ticket=ticket, started_at=start,
+                         ended_at=start + timedelta(minutes=minutes),
+                         duration_seconds=minutes * 60,
+                         note=fields.pop("note", "remote session"), **fields)
+
+    return _factory(app, build)
+
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf-token" content="([^"]+)"')
 
@@ -149,3 +289,26 @@ def admin(client, make_user):
     auth = Auth(client)
     auth.login("anton")
     return auth
+
+
+@pytest.fixture
+def billing_user(client, make_user):
+    """The test client, signed in as a billing user; `billing_user.csrf` for unsafe requests."""
+    make_user("berta", "billing")
+    auth = Auth(client)
+    auth.login("berta")
+    return auth
+
+
+@pytest.fixture
+def demo(app):
+    """`quarterhour demo`: worked example A (customer 1, Müller), with the Leitweg-ID an
+    XRechnung needs."""
+    from plugin.db import session
+    from plugin.models import Customer
+    from plugin.services.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        session.get(Customer, 1).buyer_reference = "991-33333TEST-33"
+        session.commit()

@@ -21,17 +21,12 @@ def test_errors_have_one_shape(client, admin):
     assert cases[4].get_json()["error"]["field"] == "roles"
 
 
-def test_an_admin_creates_a_user_and_a_ticket(app, client, admin):
-    from plugin.db import session
-    from plugin.models import Customer
-
+def test_an_admin_creates_a_user_and_a_ticket(app, client, admin, make_customer):
     headers = {"X-CSRFToken": admin.csrf}
     r = client.post("/api/v1/users", json={"username": "erika", "password": "p" * 12,
                                            "roles": ["engineer"]}, headers=headers)
     assert r.status_code == 201 and r.get_json()["roles"] == ["engineer"]
-    with app.app_context():
-        session.add(Customer(name="Müller Anlagenbau GmbH"))
-        session.commit()
+    make_customer("Müller Anlagenbau GmbH")
     r = client.post("/api/v1/tickets", json={"customer_id": 1, "subject": "Press stops",
                                              "external_source": "rt", "external_id": "4711"},
                     headers=headers)

@@ -71,7 +71,7 @@ def test_demo_loads_worked_example_a_exactly_and_prints_one_user_per_role(app, r
             (_local(2026, 10, 31, 23, 50), _local(2026, 11, 1, 0, 35)),
         ]
         assert entries[4].ticket.installation.name == "Robot cell 7"
-        assert sorted(c.billed_seconds for c in session.scalars(select(Call))) == [61, 1830]
+        assert sorted(c.billsec for c in session.scalars(select(Call))) == [61, 1830]
     lines = {line.split()[0]: line.split()[2] for line in result.output.splitlines()
              if "password" in line}
     assert set(lines) == {"engineer", "admin", "billing"}

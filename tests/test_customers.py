@@ -11,15 +11,6 @@ from tests.conftest import Auth
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-@pytest.fixture
-def demo(app):
-    from plugin.services.demo import load_demo
-
-    with app.app_context():
-        load_demo()
-        session.commit()
-
-
 def post(client, auth, url, body, method="POST"):
     return client.open(url, method=method, json=body, headers={"X-CSRFToken": auth.csrf})
 
@@ -169,7 +160,7 @@ def test_a_customer_is_created_and_edited_through_the_screens(client, admin):
 
 
 def test_what_work_will_cost_is_known_before_the_timer_starts(app, demo):
-    from plugin.extension import settings
+    from plugin.config import settings
     from plugin.models import Ticket
     from plugin.services.statement import cost_preview
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from plugin import jobs
 from plugin.db import session
 from plugin.manifest import MANIFEST
-from plugin.models import Customer, JobRun, Ticket, TimeEntry
+from plugin.models import JobRun, TimeEntry
 
 JOB = next(j for j in MANIFEST.jobs if j.id == "long-running-timers")
 
@@ -24,15 +24,17 @@ def test_a_scheduled_run_is_claimed_by_exactly_one_worker(app):
     assert keys == ["2026-10-05T11:00:00+02:00", "2026-10-05T11:15:00+02:00"]
 
 
-def test_timers_running_longer_than_the_limit_are_flagged(app, make_user):
+def test_timers_running_longer_than_the_limit_are_flagged(app, make_user, make_customer,
+                                                          make_ticket):
     engineer = make_user("erika", "engineer")
     other = make_user("max", "engineer")
+    ticket = make_ticket(make_customer("C"), "t")
     now = datetime.now(UTC)
     with app.app_context():
-        ticket = Ticket(customer=Customer(name="C"), subject="t")
         session.add_all([
-            TimeEntry(engineer_id=engineer, ticket=ticket, started_at=now - timedelta(hours=11)),
-            TimeEntry(engineer_id=other, ticket=ticket, started_at=now - timedelta(hours=2)),
+            TimeEntry(engineer_id=engineer, ticket_id=ticket,
+                      started_at=now - timedelta(hours=11)),
+            TimeEntry(engineer_id=other, ticket_id=ticket, started_at=now - timedelta(hours=2)),
         ])
         session.commit()
     assert jobs.run_once(app, JOB) == "flagged 1"

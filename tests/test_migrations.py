@@ -104,3 +104,40 @@ def test_money_keeps_every_cent_on_this_engine(app):
         session.add(Customer(name="D", default_hourly_rate=Decimal("1.005")))
         with pytest.raises(Exception, match="more than 2 decimal places"):
             session.commit()
+
+
+def test_the_calls_of_frozen_evidence_logs_are_renamed_with_their_column(empty_database_url):
+    """0006: a call's `seconds` became `billsec` and its `billed_seconds` `rated_seconds`, in
+    qh_calls and in the evidence log of invoices finalized before, and back on downgrade."""
+    import json
+
+    from sqlalchemy import text
+
+    app = make_app(empty_database_url)
+    before = {"evidence": {"sessions": [{"seconds": 1860}],
+                           "calls": [{"call_id": "c1", "seconds": 1830, "billed_seconds": 1860}]}}
+    with app.app_context():
+        migrate.upgrade("0005")
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO qh_customers (id, name, address, country, currency, "
+                          "language, vat_exempt, created_at) VALUES (1, 'C', '', 'DE', 'EUR', "
+                          "'de', false, '2026-11-01 00:00:00')"))
+        conn.execute(text("INSERT INTO qh_invoices (id, kind, status, customer_id, period, "
+                          "currency, net, vat, gross, created_at, snapshot) VALUES (1, "
+                          "'invoice', 'finalized', 1, '2026-10', 'EUR', '0', '0', '0', "
+                          "'2026-11-01 00:00:00', :snapshot)"), {"snapshot": json.dumps(before)})
+    with app.app_context():
+        migrate.upgrade()
+    with engine.connect() as conn:
+        after = json.loads(conn.execute(text("SELECT snapshot FROM qh_invoices")).scalar())
+        assert "billsec" in {c["name"] for c in inspect(conn).get_columns("qh_calls")}
+    assert after["evidence"]["calls"] == [{"call_id": "c1", "billsec": 1830,
+                                           "rated_seconds": 1860}]
+    assert after["evidence"]["sessions"] == [{"seconds": 1860}]
+    with app.app_context():
+        migrate.downgrade("0005")
+    with engine.connect() as conn:
+        again = json.loads(conn.execute(text("SELECT snapshot FROM qh_invoices")).scalar())
+    engine.dispose()
+    assert again == before

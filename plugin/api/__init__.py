@@ -9,9 +9,9 @@ import pkgutil
 from flask import Blueprint, request
 
 from plugin import access
+from plugin.api.errors import ApiError
 from plugin.db import session
 from plugin.services.errors import FieldError
-from plugin.web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.before_request(access.csrf_for_api)

@@ -6,17 +6,19 @@ from flask import jsonify, request
 
 from plugin.access import allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
-from plugin.billing import CENT, Period
+from plugin.api.errors import ApiError
+from plugin.billing import Period, to_cents
+from plugin.cdr import FORMATS, MODES
+from plugin.config import settings
 from plugin.db import session
 from plugin.models import Call, CallImport
 from plugin.services import calls
-from plugin.web.calls import text_stream
-from plugin.web.errors import ApiError
+from plugin.textfiles import text_stream
 
 IMPORT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"},
-    "format": {"type": "string", "enum": ["asterisk", "freeswitch", "csv"]},
-    "mode": {"type": "string", "enum": list(calls.MODES)},
+    "format": {"type": "string", "enum": list(FORMATS)},
+    "mode": {"type": "string", "enum": list(MODES)},
     "status": {"type": "string", "enum": ["running", "done", "rejected"],
                "description": "rejected: nothing was imported; see errors"},
     "timezone": {"type": "string"},
@@ -33,10 +35,14 @@ CALL = {"type": "object", "properties": {
     "direction": {"type": "string", "enum": ["inbound", "outbound"]},
     "caller": {"type": "string"}, "callee": {"type": "string"},
     "started_at": {"type": "string", "format": "date-time"},
-    "duration_seconds": {"type": "integer"}, "billed_seconds": {"type": "integer"},
+    "duration_seconds": {"type": "integer"},
+    "billsec": {"type": "integer", "description": "billed seconds as the telephone system "
+                                                  "counted them"},
     "disposition": {"type": "string"}, "answered": {"type": "boolean"},
     "customer_id": {"type": ["integer", "null"]}, "installation_id": {"type": ["integer", "null"]},
-    "tariff_id": {"type": ["integer", "null"]}, "rated_seconds": {"type": ["integer", "null"]},
+    "tariff_id": {"type": ["integer", "null"]},
+    "rated_seconds": {"type": ["integer", "null"], "description": "billsec after the tariff's "
+                                                                   "increments"},
     "cost": {"type": ["string", "null"]}}}
 
 
@@ -57,11 +63,11 @@ def call_json(c: Call) -> dict:
     return {"id": c.id, "import_id": c.import_id, "unique_key": c.unique_key,
             "direction": c.direction, "caller": c.caller, "callee": c.callee,
             "started_at": c.started_at.isoformat(), "duration_seconds": c.duration_seconds,
-            "billed_seconds": c.billed_seconds, "disposition": c.disposition,
+            "billsec": c.billsec, "disposition": c.disposition,
             "answered": c.answered, "customer_id": c.customer_id,
             "installation_id": c.installation_id, "tariff_id": c.tariff_id,
             "rated_seconds": c.rated_seconds,
-            "cost": None if c.cost is None else str(c.cost.quantize(CENT))}
+            "cost": None if c.cost is None else str(to_cents(c.cost))}
 
 
 @bp.post("/calls/imports")
@@ -81,7 +87,8 @@ def call_import_create():
         raise ApiError(422, "missing_field", "'format' is required (asterisk, freeswitch or "
                                              "csv).", "format")
     record = commit_or_field_error(
-        calls.import_calls, text_stream(upload), fmt, filename=upload.filename or "upload",
+        calls.import_calls, text_stream(upload.stream), fmt, settings=settings(),
+        filename=upload.filename or "upload",
         mode=request.form.get("mode") or "reject", mapping=request.form.get("mapping") or None,
         user_id=current_user().id)
     return jsonify(import_json(record)), 201
@@ -145,7 +152,8 @@ def call_list():
         raise ApiError(422, "invalid_field", "review must be all, unmatched or unrated.",
                        "review")
     rows, total = calls.list_calls(
-        review, import_id=_int_arg("import_id", low=1), customer_id=_int_arg("customer_id", low=1),
+        review, settings=settings(), import_id=_int_arg("import_id", low=1),
+        customer_id=_int_arg("customer_id", low=1),
         since=_date_arg("from"), until=_date_arg("to"),
         limit=_int_arg("limit", 100, 1, 1000), offset=_int_arg("offset", 0))
     response = jsonify([call_json(c) for c in rows])
@@ -161,7 +169,7 @@ def call_list():
                                                         "pattern": r"^\d{4}-\d{2}$"}}},
      response={"type": "object", "properties": {
          "rated": {"type": "integer"}, "unrated": {"type": "integer"},
-         "skipped_locked": {"type": "integer"}}})
+         "skipped_closed": {"type": "integer"}}})
 def call_rate():
     data = json_body() if request.get_data() else {}
     period = data.get("period")
@@ -170,9 +178,10 @@ def call_rate():
             period = Period.parse(str(period))
         except ValueError as e:
             raise ApiError(422, "invalid_field", str(e), "period") from None
-    result = commit_or_field_error(calls.rerate_calls, period, only_unrated=period is None)
+    result = commit_or_field_error(calls.rerate_calls, settings(), period,
+                                   only_unrated=period is None)
     return jsonify({"rated": result.rated, "unrated": result.unrated,
-                    "skipped_locked": result.skipped_locked})
+                    "skipped_closed": result.skipped_closed})
 
 
 @bp.post("/calls/match")
@@ -180,4 +189,4 @@ def call_rate():
 @doc("Match the calls without a customer again (after adding modem or customer numbers)",
      response={"type": "object", "properties": {"matched": {"type": "integer"}}})
 def call_match():
-    return jsonify({"matched": commit_or_field_error(calls.match_unmatched_calls)})
+    return jsonify({"matched": commit_or_field_error(calls.match_unmatched_calls, settings())})

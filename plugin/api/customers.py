@@ -10,12 +10,13 @@ from sqlalchemy import select
 from plugin import billing
 from plugin.access import allow
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of, period_arg
+from plugin.api.errors import ApiError
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Contract, Customer, Installation
+from plugin.services import core_rows
 from plugin.services import customers as service
 from plugin.services.statement import statement
-from plugin.web.errors import ApiError
 
 AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["45.00"]}
 NULLABLE_AMOUNT = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
@@ -35,10 +36,10 @@ CONTRACT = {"type": "object", "properties": {
     "unlimited_quota": {"type": "boolean"},
     "overflow_rate": AMOUNT, "minimum": AMOUNT, "unit_seconds": {"type": "integer"},
     "grace_seconds": {"type": "integer"},
-    "rounding_scope": {"type": "string", "enum": ["entry", "ticket_day", "ticket_period"]},
+    "rounding_scope": {"type": "string", "enum": list(billing.RoundingScope)},
     "rollover": {"type": "boolean"}, "rollover_cap_minutes": {"type": ["integer", "null"]},
     "phone_entries": {"type": "boolean"}, "seats": {"type": ["integer", "null"]},
-    "seat_pricing": {"type": ["string", "null"], "enum": ["volume", "graduated", None]},
+    "seat_pricing": {"type": ["string", "null"], "enum": [*billing.SeatMode, None]},
     "seat_tiers": {"type": "array", "items": {"type": "object", "properties": {
         "from_seat": {"type": "integer"}, "price": AMOUNT}}},
     "preview_31_min": {"type": "object", "readOnly": True, "properties": {
@@ -88,10 +89,7 @@ def customer_json(c: Customer) -> dict:
 
 
 def contract_json(c: Contract) -> dict:
-    units, amount = billing.overflow_price(
-        billing.Contract(id=c.id, name=c.name, valid_from=c.valid_from,
-                         unit_seconds=c.unit_seconds, grace_seconds=c.grace_seconds,
-                         overflow_rate=c.overflow_rate), 31 * 60)
+    units, amount = billing.overflow_price(core_rows.core_contract(c), 31 * 60)
     return {"id": c.id, "customer_id": c.customer_id, "name": c.name,
             "valid_from": _s(c.valid_from), "valid_to": _s(c.valid_to),
             "installation_ids": [i.id for i in c.installations], "fee": _s(c.fee),

@@ -9,27 +9,15 @@ import json
 from flask import jsonify, request
 from sqlalchemy import select
 
-from plugin import billing
 from plugin.access import allow, current_user
 from plugin.api import bp, doc, field, json_body, list_of, period_arg
-from plugin.api.timers import INSTANT, SEGMENT, parse_instant, run
+from plugin.api.errors import ApiError
+from plugin.api.sessions import ENTRY, INSTANT, entry_json, parse_instant, run
+from plugin.config import settings
 from plugin.db import session, utcnow
-from plugin.extension import settings
 from plugin.models import TimeEntry, User
-from plugin.services import entries, evidence
-from plugin.web.errors import ApiError
+from plugin.services import audit, entries
 
-ENTRY = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "engineer_id": {"type": "integer"},
-    "engineer": {"type": "string"}, "ticket_id": {"type": "integer"},
-    "ticket": {"type": "string"}, "customer_id": {"type": "integer"},
-    "started_at": INSTANT, "ended_at": {**INSTANT, "type": ["string", "null"]},
-    "duration_seconds": {"type": ["integer", "null"], "description": "worked, pauses excluded"},
-    "duration": {"type": "string", "examples": ["15 min 1 s"]},
-    "note": {"type": "string"}, "billable": {"type": "boolean"},
-    "source": {"type": "string", "enum": ["timer", "manual", "phone"]},
-    "voided_at": {**INSTANT, "type": ["string", "null"]},
-    "segments": list_of(SEGMENT)}}
 AUDIT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry_id": {"type": "integer"}, "at": INSTANT,
     "actor": {"type": ["string", "null"]}, "action": {"type": "string",
@@ -42,22 +30,6 @@ CHANGE = {"type": "object", "required": ["reason"], "properties": {
     "ticket_id": {"type": "integer"}, "started_at": INSTANT, "ended_at": INSTANT,
     "note": {"type": "string"}, "billable": {"type": "boolean"},
     "reason": {"type": "string", "description": "why: goes into the evidence log"}}}
-
-
-def entry_json(e: TimeEntry) -> dict:
-    return {"id": e.id, "engineer_id": e.engineer_id, "engineer": e.engineer.display_name,
-            "ticket_id": e.ticket_id, "ticket": e.ticket.subject,
-            "customer_id": e.ticket.customer_id,
-            "started_at": e.started_at.isoformat(),
-            "ended_at": e.ended_at.isoformat() if e.ended_at else None,
-            "duration_seconds": e.duration_seconds,
-            "duration": billing.units.format_duration(e.duration_seconds)
-            if e.duration_seconds is not None else "",
-            "note": e.note, "billable": e.billable, "source": e.source,
-            "voided_at": e.voided_at.isoformat() if e.voided_at else None,
-            "segments": [{"started_at": s.started_at.isoformat(),
-                          "ended_at": s.ended_at.isoformat() if s.ended_at else None}
-                         for s in e.segments]}
 
 
 def audit_json(a, names: dict[int, str]) -> dict:
@@ -138,7 +110,7 @@ def entry_create():
      response=ENTRY_WITH_HISTORY)
 def entry_get(entry_id: int):
     entry = _entry(entry_id)
-    records = evidence.history([entry.id])
+    records = audit.history([entry.id])
     names = actor_names(records)
     return jsonify({**entry_json(entry), "history": [audit_json(a, names) for a in records]})
 

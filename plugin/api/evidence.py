@@ -11,12 +11,12 @@ from plugin import billing
 from plugin.access import allow
 from plugin.api import bp, doc, list_of, period_arg
 from plugin.api.entries import AUDIT, actor_names, audit_json
-from plugin.api.timers import INSTANT
+from plugin.api.errors import ApiError
+from plugin.api.sessions import INSTANT
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Customer
 from plugin.services import evidence
-from plugin.web.errors import ApiError
 
 SESSION = {"type": "object", "properties": {
     "entry_id": {"type": "integer"}, "start": INSTANT,
@@ -24,6 +24,8 @@ SESSION = {"type": "object", "properties": {
     "duration": {"type": "string"}, "duration_seconds": {"type": "integer"},
     "units": {"type": "integer"}, "bucket": {"type": "string",
                                              "examples": ["quota 2 + overflow 1"]},
+    "lines": {"type": "array", "items": {"type": "integer"},
+              "description": "positions of the invoice lines that bill the session"},
     **{f"{b}_units": {"type": "integer"} for b in billing.Bucket},
     "engineer": {"type": "string"}, "ticket_id": {"type": "integer"},
     "ticket": {"type": "string"}, "installation": {"type": "string"},

@@ -9,19 +9,19 @@ from datetime import date
 from flask import Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from plugin import billing, exports
+from plugin import billing, exports, transactions
 from plugin.access import allow, current_user
 from plugin.api import bp, doc, field, json_body, list_of
+from plugin.api.errors import ApiError
+from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session
 from plugin.exports.document import amount, document
-from plugin.extension import settings
+from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run
-from plugin.services import invoices as service
+from plugin.services import billing_run, period_lock
 from plugin.services.errors import FieldError
-from plugin.web.errors import ApiError
 
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
 AMOUNT = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
@@ -141,20 +141,21 @@ def run_start():
     user = current_user()
     try:
         if field(data, "wait", bool, required=False):
-            result = billing_run.run_period(period, settings(), user.id if user else None)
+            result = transactions.run_period(period, settings(),
+                                             user_id=user.id if user else None)
             return jsonify(run_json(session.get(BillingRun, result.run_id))), 201
-        billing_run.start_in_background(current_app._get_current_object(), period,
-                                        user.id if user else None)
-    except billing_run.RunInProgress as e:
+        jobs_billing.run_in_background(current_app._get_current_object(), period,
+                                       user.id if user else None)
+    except period_lock.RunInProgress as e:
         raise ApiError(409, "run_in_progress", str(e)) from None
     return jsonify(progress_json(period)), 202
 
 
 def progress_json(period: billing.Period) -> dict:
-    live = billing_run.live_progress(str(period))
+    live = period_lock.live_progress(str(period))
     latest = billing_run.latest_run(str(period))
     running = live is not None or (latest is not None and latest.status == "running"
-                                   and billing_run.period_busy(period))
+                                   and period_lock.period_busy(period))
     done, total = (live["done"], live["total"]) if live else \
         ((latest.customers_done, latest.customers_total) if latest else (0, 0))
     return {"period": str(period), "running": running, "done": done, "total": total,
@@ -207,10 +208,10 @@ def invoice_get(invoice_id: int):
 
 def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
     try:
-        result = service.finalize(period, settings(), ids, on=on)
-    except billing_run.RunInProgress as e:
+        result = transactions.finalize(period, settings(), invoice_ids=ids, on=on)
+    except period_lock.RunInProgress as e:
         raise ApiError(409, "run_in_progress", str(e)) from None
-    accounting.push_in_background(current_app._get_current_object())
+    jobs_billing.push_in_background(current_app._get_current_object())
     return jsonify({"period": result.period, "finalized": result.finalized,
                     "stale": result.stale})
 
@@ -251,11 +252,11 @@ def invoice_credit(invoice_id: int):
     data = request.get_json(silent=True) or {}
     data = data if isinstance(data, dict) else {}
     try:
-        note = service.credit(invoice_id, settings(), on=_day(data.get("issued_on")),
-                              reason=str(data.get("reason") or ""))
+        note = transactions.credit(invoice_id, settings(), on=_day(data.get("issued_on")),
+                                   reason=str(data.get("reason") or ""))
     except FieldError as e:
         raise ApiError(409, "not_creditable", e.message, e.field) from None
-    accounting.push_in_background(current_app._get_current_object())
+    jobs_billing.push_in_background(current_app._get_current_object())
     return jsonify(invoice_json(note, full=True)), 201
 
 
@@ -268,16 +269,16 @@ def _file(name: str, data: bytes, media_type: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _format(name: str | None) -> exports.Format:
+def _format(name: str | None) -> str:
     if name not in exports.FORMATS:
         raise ApiError(422, "invalid_field", f"'format' must be one of "
                        f"{', '.join(sorted(exports.FORMATS))}.", "format")
-    return exports.FORMATS[name]
+    return name
 
 
 @bp.get("/invoices/<int:invoice_id>/export")
 @allow("billing")
-@doc("One numbered document in a format (csv, json, pdf, xrechnung, zugferd)",
+@doc(f"One numbered document in a format ({', '.join(exports.FORMATS)})",
      query={"format": FORMAT})
 def invoice_export(invoice_id: int):
     inv = _invoice(invoice_id)
@@ -285,30 +286,29 @@ def invoice_export(invoice_id: int):
     if not inv.number:
         raise ApiError(409, "not_finalized", "A draft has no document yet: finalize it first.")
     try:
-        name, data = exports.export_invoice(inv, fmt.name)
+        name, data = exports.export_invoice(inv, fmt, settings())
     except exports.EInvoiceError as e:
         raise ApiError(409, "incomplete", str(e)) from None
-    return _file(name, data, fmt.media_type)
+    return _file(name, data, exports.FORMATS[fmt].media_type)
 
 
 @bp.get("/exports")
 @allow("billing")
 @doc("A period's numbered documents: csv or json as one file; any format(s) as a zip",
      query={"period": PERIOD, "format": {"type": "string", "description":
-            "csv, json, pdf, xrechnung, zugferd, or several comma-separated; 'zip' or "
-            "several: a zip"}})
+            f"{', '.join(exports.FORMATS)}, or several comma-separated; "
+            f"'{exports.ZIP}' or several: a zip"}})
 def period_export():
     period = str(_period(request.args.get("period")))
-    names = [n for n in (request.args.get("format") or "zip").split(",") if n]
-    if names == ["zip"]:
+    names = [n for n in (request.args.get("format") or exports.ZIP).split(",") if n]
+    if names == [exports.ZIP]:
         names = list(exports.FORMATS)
     for name in names:
         _format(name)
     if len(names) == 1 and not exports.FORMATS[names[0]].per_invoice:
-        fmt = exports.FORMATS[names[0]]
-        files, _ = exports.export_period(period, fmt.name)
-        return _file(files[0][0], files[0][1], fmt.media_type)
-    return _file(f"quarterhour-{period}.zip", exports.zip_period(period, names),
+        files, _ = exports.export_period(period, names[0], settings())
+        return _file(files[0][0], files[0][1], exports.FORMATS[names[0]].media_type)
+    return _file(f"quarterhour-{period}.zip", exports.zip_period(period, settings(), names),
                  "application/zip")
 
 
@@ -322,7 +322,7 @@ def period_export():
      response={"type": ["object", "null"]})
 def invoice_push(invoice_id: int):
     inv = _invoice(invoice_id)
-    if not accounting.enabled():
+    if not accounting.enabled(settings()):
         raise ApiError(409, "not_configured", "No accounting endpoint is configured "
                        "(QUARTERHOUR_ACCOUNTING_URL).")
     delivery = session.scalar(select(InvoiceDelivery).where(InvoiceDelivery.invoice_id == inv.id))
@@ -334,6 +334,6 @@ def invoice_push(invoice_id: int):
         delivery = InvoiceDelivery(invoice=inv, status="pending", attempts=0,
                                    idempotency_key=secrets.token_hex(16))
         session.add(delivery)
-    accounting.push(delivery)
+    accounting.push(delivery, settings())
     session.commit()
     return jsonify(delivery_json(delivery))

@@ -1,6 +1,5 @@
 """API: tariffs (telephony prices by destination prefix) and price-list import."""
 
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -8,10 +7,11 @@ from flask import jsonify, request
 
 from plugin.access import allow
 from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
+from plugin.api.errors import ApiError
 from plugin.models import Tariff
 from plugin.services import tariffs
 from plugin.services.errors import FieldError
-from plugin.web.errors import ApiError
+from plugin.textfiles import text_stream
 
 MONEY = {"type": "string", "pattern": r"^\d+(\.\d+)?$",
          "description": "a decimal number as a string, e.g. \"0.0200\""}
@@ -104,7 +104,7 @@ def tariff_import():
     if upload is None:
         raise ApiError(422, "missing_field", "Send the price list as multipart/form-data "
                                              "field 'file'.", "file")
-    stream = io.TextIOWrapper(upload.stream, encoding="utf-8-sig", newline="")
+    stream = text_stream(upload.stream)
     try:
         result = commit_or_field_error(tariffs.import_tariffs, stream)
     except UnicodeDecodeError:

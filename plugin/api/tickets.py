@@ -4,9 +4,9 @@ from flask import jsonify, request
 
 from plugin.access import allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api.errors import ApiError
 from plugin.models import Ticket
 from plugin.services import tickets
-from plugin.web.errors import ApiError
 
 TICKET = {"type": "object", "properties": {
     "id": {"type": "integer"}, "customer_id": {"type": "integer"},

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from plugin.access import SIGNED_IN, allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api.errors import ApiError
 from plugin.db import session
 from plugin.manifest import MANIFEST
 from plugin.models import ApiToken, User
 from plugin.services import users
-from plugin.web.errors import ApiError
 
 USER = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"},

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .contracts import Contract
 from .coverage import Allocation, Coverage, Entry, Installation, allocate
-from .invoice import DEFAULT_SETTINGS, Customer, Invoice, Settings, compose_invoice
+from .invoice import DEFAULT_SELLER, Customer, Invoice, Seller, compose_invoice
 from .periods import Period
 from .rating import RatedCall
 from .wording import ENGLISH, Wording
@@ -34,12 +34,12 @@ def bill_period(
     contracts: Iterable[Contract] = (),
     rated_calls: Iterable[RatedCall] = (),
     rollover_in: Mapping[int, int] | None = None,
-    settings: Settings = DEFAULT_SETTINGS,
+    seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
 ) -> PeriodBill:
     """The draft the month-end run stores, and what "this month so far" shows; its texts in
     `wording`, the customer's language."""
     contracts = list(contracts)
-    coverage = allocate(entries, installations, contracts, period, settings.timezone, rollover_in)
-    invoice = compose_invoice(coverage, contracts, customer, rated_calls, settings, wording)
+    coverage = allocate(entries, installations, contracts, period, seller.timezone, rollover_in)
+    invoice = compose_invoice(coverage, contracts, customer, rated_calls, seller, wording)
     return PeriodBill(coverage, invoice)

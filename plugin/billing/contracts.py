@@ -107,6 +107,15 @@ class Contract:
         in_scope = self.installation_ids is None or installation_id in self.installation_ids
         return in_scope and self.valid_on(day)
 
+    def overlaps(self, other: "Contract") -> bool:
+        """Could both cover one session: a shared installation (one for all installations
+        shares every one) on a shared day. The contract form refuses such a pair."""
+        mine, theirs = self.installation_ids, other.installation_ids
+        shares_scope = not mine or not theirs or bool(mine & theirs)
+        starts_before_other_ends = other.valid_to is None or self.valid_from <= other.valid_to
+        ends_after_other_starts = self.valid_to is None or self.valid_to >= other.valid_from
+        return shares_scope and starts_before_other_ends and ends_after_other_starts
+
     def rollover_cap(self) -> int:
         if self.rollover_cap_minutes is not None:
             return self.rollover_cap_minutes
@@ -132,6 +141,26 @@ def contract_for(
 
 def _precedence(contract: Contract) -> tuple:
     return (contract.installation_ids is None, -contract.valid_from.toordinal(), contract.id)
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a session's seconds become units: the unit, the grace and the rounding scope."""
+
+    unit_seconds: int
+    grace_seconds: int
+    rounding_scope: RoundingScope
+
+
+# Work without a contract counts every started quarter hour of each session on its own.
+NO_CONTRACT_COUNTING = Counting(QUARTER_HOUR, 0, RoundingScope.ENTRY)
+
+
+def counting(contract: Contract | None) -> Counting:
+    """The counting of the contract that covers a session (`contract_for`), or of no contract."""
+    if contract is None:
+        return NO_CONTRACT_COUNTING
+    return Counting(contract.unit_seconds, contract.grace_seconds, contract.rounding_scope)
 
 
 def overflow_price(contract: Contract, seconds: int) -> tuple[int, Decimal]:

@@ -4,10 +4,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from .contracts import Contract, contract_for
+from .contracts import Contract, Counting, contract_for, counting
 from .periods import DEFAULT_TIMEZONE, Period, require_aware
 from .units import QUARTER_HOUR, RoundingScope, units_added
 
@@ -47,6 +48,12 @@ class Entry:
     def seconds(self) -> int:
         """Whole seconds, measured in UTC (so a DST night is as long as it really was)."""
         return (self.end - self.start) // timedelta(seconds=1)
+
+
+def no_contract_unit_price(hourly_rate: Decimal) -> Decimal:
+    """Work without a contract: a quarter of the customer's hourly rate per started quarter
+    hour, kept unrounded (97.50 / hour is 24.375 per unit; a line's amount is rounded)."""
+    return hourly_rate / (3600 // QUARTER_HOUR)
 
 
 @dataclass(frozen=True)
@@ -138,22 +145,18 @@ def allocate(
     group_seconds: dict[tuple, int] = defaultdict(int)
     allocations = []
     # A month has few distinct (installation, day) pairs but may have thousands of sessions.
-    covering: dict[tuple[int | None, date], Contract | None] = {}
+    covering: dict[tuple[int | None, date], tuple[Contract | None, Counting]] = {}
     zone = ZoneInfo(timezone)
 
     for entry in _chronological(entries, period, timezone):
         day = entry.start.astimezone(zone).date()
         key = (entry.installation_id, day)
         if key not in covering:
-            covering[key] = contract_for(active, entry.installation_id, day)
-        contract = covering[key]
+            found = contract_for(active, entry.installation_id, day)
+            covering[key] = (found, counting(found))
+        contract, rules = covering[key]
         warranty = _under_warranty(entry, installation_by_id, day)
-        # No-contract work counts every started quarter hour of each session on its own.
-        unit, grace, scope = (
-            (contract.unit_seconds, contract.grace_seconds, contract.rounding_scope)
-            if contract
-            else (QUARTER_HOUR, 0, RoundingScope.ENTRY)
-        )
+        unit, grace, scope = rules.unit_seconds, rules.grace_seconds, rules.rounding_scope
         seconds = entry.seconds
         units = 0
         parts: list[Part] = []

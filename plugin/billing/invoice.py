@@ -10,7 +10,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .contracts import Contract, SeatMode, seat_bands
-from .coverage import Allocation, Bucket, Coverage, Part
+from .coverage import Allocation, Bucket, Coverage, Part, no_contract_unit_price
 from .money import ZERO, line_amount, percent_of, to_cents
 from .periods import DEFAULT_TIMEZONE, Period
 from .rating import RatedCall
@@ -45,9 +45,12 @@ class Customer:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Seller:
+    """Who issues the invoices: the timezone its periods are counted in, the country VAT
+    treatment is judged from, and its standard VAT rate."""
+
     timezone: str = DEFAULT_TIMEZONE
-    seller_country: str = "DE"
+    country: str = "DE"
     standard_vat_rate: Decimal = Decimal("19")
 
 
@@ -88,8 +91,22 @@ class Invoice:
     def total_of(self, kind: LineKind) -> Decimal:
         return sum((line.amount for line in self.lines if line.kind is kind), ZERO)
 
+    def session_lines(self) -> dict[int, tuple[int, ...]]:
+        """Entry id → the positions (from 1, as printed) of the lines that bill the session: two
+        for a session split across the quota, none for one that counts 0 units."""
+        found: dict[int, tuple[int, ...]] = defaultdict(tuple)
+        for position, line in enumerate(self.lines, 1):
+            if line.entry_id is not None:
+                found[line.entry_id] += (position,)
+        return dict(found)
 
-DEFAULT_SETTINGS = Settings()
+    def telephony_line(self) -> int | None:
+        """The position of the line that bills the period's calls, if any."""
+        return next((position for position, line in enumerate(self.lines, 1)
+                     if line.kind is LineKind.TELEPHONY), None)
+
+
+DEFAULT_SELLER = Seller()
 
 
 class _Charge(NamedTuple):
@@ -117,14 +134,14 @@ def compose_invoice(
     contracts: Iterable[Contract],
     customer: Customer,
     rated_calls: Iterable[RatedCall] = (),
-    settings: Settings = DEFAULT_SETTINGS,
+    seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
 ) -> Invoice:
     """Per contract: fee, seats, its sessions, minimum top-up; then sessions without a contract;
     then telephony. Totals come from these lines only, so the document always adds up.
     `wording`: the language of the lines' texts and the notes (English by default)."""
-    category = vat_category(customer.vat_id, settings.seller_country, customer.vat_exempt)
-    rate = vat_rate(category, settings.standard_vat_rate)
+    category = vat_category(customer.vat_id, seller.country, customer.vat_exempt)
+    rate = vat_rate(category, seller.standard_vat_rate)
     _ = wording.gettext
 
     def line(charge: _Charge) -> Line:
@@ -141,7 +158,7 @@ def compose_invoice(
             entry_id=charge.entry_id,
         )
 
-    texts = _Texts(ZoneInfo(settings.timezone), wording)
+    texts = _Texts(ZoneInfo(seller.timezone), wording)
     contract_by_id = {contract.id: contract for contract in contracts}
     sessions = defaultdict(list)  # contract id (None: no contract) -> its allocations, in order
     for allocation in coverage.allocations:
@@ -160,10 +177,10 @@ def compose_invoice(
             lines.append(line(_session_charge(allocation, part, texts, customer)))
 
     period = coverage.period
-    start, end = period.bounds(settings.timezone)
+    start, end = period.bounds(seller.timezone)
     calls = [call for call in rated_calls if start <= call.start < end]
     if calls:
-        billed = format_duration(sum(call.billed_seconds for call in calls))
+        billed = format_duration(sum(call.rated_seconds for call in calls))
         cost = sum((call.cost for call in calls), ZERO)
         count = wording.ngettext("{n} call", "{n} calls", len(calls)).format(n=len(calls))
         description = _("Telephony: {calls}, {duration} billed").format(
@@ -316,9 +333,9 @@ def _reason_and_price(
     if bucket is Bucket.WARRANTY:
         return _("under warranty"), ZERO
     if bucket is Bucket.NO_CONTRACT:
-        # Work without a contract counts in started quarter hours, at a quarter of the hourly rate.
         rate = customer.hourly_rate
-        return _("no contract, {rate} per hour").format(rate=wording.amount(rate)), rate / 4
+        reason = _("no contract, {rate} per hour").format(rate=wording.amount(rate))
+        return reason, no_contract_unit_price(rate)
     if bucket is Bucket.QUOTA:
         if contract.unlimited:
             return _("included in {contract}").format(contract=contract.name), ZERO

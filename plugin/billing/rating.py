@@ -1,4 +1,4 @@
-"""R7 telephony rating: billed seconds by increments, tariff by longest prefix, cost per call."""
+"""R7 telephony rating: rated seconds by increments, tariff by longest prefix, cost per call."""
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -14,7 +14,7 @@ SIXTY = Decimal(60)
 
 @dataclass(frozen=True)
 class Tariff:
-    """Price for calls to numbers starting with `prefix` (E.164), from `effective_from` on."""
+    """Price for calls to numbers starting with `prefix` (E.164), from `valid_from` on."""
 
     name: str
     prefix: str
@@ -24,7 +24,8 @@ class Tariff:
     next_increment: int = 60
     markup_percent: Decimal = ZERO
     minimum_charge: Decimal = ZERO
-    effective_from: date | None = None  # None: since always
+    valid_from: date | None = None  # None: since always
+    id: int | None = None  # the adapter's id for it, carried through
 
     def __post_init__(self) -> None:
         if self.first_increment < 1 or self.next_increment < 1:
@@ -37,65 +38,83 @@ class Tariff:
 
 @dataclass(frozen=True)
 class Call:
-    """A call as imported, its number already normalized to E.164 by the adapter."""
+    """A call as imported, its number already normalized to E.164 by the adapter; `billsec`: the
+    billed seconds as the telephone system counted them."""
 
     id: str
     start: datetime
     number: str
-    seconds: int
+    billsec: int
 
     def __post_init__(self) -> None:
         require_aware(self.start, f"call {self.id}: the start")
-        if self.seconds < 0:
+        if self.billsec < 0:
             raise ValueError(f"call {self.id}: billed seconds cannot be negative")
 
 
 @dataclass(frozen=True)
 class RatedCall:
+    """A call with its price: `rated_seconds` are its `billsec` after the tariff's increments."""
+
     call_id: str
     start: datetime
     number: str
-    seconds: int
-    billed_seconds: int
+    billsec: int
+    rated_seconds: int
     tariff_name: str
     cost: Decimal
 
 
-def billed_seconds(seconds: int, first: int = 60, next_: int = 60) -> int:
-    """61 s at 30/6 → 66 s; 1,830 s at 60/60 → 1,860 s (31 min); 0 s → 0 s."""
-    if seconds <= 0:
+def rateable(direction: str, answered: bool, billsec: int, callee: str) -> bool:
+    """Is a call priced? Outbound, answered, with billed seconds, to a phone number (E.164,
+    `callee` as stored). A call between two extensions is internal: it costs nothing and is
+    never "unrated". (The adapter's SQL for the review lists is tested against this.)"""
+    return (direction == "outbound" and bool(answered) and billsec > 0
+            and callee.startswith("+"))
+
+
+def rated_seconds(billsec: int, first: int = 60, next_: int = 60) -> int:
+    """A call's billsec by the increments first/next: 61 s at 30/6 → 66 s; 1,830 s at 60/60 →
+    1,860 s (31 min); 0 s → 0 s."""
+    if billsec <= 0:
         return 0
-    if seconds <= first:
+    if billsec <= first:
         return first
-    return first + -(-(seconds - first) // next_) * next_
+    return first + -(-(billsec - first) // next_) * next_
 
 
-def call_cost(tariff: Tariff, seconds: int) -> Decimal:
-    """Connect fee + price per minute x billed minutes, plus markup, at least the minimum charge;
+def call_cost(tariff: Tariff, billsec: int) -> Decimal:
+    """Connect fee + price per minute x rated minutes, plus markup, at least the minimum charge;
     rounded half-up to the cent per call. A call with 0 billed seconds costs nothing."""
-    billed = billed_seconds(seconds, tariff.first_increment, tariff.next_increment)
-    if billed == 0:
+    rated = rated_seconds(billsec, tariff.first_increment, tariff.next_increment)
+    if rated == 0:
         return ZERO
-    cost = tariff.connect_fee + tariff.price_per_minute * billed / SIXTY
+    cost = tariff.connect_fee + tariff.price_per_minute * rated / SIXTY
     cost += percent_of(cost, tariff.markup_percent)
     return to_cents(max(cost, tariff.minimum_charge))
 
 
+def in_effect(tariffs: Iterable[Tariff], day: date) -> list[Tariff]:
+    """Per prefix, the version in effect on `day`: the newest from that day or before (of two
+    from the same day, the first given). In the order the prefixes first appear."""
+    current: dict[str, Tariff] = {}
+    for tariff in tariffs:
+        since = tariff.valid_from or date.min
+        if since > day:
+            continue
+        prefix = _digits(tariff.prefix)
+        held = current.get(prefix)
+        if held is None or since > (held.valid_from or date.min):
+            current[prefix] = tariff
+    return list(current.values())
+
+
 def tariff_for(tariffs: Iterable[Tariff], number: str, day: date) -> Tariff | None:
-    """The longest prefix matching `number` wins; of its versions, the newest in effect on `day`."""
+    """The longest prefix matching `number` wins; of its versions, the newest in effect on `day`
+    (a longer prefix not yet in effect does not hide a shorter one)."""
     digits = _digits(number)
-    in_effect = [
-        tariff
-        for tariff in tariffs
-        if digits.startswith(_digits(tariff.prefix))
-        and (tariff.effective_from is None or tariff.effective_from <= day)
-    ]
-    if not in_effect:
-        return None
-    return max(
-        in_effect,
-        key=lambda t: (len(_digits(t.prefix)), t.effective_from or date.min),
-    )
+    matching = [t for t in in_effect(tariffs, day) if digits.startswith(_digits(t.prefix))]
+    return max(matching, key=lambda t: len(_digits(t.prefix)), default=None)
 
 
 class TariffBook:
@@ -110,11 +129,11 @@ class TariffBook:
         for tariff in tariffs:
             versions.setdefault(_digits(tariff.prefix), []).append(tariff)
         self._versions = {
-            prefix: sorted(found, key=lambda t: t.effective_from or date.min)
+            prefix: sorted(found, key=lambda t: t.valid_from or date.min)
             for prefix, found in versions.items()
         }
         self._days = {
-            prefix: [t.effective_from or date.min for t in found]
+            prefix: [t.valid_from or date.min for t in found]
             for prefix, found in self._versions.items()
         }
         self._longest = max(map(len, self._versions), default=0)
@@ -140,6 +159,12 @@ class TariffBook:
         return None
 
 
+def rate(tariff: Tariff, billsec: int) -> tuple[int, Decimal]:
+    """(rated seconds, cost) of a call of `billsec` at `tariff`."""
+    return (rated_seconds(billsec, tariff.first_increment, tariff.next_increment),
+            call_cost(tariff, billsec))
+
+
 def rate_call(
     call: Call, tariffs: Iterable[Tariff], timezone: str = DEFAULT_TIMEZONE
 ) -> RatedCall | None:
@@ -147,14 +172,15 @@ def rate_call(
     tariff = tariff_for(tariffs, call.number, local_date(call.start, timezone))
     if tariff is None:
         return None
+    rated, cost = rate(tariff, call.billsec)
     return RatedCall(
         call_id=call.id,
         start=call.start,
         number=call.number,
-        seconds=call.seconds,
-        billed_seconds=billed_seconds(call.seconds, tariff.first_increment, tariff.next_increment),
+        billsec=call.billsec,
+        rated_seconds=rated,
         tariff_name=tariff.name,
-        cost=call_cost(tariff, call.seconds),
+        cost=cost,
     )
 
 

@@ -12,29 +12,24 @@ are stored (qh_invoice_deliveries) and shown on the invoice page.
 import hashlib
 import hmac
 import json
-import logging
-import threading
 import time
+from collections.abc import Callable
+from datetime import datetime
 
 import requests
-from flask import Flask, current_app
 from sqlalchemy import select
 
+from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.exports.document import document
 from plugin.models.invoices import InvoiceDelivery
 
-log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Quarterhour-Signature"
 RETRYABLE = {408, 425, 429}
 
 
-def _config(name: str, default):
-    return current_app.config.get(f"QUARTERHOUR_ACCOUNTING_{name}", default)
-
-
-def enabled() -> bool:
-    return bool(_config("URL", ""))
+def enabled(settings: Settings) -> bool:
+    return bool(settings.accounting_url)
 
 
 def body(invoice) -> bytes:
@@ -47,32 +42,30 @@ def signature(data: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()
 
 
-def push(delivery: InvoiceDelivery, http: requests.Session | None = None, sleep=time.sleep,
-         ) -> bool:
-    """Try to deliver, retrying with backoff; store the outcome. True when delivered."""
-    url, secret = _config("URL", ""), str(_config("SECRET", ""))
-    attempts = int(_config("MAX_ATTEMPTS", 5))
-    backoff = float(_config("BACKOFF_SECONDS", 1.0))
-    timeout = float(_config("TIMEOUT_SECONDS", 10))
+def push(delivery: InvoiceDelivery, settings: Settings, http: requests.Session | None = None,
+         sleep=time.sleep, clock: Callable[[], datetime] = utcnow) -> bool:
+    """Try to deliver, retrying with backoff; note the outcome on `delivery` (the caller
+    commits). True when delivered."""
     http = http or requests.Session()
     data = body(delivery.invoice)
     headers = {"Content-Type": "application/json", "Idempotency-Key": delivery.idempotency_key,
-               SIGNATURE_HEADER: signature(data, secret),
+               SIGNATURE_HEADER: signature(data, settings.accounting_secret),
                "User-Agent": "Quarterhour accounting push"}
-    for attempt in range(attempts):
+    for attempt in range(settings.accounting_max_attempts):
         if attempt:
-            sleep(backoff * 2 ** (attempt - 1))
+            sleep(settings.accounting_backoff_seconds * 2 ** (attempt - 1))
         delivery.attempts += 1
-        delivery.updated_at = utcnow()
+        delivery.updated_at = clock()
         try:
-            answer = http.post(url, data=data, headers=headers, timeout=timeout)
+            answer = http.post(settings.accounting_url, data=data, headers=headers,
+                               timeout=settings.accounting_timeout_seconds)
         except requests.RequestException as e:
             delivery.last_status_code, delivery.last_error = None, f"{type(e).__name__}: {e}"
             continue
         delivery.last_status_code = answer.status_code
         if 200 <= answer.status_code < 300:
             delivery.status, delivery.last_error, delivery.delivered_at = \
-                "delivered", "", utcnow()
+                "delivered", "", clock()
             return True
         delivery.last_error = answer.text[:500]
         if answer.status_code < 500 and answer.status_code not in RETRYABLE:
@@ -81,38 +74,12 @@ def push(delivery: InvoiceDelivery, http: requests.Session | None = None, sleep=
     return False
 
 
-def push_pending(include_failed: bool = False, http=None, sleep=time.sleep) -> dict:
-    """Deliver every pending delivery (and failed ones when asked); commit after each."""
-    counts = {"delivered": 0, "failed": 0}
-    if not enabled():
-        return counts
+def waiting(settings: Settings, include_failed: bool = False) -> list[int]:
+    """The deliveries to push: pending ones, and failed ones when asked, until they have had
+    a fair number of attempts."""
     wanted = InvoiceDelivery.status == "pending"
-    if include_failed:  # failed ones again, until they have had a fair number of attempts
-        give_up = int(_config("GIVE_UP_AFTER", 50))
+    if include_failed:
         wanted = wanted | ((InvoiceDelivery.status == "failed")
-                           & (InvoiceDelivery.attempts < give_up))
-    ids = session.scalars(select(InvoiceDelivery.id).where(wanted)
-                          .order_by(InvoiceDelivery.id)).all()
-    for delivery_id in ids:
-        delivery = session.get(InvoiceDelivery, delivery_id)
-        ok = push(delivery, http, sleep)
-        session.commit()
-        counts["delivered" if ok else "failed"] += 1
-    return counts
-
-
-def push_in_background(app: Flask) -> None:
-    """After a finalization: deliver without keeping the request waiting for retries."""
-    if not app.config.get("QUARTERHOUR_ACCOUNTING_URL"):
-        return
-
-    def work():
-        with app.app_context():
-            try:
-                push_pending()
-            except Exception:
-                log.exception("accounting push failed")
-            finally:
-                session.remove()
-
-    threading.Thread(target=work, daemon=True, name="quarterhour-accounting-push").start()
+                           & (InvoiceDelivery.attempts < settings.accounting_give_up_after))
+    return list(session.scalars(select(InvoiceDelivery.id).where(wanted)
+                                .order_by(InvoiceDelivery.id)))

@@ -2,20 +2,20 @@
 
 from decimal import Decimal
 
+from plugin.billing import to_cents
 from plugin.models import Invoice
+from plugin.services import core_rows
 from plugin.services import invoices as service
-
-CENT = Decimal("0.01")
 
 
 def amount(value: Decimal) -> str:
-    """'425.66': two decimals, whatever the engine stored."""
-    return str(value.quantize(CENT))
+    """'425.66': two decimals, whatever the engine stored (amounts are stored in cents)."""
+    return str(to_cents(value))
 
 
 def price(value: Decimal) -> str:
     """Unit prices keep their agreed decimals (24.375), at least two."""
-    cents = value.quantize(CENT)
+    cents = to_cents(value)
     return str(cents) if cents == value else format(value.normalize(), "f")
 
 
@@ -27,7 +27,7 @@ def quantity(value: Decimal) -> str:
 
 def document(invoice: Invoice) -> dict:
     """The JSON schema of docs/exports.md; amounts are decimal strings."""
-    core = service.core_invoice(invoice)  # VAT per rate from the lines; checks the totals
+    core = core_rows.core_invoice(invoice)  # VAT per rate from the lines; checks the totals
     frozen = service.snapshot(invoice)
     credits = frozen.get("credits")
     return {

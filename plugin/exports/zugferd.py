@@ -5,8 +5,8 @@ from facturx import generate_from_binary
 from plugin.exports import cii, pdf
 
 
-def render(invoice) -> bytes:
+def render(invoice, settings) -> bytes:
     xml = cii.build(invoice, xrechnung=False)
-    document = pdf.render(invoice, variant="pdf/a-3b")
+    document = pdf.render(invoice, settings, variant="pdf/a-3b")
     return generate_from_binary(document, xml, flavor="factur-x", level="en16931",
                                 check_xsd=True, lang="de")

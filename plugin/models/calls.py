@@ -14,8 +14,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from plugin.billing.rating import Tariff as CoreTariff
-from plugin.db import Money, UTCDateTime, db, utcnow
+from plugin.billing import rateable
+from plugin.cdr import FORMATS, MODES
+from plugin.db import Money, UTCDateTime, db, listed, utcnow
 
 
 class Tariff(db.Model):
@@ -38,22 +39,14 @@ class Tariff(db.Model):
     markup_percent: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0"))
     minimum_charge: Mapped[Decimal] = mapped_column(Money(4), default=Decimal("0"))
 
-    def to_core(self) -> CoreTariff:
-        return CoreTariff(
-            name=self.name, prefix=self.prefix, price_per_minute=self.price_per_minute,
-            connect_fee=self.connect_fee, first_increment=self.first_increment,
-            next_increment=self.next_increment, markup_percent=self.markup_percent,
-            minimum_charge=self.minimum_charge, effective_from=self.valid_from,
-        )
-
 
 class CallImport(db.Model):
     """One import of a CDR file, with its summary."""
 
     __tablename__ = "qh_call_imports"
     __table_args__ = (
-        CheckConstraint("format IN ('asterisk', 'freeswitch', 'csv')", name="format_known"),
-        CheckConstraint("mode IN ('reject', 'quarantine')", name="mode_known"),
+        CheckConstraint(f"format IN ({listed(FORMATS)})", name="format_known"),
+        CheckConstraint(f"mode IN ({listed(MODES)})", name="mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +87,8 @@ class Call(db.Model):
     callee: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int] = mapped_column(default=0)
-    billed_seconds: Mapped[int] = mapped_column(default=0)
+    # The billed seconds as the telephone system counted them (Asterisk's billsec).
+    billsec: Mapped[int] = mapped_column(default=0)
     # As the telephone system wrote it (Asterisk disposition, FreeSWITCH hangup cause).
     disposition: Mapped[str] = mapped_column(String(40), default="ANSWERED")
     # Only answered calls with billed seconds are rated.
@@ -102,11 +96,16 @@ class Call(db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("qh_customers.id"))
     installation_id: Mapped[int | None] = mapped_column(ForeignKey("qh_installations.id"))
     tariff_id: Mapped[int | None] = mapped_column(ForeignKey("qh_tariffs.id"))
-    # billed_seconds as the telephone system counted them; rated_seconds after the tariff's
-    # increments (61 s at 60/60 → 120 s); cost from the billing core, rounded to the cent.
+    # billsec after the tariff's increments (61 s at 60/60 → 120 s); cost from the billing
+    # core, rounded to the cent.
     rated_seconds: Mapped[int | None]
     cost: Mapped[Decimal | None] = mapped_column(Money(4))
 
     customer = relationship("Customer")
     installation = relationship("Installation")
     tariff = relationship(Tariff)
+
+    @property
+    def rateable(self) -> bool:
+        """Is it priced at all (`billing.rateable`)? A call between extensions is not."""
+        return rateable(self.direction, self.answered, self.billsec, self.callee)

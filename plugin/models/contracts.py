@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from plugin.db import Money, UTCDateTime, db, utcnow
+from plugin.billing import RoundingScope, SeatMode
+from plugin.db import Money, UTCDateTime, db, listed, utcnow
 
 contract_installations = Table(
     "qh_contract_installations",
@@ -19,10 +20,8 @@ contract_installations = Table(
 class Contract(db.Model):
     __tablename__ = "qh_contracts"
     __table_args__ = (
-        CheckConstraint(
-            "rounding_scope IN ('entry', 'ticket_day', 'ticket_period')", name="scope_known"
-        ),
-        CheckConstraint("seat_pricing IN ('volume', 'graduated')", name="seat_pricing_known"),
+        CheckConstraint(f"rounding_scope IN ({listed(RoundingScope)})", name="scope_known"),
+        CheckConstraint(f"seat_pricing IN ({listed(SeatMode)})", name="seat_pricing_known"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),
         CheckConstraint("unit_seconds > 0", name="unit_positive"),
         CheckConstraint("grace_seconds >= 0", name="grace_not_negative"),

@@ -91,6 +91,9 @@ class InvoiceLine(db.Model):
     amount: Mapped[Decimal] = mapped_column(Money(2))
     vat_category: Mapped[str] = mapped_column(String(4))  # EN 16931: S, AE, E, …
     vat_rate: Mapped[Decimal] = mapped_column(Money(2))
+    # The contract the line bills (its fee, seats, sessions, top-up); none for no-contract work
+    # and telephony.
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("qh_contracts.id"))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

@@ -1,11 +1,12 @@
-"""Time entries, the running segments of a session, and the append-only evidence log."""
+"""Time entries, the running segments of a session, and the append-only audit log."""
 
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from plugin.db import UTCDateTime, db, utcnow
+from plugin.billing import Source
+from plugin.db import UTCDateTime, db, listed, utcnow
 
 
 class TimeEntry(db.Model):
@@ -13,7 +14,7 @@ class TimeEntry(db.Model):
 
     __tablename__ = "qh_time_entries"
     __table_args__ = (
-        CheckConstraint("source IN ('timer', 'manual', 'phone')", name="source_known"),
+        CheckConstraint(f"source IN ({listed(Source)})", name="source_known"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         # One running timer per engineer, enforced by the database itself.
         Index(
@@ -67,7 +68,7 @@ class TimeSegment(db.Model):
 
 
 class TimeEntryAudit(db.Model):
-    """The evidence log (Kladde): who changed which entry when, before and after, and why."""
+    """The audit log (Kladde): who changed which entry when, before and after, and why."""
 
     __tablename__ = "qh_time_entry_audit"
     __table_args__ = (

@@ -2,23 +2,20 @@
 
 Rows are loaded in bulk per batch of customers by `services.statement.load_bills` — the one
 place rows become the core's objects, also behind "this month so far" — and priced only by
-`billing.bill_period`. The run owns its transaction: it takes the period's lock
-(PostgreSQL: an advisory transaction lock; SQLite: BEGIN IMMEDIATE, its single writer), writes
-every draft, rollover balance and the run's summary, and commits once — a run killed half-way
+`billing.bill_period`. The run works in its caller's transaction, which holds the period's
+lock (`services.period_lock`; `plugin.transactions.run_period` takes it and commits once): every
+draft, rollover balance and the run's summary are written together — a run killed half-way
 leaves nothing behind, and a second run of the same period at the same time is refused.
 """
 
 import json
-import threading
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import delete, insert, select, update
 
 from plugin import billing
 from plugin.config import Settings
@@ -30,79 +27,13 @@ from plugin.models import (
     InvoiceLine,
     RolloverBalance,
 )
+from plugin.services import period_lock
 from plugin.services.bulk import collector_paused
 from plugin.services.statement import batches, load_bills
 
 BATCH = 250  # customers per batch: memory stays flat whatever the number of customers
 LINE_FIELDS = ("kind", "description", "quantity", "unit", "unit_price", "amount",
-               "vat_category", "vat_rate")
-
-
-class RunInProgress(RuntimeError):
-    """Another process holds the period: its run (or finalization) is still going."""
-
-
-# Progress of runs in this process, by period: what the screen shows on SQLite, where the run's
-# own row is invisible to other connections until it commits.
-_live: dict[str, dict] = {}
-_live_lock = threading.Lock()
-
-
-def live_progress(period: str) -> dict | None:
-    with _live_lock:
-        found = _live.get(period)
-        return dict(found) if found else None
-
-
-# ---------------------------------------------------------------------------------------------
-# The period lock
-
-
-def _lock_key(period: billing.Period) -> int:
-    return zlib.crc32(f"quarterhour-billing-{period}".encode())
-
-
-def lock_period(period: billing.Period, wait: bool) -> None:
-    """Take the period's lock for the rest of this transaction, or raise RunInProgress.
-
-    PostgreSQL: an advisory transaction lock (released by commit, rollback or a dead
-    connection). SQLite: BEGIN IMMEDIATE, the one writer; a busy database counts as taken.
-    """
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        key = _lock_key(period)
-        if wait:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-            return
-        if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
-            raise RunInProgress(f"a billing run or finalization of {period} is in progress")
-        return
-    if conn.dialect.name == "sqlite":
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except OperationalError as e:
-            if "within a transaction" in str(e):
-                # Something wrote before us in this transaction: we hold the writer already.
-                return
-            raise RunInProgress(f"the database is busy with another billing run of {period}") \
-                from None
-
-
-def _begin_locked(period: billing.Period, wait: bool) -> None:
-    session.commit()  # start from a fresh transaction: the lock is the first thing in it
-    lock_period(period, wait)
-
-
-def period_busy(period: billing.Period) -> bool:
-    """Is a run or finalization of this period holding its lock right now (PostgreSQL)?"""
-    engine = get_db().engine
-    if engine.dialect.name != "postgresql":
-        return live_progress(str(period)) is not None
-    with engine.connect() as conn:
-        got = conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
-                           {"k": _lock_key(period)}).scalar()
-        conn.rollback()
-    return not got
+               "vat_category", "vat_rate", "contract_id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,7 +53,7 @@ def line_row(line: billing.Line, position: int) -> dict:
     return {"position": position, "kind": str(line.kind), "description": line.description,
             "quantity": line.quantity, "unit": line.unit, "unit_price": line.unit_price,
             "amount": line.amount, "vat_category": line.vat_category.code,
-            "vat_rate": line.vat_rate}
+            "vat_rate": line.vat_rate, "contract_id": line.contract_id}
 
 
 def _key(row) -> tuple:
@@ -201,8 +132,8 @@ class _RunRow:
     is visible to every worker while the run's own transaction is still open; on SQLite (one
     writer) it is written in the run's transaction and progress is kept in this process."""
 
-    def __init__(self, period: billing.Period, user_id: int | None):
-        self.period = str(period)
+    def __init__(self, period: billing.Period, user_id: int | None, clock: Callable[[], datetime]):
+        self.period, self.clock = str(period), clock
         engine = get_db().engine
         self.side = None
         if engine.dialect.name == "postgresql":
@@ -211,24 +142,22 @@ class _RunRow:
             self.side.execute(
                 update(BillingRun).where(BillingRun.period == self.period,
                                          BillingRun.status == "running")
-                .values(status="failed", finished_at=utcnow(),
+                .values(status="failed", finished_at=clock(),
                         summary=json.dumps({"error": "interrupted"})))
             self.id = self.side.execute(
                 insert(BillingRun).values(period=self.period, status="running",
-                                          started_by_id=user_id, started_at=utcnow(),
+                                          started_by_id=user_id, started_at=clock(),
                                           summary="{}").returning(BillingRun.id)).scalar_one()
         else:
-            row = BillingRun(period=self.period, status="running", started_by_id=user_id)
+            row = BillingRun(period=self.period, status="running", started_by_id=user_id,
+                             started_at=clock())
             session.add(row)
             session.flush()
             self.id = row.id
-        with _live_lock:
-            _live[self.period] = {"run_id": self.id, "done": 0, "total": 0,
-                                  "started_at": datetime.now(UTC).isoformat()}
+        period_lock.claim(self.period, clock(), self.id)
 
     def progress(self, done: int, total: int) -> None:
-        with _live_lock:
-            _live[self.period].update(done=done, total=total)
+        period_lock.report(self.period, done, total)
         if self.side is not None:
             self.side.execute(update(BillingRun).where(BillingRun.id == self.id)
                               .values(customers_done=done, customers_total=total))
@@ -236,24 +165,21 @@ class _RunRow:
     def failed(self, error: str) -> None:
         if self.side is not None:
             self.side.execute(update(BillingRun).where(BillingRun.id == self.id).values(
-                status="failed", finished_at=utcnow(), summary=json.dumps({"error": error})))
+                status="failed", finished_at=self.clock(),
+                summary=json.dumps({"error": error})))
 
     def close(self) -> None:
-        with _live_lock:
-            _live.pop(self.period, None)
+        period_lock.release(self.period)
         if self.side is not None:
             self.side.close()
 
 
 def run_period(period: billing.Period, settings: Settings, user_id: int | None = None,
                progress: Callable[[int, int], None] | None = None,
-               batch_size: int = BATCH) -> RunResult:
-    """Compute every customer's draft for the period; commit once. Finalized invoices are kept.
-
-    Raises RunInProgress when another run or a finalization holds the period.
-    """
-    _begin_locked(period, wait=False)
-    row = _RunRow(period, user_id)
+               batch_size: int = BATCH, clock: Callable[[], datetime] = utcnow) -> RunResult:
+    """Compute every customer's draft for the period, in the caller's transaction, which holds
+    the period's lock (`plugin.transactions.run_period`). Finalized invoices are kept."""
+    row = _RunRow(period, user_id, clock)
     result = RunResult(row.id, str(period))
     try:
         ids = customer_ids(period)
@@ -262,17 +188,17 @@ def run_period(period: billing.Period, settings: Settings, user_id: int | None =
         done = 0
         with collector_paused():
             for chunk in batches(ids, batch_size):
-                _run_batch(chunk, period, settings, result)
+                _run_batch(chunk, period, settings, result, clock)
                 done += len(chunk)
                 row.progress(done, total)
                 if progress:
                     progress(done, total)
+        # The last statement: what fails before it leaves the run's row to the side connection.
         session.execute(update(BillingRun).where(BillingRun.id == row.id).values(
-            status="done", finished_at=utcnow(), customers_done=done, customers_total=total,
+            status="done", finished_at=clock(), customers_done=done, customers_total=total,
             summary=json.dumps(result.summary())))
-        session.commit()
+        session.flush()
     except BaseException as e:
-        session.rollback()
         row.failed(f"{type(e).__name__}: {e}")
         raise
     finally:
@@ -281,7 +207,7 @@ def run_period(period: billing.Period, settings: Settings, user_id: int | None =
 
 
 def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
-               result: RunResult) -> None:
+               result: RunResult, clock: Callable[[], datetime]) -> None:
     live = {inv.customer_id: inv for inv in session.scalars(
         select(Invoice).where(Invoice.customer_id.in_(ids), Invoice.period == str(period),
                               Invoice.kind == "invoice",
@@ -322,7 +248,7 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
             result.created += 1
             new_invoices.append((cb, {"customer_id": cb.customer.id, "period": str(period),
                                       "kind": "invoice", "status": "draft",
-                                      "created_at": utcnow(), **totals}))
+                                      "created_at": clock(), **totals}))
             continue
         before = stored[draft.id]
         after = [_key(line_row(x, 0)) for x in inv.lines]
@@ -366,38 +292,11 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
         del result.diff[500:]
 
 
-def previous_period(settings: Settings, now: datetime | None = None) -> billing.Period:
-    """The month before the current one, in the operator's timezone: the run's default."""
-    return billing.period_of(now or datetime.now(UTC), str(settings.timezone)).previous()
+def previous_period(settings: Settings, now: datetime) -> billing.Period:
+    """The month before the one of `now`, in the operator's timezone: the run's default."""
+    return billing.period_of(now, str(settings.timezone)).previous()
 
 
 def latest_run(period: str) -> BillingRun | None:
     return session.scalar(select(BillingRun).where(BillingRun.period == period)
                           .order_by(BillingRun.id.desc()).limit(1))
-
-
-def start_in_background(app, period: billing.Period, user_id: int | None) -> None:
-    """Start the run in a thread of this process (the billing screen's button); the screen
-    follows it through `live_progress` and the run's row. RunInProgress when one is going."""
-    import logging
-
-    if period_busy(period):
-        raise RunInProgress(f"a billing run or finalization of {period} is in progress")
-    with _live_lock:  # claim the period at once, so a second click sees it running
-        _live[str(period)] = {"run_id": None, "done": 0, "total": 0,
-                              "started_at": datetime.now(UTC).isoformat()}
-
-    def work():
-        with app.app_context():
-            try:
-                run_period(period, app.extensions["quarterhour"].settings, user_id)
-            except RunInProgress:
-                pass
-            except Exception:
-                logging.getLogger(__name__).exception("billing run of %s failed", period)
-            finally:
-                with _live_lock:
-                    _live.pop(str(period), None)
-                session.remove()
-
-    threading.Thread(target=work, daemon=True, name=f"quarterhour-billing-{period}").start()

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from plugin.billing import Contract as CoreContract
-from plugin.billing import SeatPricing, SeatTier
+from plugin import billing
 from plugin.db import session
 from plugin.models import Contract, Customer, Installation
 from plugin.models import SeatTier as SeatTierRow
 from plugin.phone import NumberError, to_e164
+from plugin.services import core_rows
 from plugin.services.errors import FieldError
 from plugin.services.fields import day, money, text, whole
 
@@ -114,8 +114,9 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     row.unit_seconds = whole(data.get("unit_seconds") or 900, "unit_seconds", minimum=1)
     row.grace_seconds = whole(data.get("grace_seconds") or 0, "grace_seconds")
     scope = data.get("rounding_scope") or "entry"
-    if scope not in ("entry", "ticket_day", "ticket_period"):
-        raise FieldError("rounding_scope", "entry, ticket_day or ticket_period")
+    scopes = [str(s) for s in billing.RoundingScope]
+    if scope not in scopes:
+        raise FieldError("rounding_scope", f"{', '.join(scopes[:-1])} or {scopes[-1]}")
     row.rounding_scope = scope
     row.rollover = bool(data.get("rollover"))
     row.rollover_cap_minutes = whole(data.get("rollover_cap_minutes"), "rollover_cap_minutes",
@@ -124,8 +125,8 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     row.seats = whole(data.get("seats"), "seats", required=False)
     tiers = parse_seat_tiers(data.get("seat_tiers"))
     pricing = data.get("seat_pricing") or None
-    if pricing not in (None, "volume", "graduated"):
-        raise FieldError("seat_pricing", "volume or graduated")
+    if pricing is not None and pricing not in set(billing.SeatMode):
+        raise FieldError("seat_pricing", " or ".join(billing.SeatMode))
     if row.seats is not None and not tiers:
         raise FieldError("seat_tiers", "give the price per seat, e.g. '1: 900, 6: 850'")
     row.seat_pricing = (pricing or "volume") if row.seats is not None else None
@@ -136,39 +137,28 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
             raise FieldError("installation_ids", f"installation {i} is not {customer.name}'s")
     row.installations = installations
     row.seat_tiers = [SeatTierRow(from_seat=s, price=p) for s, p in tiers]
-    _core_check(row, tiers)
-    _refuse_overlap(customer, row)
+    _refuse_overlap(customer, row, _core_check(row))
     session.add(row)
     session.flush()
     return row
 
 
-def _core_check(row: Contract, tiers) -> None:
+def _core_check(row: Contract) -> billing.Contract:
     """Let the billing core judge the shape, so its rules are written once."""
     try:
-        CoreContract(id=0, name=row.name, valid_from=row.valid_from, valid_to=row.valid_to,
-                     unit_seconds=row.unit_seconds, grace_seconds=row.grace_seconds,
-                     quota_minutes=row.quota_minutes,
-                     seats=SeatPricing(row.seats, tuple(SeatTier(s, p) for s, p in tiers))
-                     if row.seats is not None else None)
+        return core_rows.core_contract(row)
     except ValueError as e:
         raise FieldError("seat_tiers" if "seat" in str(e) else "contract", str(e)) from None
 
 
-def _refuse_overlap(customer: Customer, row: Contract) -> None:
-    """Two contracts for the same customer and installation may not be valid on one day."""
-    mine = {i.id for i in row.installations}
+def _refuse_overlap(customer: Customer, row: Contract, core: billing.Contract) -> None:
+    """Two contracts that could both cover one session are refused (`Contract.overlaps`)."""
     with session.no_autoflush:
-        others = session.scalars(
-            select(Contract).where(Contract.customer_id == customer.id)).all()
-    for other in others:
-        if other is row or (row.id is not None and other.id == row.id):
-            continue
-        theirs = {i.id for i in other.installations}
-        shares_scope = not mine or not theirs or bool(mine & theirs)
-        starts_before_other_ends = other.valid_to is None or row.valid_from <= other.valid_to
-        ends_after_other_starts = row.valid_to is None or row.valid_to >= other.valid_from
-        if shares_scope and starts_before_other_ends and ends_after_other_starts:
+        others = [(other, core_rows.core_contract(other)) for other in session.scalars(
+            select(Contract).where(Contract.customer_id == customer.id))
+            if other is not row and (row.id is None or other.id != row.id)]
+    for other, theirs in others:
+        if core.overlaps(theirs):
             until = other.valid_to.isoformat() if other.valid_to else "open end"
             raise FieldError("valid_from", f"overlaps contract {other.name!r} "
                              f"({other.valid_from.isoformat()} – {until})")

@@ -20,7 +20,7 @@ from plugin.models import (
     TimeSegment,
     User,
 )
-from plugin.services import evidence
+from plugin.services import audit, core_rows
 from plugin.services.users import create_user
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -118,16 +118,16 @@ def _example_a(engineer: User) -> None:
                           note=note, billable=True, source="timer")
         entry.segments.append(TimeSegment(started_at=start, ended_at=end))
         session.add(entry)
-        evidence.record(entry, engineer, "create", None, "demo data")
-    core_tariff = billing.Tariff(name=landline.name, prefix=landline.prefix,
-                                 price_per_minute=landline.price_per_minute)
-    for start, seconds in EXAMPLE_A_CALLS:
+        audit.record(entry, engineer, "create", None, "demo data")
+    session.flush()  # the tariff's defaults (markup, minimum) are set by the INSERT
+    core_tariff = core_rows.core_tariff(landline)
+    for start, billsec in EXAMPLE_A_CALLS:
+        rated, cost = billing.rate(core_tariff, billsec)
         session.add(Call(
             unique_key=f"demo-{start:%Y%m%d%H%M}", direction="outbound",
             caller="+4989998877", callee="+49891234567", started_at=start,
-            duration_seconds=seconds + 12, billed_seconds=seconds, disposition="ANSWERED",
-            rated_seconds=billing.billed_seconds(seconds, 60, 60),
-            cost=billing.call_cost(core_tariff, seconds),
+            duration_seconds=billsec + 12, billsec=billsec, disposition="ANSWERED",
+            rated_seconds=rated, cost=cost,
             customer=muller, installation=press, tariff=landline,
         ))
     session.add(Ticket(customer=muller, installation=press, subject="Press line 3: spare parts "

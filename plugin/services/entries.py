@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from plugin import billing
+from plugin.billing.segments import utc, worked_seconds
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Ticket, TimeEntry, TimeSegment, User
-from plugin.services import evidence, locks, timers
+from plugin.services import audit, closed_periods, entry_checks, timers
 from plugin.services.errors import FieldError
 
 EDITABLE = ("ticket_id", "started_at", "ended_at", "note", "billable")
@@ -42,7 +43,7 @@ def may_correct(actor: User, entry: TimeEntry) -> bool:
 
 
 def _require_reason(reason: str | None, what: str) -> str:
-    reason = timers.clean_reason(reason)
+    reason = entry_checks.clean_reason(reason)
     if not reason:
         raise FieldError("reason", f"say why: {what} goes into the evidence log with its reason")
     return reason
@@ -61,12 +62,12 @@ def _check_span(engineer_id: int, start: datetime | None, end: datetime | None,
         raise FieldError("started_at", "is required")
     if end is None:
         raise FieldError("ended_at", "is required")
-    timers.not_in_future(start, now, "started_at")
+    entry_checks.not_in_future(start, now, "started_at")
     if end <= start:
         local = start.astimezone(settings.timezone)
         raise FieldError("ended_at", f"must be after the start ({local:%Y-%m-%d %H:%M})")
-    timers.not_in_future(end, now, "ended_at")
-    timers.refuse_overlap(engineer_id, start, end, settings, exclude_id)
+    entry_checks.not_in_future(end, now, "ended_at")
+    entry_checks.refuse_overlap(engineer_id, start, end, settings, exclude_id)
 
 
 def create_manual(actor: User, *, ticket_id, started_at: datetime | None,
@@ -74,30 +75,31 @@ def create_manual(actor: User, *, ticket_id, started_at: datetime | None,
                   settings: Settings, note: str | None = "", billable: bool = True,
                   engineer_id: int | None = None) -> TimeEntry:
     """Book a session by hand: for oneself (engineer) or for anyone (admin), with a reason."""
-    now, started_at, ended_at = timers.utc(now), timers.utc(started_at), timers.utc(ended_at)
+    now, started_at, ended_at = utc(now), utc(started_at), utc(ended_at)
     engineer_id = actor.id if engineer_id is None else engineer_id
     if engineer_id != actor.id and not is_admin(actor):
         raise NotAllowed("Engineers book only their own time; an admin books for others.")
     if engineer_id != actor.id and session.get(User, engineer_id) is None:
         raise FieldError("engineer_id", f"no user #{engineer_id}")
     ticket = _ticket(ticket_id)
-    note = timers.clean_note(note)
+    note = entry_checks.clean_note(note)
     _check_span(engineer_id, started_at, ended_at, now, settings)
     reason = _require_reason(reason, "a manual entry")
-    locks.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
+    closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     entry = TimeEntry(engineer_id=engineer_id, ticket=ticket, started_at=started_at,
                       ended_at=ended_at, note=note, billable=bool(billable), source="manual",
-                      duration_seconds=timers.worked_seconds([(started_at, ended_at)], now))
+                      duration_seconds=worked_seconds([(started_at, ended_at)], now))
     entry.segments.append(TimeSegment(started_at=started_at, ended_at=ended_at))
     session.add(entry)
-    evidence.record(entry, actor, "create", None, reason)
+    audit.record(entry, actor, "create", None, reason)
     return entry
 
 
 def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: datetime,
          settings: Settings) -> TimeEntry:
     """Correct a stopped entry: any of ticket, start, end, note, billable. Moving start or end
-    keeps the session's pauses (see timers.reshape); the old and the new month must be open."""
+    keeps the session's pauses (`billing.segments.reshape`); the old and the new month must be
+    open."""
     if not may_correct(actor, entry):
         raise NotAllowed("Engineers correct only their own entries.")
     if entry.voided_at is not None:
@@ -109,31 +111,31 @@ def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: 
     if entry.ended_at is None and ({"started_at", "ended_at", "ticket_id"} & set(changes)):
         raise FieldError("ended_at", "the timer still runs: stop it first, then correct it")
     reason = _require_reason(reason, "a correction")
-    now = timers.utc(now)
-    changes = {k: timers.utc(v) if k in ("started_at", "ended_at") else v
+    now = utc(now)
+    changes = {k: utc(v) if k in ("started_at", "ended_at") else v
                for k, v in changes.items()}
     tz = str(settings.timezone)
     ticket = _ticket(changes["ticket_id"]) if "ticket_id" in changes else entry.ticket
     start = changes.get("started_at", entry.started_at)
     end = changes.get("ended_at", entry.ended_at)
     # The month the entry is in now, and the one it moves to, must both be open.
-    locks.ensure_open(entry.ticket.customer_id, entry.started_at, tz, "started_at")
+    closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at, tz, "started_at")
     if entry.ended_at is not None:
         _check_span(entry.engineer_id, start, end, now, settings, exclude_id=entry.id)
-    locks.ensure_open(ticket.customer_id, start, tz, "started_at")
-    before = evidence.snapshot(entry)
+    closed_periods.ensure_open(ticket.customer_id, start, tz, "started_at")
+    before = audit.snapshot(entry)
     if ticket.id != entry.ticket_id:
         entry.ticket = ticket
     if "note" in changes:
-        entry.note = timers.clean_note(changes["note"])
+        entry.note = entry_checks.clean_note(changes["note"])
     if "billable" in changes:
         entry.billable = bool(changes["billable"])
     if entry.ended_at is not None and (start, end) != (entry.started_at, entry.ended_at):
         timers.set_span(entry, start, end)
-    after = evidence.snapshot(entry)
+    after = audit.snapshot(entry)
     if after == before:
         return entry  # nothing changed: no audit record for a no-op
-    evidence.record(entry, actor, "edit", before, reason)
+    audit.record(entry, actor, "edit", before, reason)
     return entry
 
 
@@ -148,17 +150,17 @@ def void(actor: User, entry: TimeEntry, reason: str | None, now: datetime,
         raise NotAllowed("Engineers void only their own entries.")
     if entry.voided_at is not None:
         return entry
-    now = timers.utc(now)
+    now = utc(now)
     reason = _require_reason(reason, "voiding")
     if entry.ended_at is not None:
-        locks.ensure_open(entry.ticket.customer_id, entry.started_at, str(settings.timezone),
-                          "started_at")
-    before = evidence.snapshot(entry)
+        closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
+                                   str(settings.timezone), "started_at")
+    before = audit.snapshot(entry)
     for segment in entry.segments:
         if segment.ended_at is None:
             segment.ended_at = max(now, segment.started_at)
     entry.voided_at = now
-    evidence.record(entry, actor, "void", before, reason)
+    audit.record(entry, actor, "void", before, reason)
     return entry
 
 

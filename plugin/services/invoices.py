@@ -1,18 +1,18 @@
 """The invoice lifecycle: draft → finalized (gapless number, frozen snapshot) → credited.
 
-Finalizing and crediting own their transaction, like the run: they take the period's lock
-(`billing_run.lock_period`), so they never interleave with a run of the same period, and the
-number counter's row is locked (SELECT … FOR UPDATE) so numbers stay gapless across periods and
-processes. A number is only ever given inside the transaction that finalizes the invoice: if it
-rolls back, the counter rolls back with it.
+Finalizing and crediting work, like the run, in a transaction that holds the period's lock
+(`plugin.transactions.finalize` and `.credit` take it and commit), so they never interleave with
+a run of the same period; the number counter's row is locked (SELECT … FOR UPDATE) so numbers
+stay gapless across periods and processes. A number is only ever given inside the transaction
+that finalizes the invoice: if it rolls back, the counter rolls back with it.
 """
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -22,10 +22,10 @@ from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run
+from plugin.services import billing_run, evidence
 from plugin.services.bulk import collector_paused
 from plugin.services.errors import FieldError
-from plugin.services.statement import CustomerBill, batches, load_bills
+from plugin.services.statement import batches, load_bills
 from plugin.services.wording import day_text, wording
 
 
@@ -59,16 +59,11 @@ def next_number(year: int, settings: Settings) -> str:
 # What a finalized document freezes
 
 
-def setting(name: str, default: str = "") -> str:
-    """An extra QUARTERHOUR_* setting of this module (see docs/invoices.md)."""
-    return str(current_app.config.get(f"QUARTERHOUR_{name}", default) or default)
-
-
 def seller(settings: Settings) -> dict:
     return {"name": settings.company_name, "address": settings.company_address.replace("\\n",
                                                                                          "\n"),
             "country": settings.company_country, "vat_id": settings.company_vat_id,
-            "email": settings.company_email, "phone": setting("COMPANY_PHONE"),
+            "email": settings.company_email, "phone": settings.company_phone,
             "iban": settings.company_iban, "bic": settings.company_bic}
 
 
@@ -86,20 +81,8 @@ def payment_terms(days: int, due: date, language: str | None = None) -> str:
              "on {due}.").format(days=days, due=day_text(due, language))
 
 
-def local_today(settings: Settings) -> date:
-    return datetime.now(UTC).astimezone(settings.timezone).date()
-
-
-def evidence_log(cb: CustomerBill) -> dict:
-    """The sessions (with the units and buckets the core gave them) and calls of the invoice."""
-    sessions = []
-    for a in cb.bill.allocations:
-        facts = dict(cb.evidence.sessions.get(a.entry_id, {}))
-        facts.update(seconds=a.seconds, units=a.units, billable=a.billable,
-                     parts={str(p.bucket): p.units for p in a.parts},
-                     unit_seconds=a.unit_seconds)
-        sessions.append(facts)
-    return {"sessions": sessions, "calls": cb.evidence.calls}
+def local_today(settings: Settings, now: datetime) -> date:
+    return now.astimezone(settings.timezone).date()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,24 +106,15 @@ class FinalizeResult:
 
 
 def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] | None = None,
-             on: date | None = None, progress=None) -> FinalizeResult:
-    """Give each draft of the period (or the given ones) the next number; commit once.
+             on: date | None = None, progress=None,
+             clock: Callable[[], datetime] = utcnow) -> FinalizeResult:
+    """Give each draft of the period (or the given ones) the next number, dated `on` (default:
+    today in the operator's timezone), in a transaction holding the period's lock.
 
     A draft whose data changed since its run (the core computes other lines now) is left a
     draft and named in the result: finalizing must never issue what nobody reviewed.
     """
-    billing_run._begin_locked(period, wait=True)
-    try:
-        result = _finalize(period, settings, invoice_ids, on, progress)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return result
-
-
-def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
-    on = on or local_today(settings)
+    on = on or local_today(settings, clock())
     due = on + timedelta(days=settings.payment_terms_days)
     query = (select(Invoice).join(Customer)
              .where(Invoice.period == str(period), Invoice.kind == "invoice",
@@ -168,15 +142,15 @@ def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
                 draft.number = settings.invoice_number_format.format(year=on.year,
                                                                      number=counter.last_number)
                 draft.status = "finalized"
-                draft.issued_on, draft.due_on, draft.finalized_at = on, due, utcnow()
+                draft.issued_on, draft.due_on, draft.finalized_at = on, due, clock()
                 draft.snapshot = json.dumps({
                     "seller": the_seller, "buyer": buyer(cb.customer),
                     "notes": list(cb.invoice.notes),
                     "payment_terms": payment_terms(settings.payment_terms_days, due,
                                                    cb.customer.language),
-                    "evidence": evidence_log(cb)})
+                    "evidence": evidence.frozen(cb)})
                 result.finalized.append(draft.number)
-                if setting("ACCOUNTING_URL"):
+                if settings.accounting_url:
                     session.add(InvoiceDelivery(invoice=draft, status="pending", attempts=0,
                                                 idempotency_key=secrets.token_hex(16)))
             done += len(chunk)
@@ -190,25 +164,19 @@ def _finalize(period, settings, invoice_ids, on, progress) -> FinalizeResult:
 # Credit notes
 
 
-def credit(invoice_id: int, settings: Settings, on: date | None = None,
-           reason: str = "") -> Invoice:
-    """Reverse a finalized invoice in full with a credit note of its own number; the original
-    becomes `credited`, which reopens its customer's period for a corrected invoice."""
-    original = session.get(Invoice, invoice_id)
-    if original is None:
+def period_of(invoice_id: int) -> billing.Period:
+    """The period of an invoice: the one whose lock crediting it takes."""
+    period = session.scalar(select(Invoice.period).where(Invoice.id == invoice_id))
+    if period is None:
         raise LookupError(f"no invoice {invoice_id}")
-    period = billing.Period.parse(original.period)
-    billing_run._begin_locked(period, wait=True)
-    try:
-        note = _credit(invoice_id, settings, on, reason)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return note
+    return billing.Period.parse(period)
 
 
-def _credit(invoice_id, settings, on, reason) -> Invoice:
+def credit(invoice_id: int, settings: Settings, on: date | None = None, reason: str = "",
+           clock: Callable[[], datetime] = utcnow) -> Invoice:
+    """Reverse a finalized invoice in full with a credit note of its own number, dated `on`
+    (default: today), in a transaction holding its period's lock; the original becomes
+    `credited`, which reopens its customer's period for a corrected invoice."""
     original = session.execute(select(Invoice).where(Invoice.id == invoice_id)
                                .with_for_update().execution_options(populate_existing=True)
                                ).scalar_one()
@@ -216,7 +184,7 @@ def _credit(invoice_id, settings, on, reason) -> Invoice:
         what = "a credit note" if original.kind == "credit_note" else f"a {original.status} invoice"
         raise InvoiceError("invoice_id", f"{original.number or 'draft ' + str(original.id)} is "
                            f"{what}; only a finalized invoice can be credited.")
-    on = on or local_today(settings)
+    on = on or local_today(settings, clock())
     frozen = json.loads(original.snapshot or "{}")
     language = original.customer.language
     _ = wording(language).gettext
@@ -226,7 +194,7 @@ def _credit(invoice_id, settings, on, reason) -> Invoice:
                    period=original.period, number=next_number(on.year, settings),
                    issued_on=on, due_on=on, currency=original.currency,
                    net=-original.net, vat=-original.vat, gross=-original.gross,
-                   credits_invoice_id=original.id, finalized_at=utcnow())
+                   credits_invoice_id=original.id, finalized_at=clock())
     note.snapshot = json.dumps({
         "seller": frozen.get("seller") or seller(settings),
         "buyer": frozen.get("buyer") or buyer(original.customer),
@@ -240,10 +208,11 @@ def _credit(invoice_id, settings, on, reason) -> Invoice:
         note.lines.append(InvoiceLine(
             position=line.position, kind=line.kind, description=line.description,
             quantity=-line.quantity, unit=line.unit, unit_price=line.unit_price,
-            amount=-line.amount, vat_category=line.vat_category, vat_rate=line.vat_rate))
+            amount=-line.amount, vat_category=line.vat_category, vat_rate=line.vat_rate,
+            contract_id=line.contract_id))
     original.status = "credited"
     session.add(note)
-    if setting("ACCOUNTING_URL"):
+    if settings.accounting_url:
         session.add(InvoiceDelivery(invoice=note, status="pending", attempts=0,
                                     idempotency_key=secrets.token_hex(16)))
     session.flush()
@@ -263,20 +232,3 @@ def documents(period: str) -> list[Invoice]:
 
 def snapshot(invoice: Invoice) -> dict:
     return json.loads(invoice.snapshot or "{}")
-
-
-def core_invoice(invoice: Invoice) -> billing.Invoice:
-    """The stored document as the core's invoice (VAT per rate from the printed lines)."""
-    categories = {c.code: c for c in billing.VatCategory}
-    lines = [billing.Line(kind=billing.LineKind(x.kind), description=x.description,
-                          quantity=x.quantity, unit=x.unit, unit_price=x.unit_price,
-                          amount=x.amount, vat_category=categories[x.vat_category],
-                          vat_rate=x.vat_rate) for x in invoice.lines]
-    customer = billing.Customer(id=invoice.customer_id, name="", hourly_rate=billing.ZERO,
-                                currency=invoice.currency)
-    core = billing.invoice_from_lines(billing.Period.parse(invoice.period), customer, lines,
-                                      tuple(snapshot(invoice).get("notes", ())))
-    if (core.net, core.vat_total, core.gross) != (invoice.net, invoice.vat, invoice.gross):
-        raise ValueError(f"invoice {invoice.number or invoice.id}: stored totals do not match "
-                         f"its lines")
-    return core

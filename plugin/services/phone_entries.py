@@ -14,44 +14,42 @@ from sqlalchemy.orm import selectinload
 from plugin import billing
 from plugin.db import session
 from plugin.models import Call, Contract, Ticket, TimeEntry, TimeSegment, User
-from plugin.services import evidence
-from plugin.services.locks import locked_invoice
+from plugin.services import audit, core_rows
+from plugin.services.closed_periods import closing_invoice
 
 HOTLINE_USERNAME = "hotline"
 TICKET_SOURCE = "quarterhour"
 
 
 def book_phone_entries(import_id: int, timezone: str) -> tuple[int, int]:
-    """Book this import's answered inbound calls as phone entries; (booked, skipped_locked)."""
+    """Book this import's answered inbound calls as phone entries; (booked, skipped_closed)."""
     # Only customers whose contract asks for it: most imports have none, and a big file's
     # inbound calls must not all be loaded for nothing.
     contracts = defaultdict(list)
     for c in session.scalars(select(Contract).where(Contract.phone_entries.is_(True))
                              .options(selectinload(Contract.installations))):
-        if not c.installations:  # a hotline call concerns no installation
-            contracts[c.customer_id].append(
-                billing.Contract(id=c.id, name=c.name, valid_from=c.valid_from,
-                                 valid_to=c.valid_to))
+        contracts[c.customer_id].append(core_rows.core_contract(c))
     booked = skipped = 0
     for customer_id, cores in contracts.items():
         calls = session.scalars(select(Call).where(
             Call.import_id == import_id, Call.customer_id == customer_id,
-            Call.direction == "inbound", Call.answered.is_(True), Call.billed_seconds > 0)
+            Call.direction == "inbound", Call.answered.is_(True), Call.billsec > 0)
             .order_by(Call.started_at)).all()
-        if not calls:
-            continue
-        engineer, ticket = hotline_user(), calls_ticket(customer_id)
-        locked = {}
+        ticket = None
+        closed = {}
         for call in calls:
+            # A hotline call concerns no installation: a contract for all of them covers it.
             if not billing.contract_for(cores, None, billing.local_date(call.started_at,
                                                                         timezone)):
                 continue
             period = billing.period_of(call.started_at, timezone)
-            if period not in locked:
-                locked[period] = locked_invoice(customer_id, period) is not None
-            if locked[period]:
+            if period not in closed:
+                closed[period] = closing_invoice(customer_id, period) is not None
+            if closed[period]:
                 skipped += 1
                 continue
+            if ticket is None:
+                engineer, ticket = hotline_user(), calls_ticket(customer_id)
             _book(call, import_id, engineer, ticket)
             booked += 1
         session.flush()
@@ -59,14 +57,14 @@ def book_phone_entries(import_id: int, timezone: str) -> tuple[int, int]:
 
 
 def _book(call: Call, import_id: int, engineer: User, ticket: Ticket) -> TimeEntry:
-    end = call.started_at + timedelta(seconds=call.billed_seconds)
+    end = call.started_at + timedelta(seconds=call.billsec)
     entry = TimeEntry(engineer=engineer, ticket=ticket,
                       started_at=call.started_at, ended_at=end,
-                      duration_seconds=call.billed_seconds, source="phone", billable=True,
+                      duration_seconds=call.billsec, source="phone", billable=True,
                       note=f"Call from {call.caller} (call {call.unique_key})")
     entry.segments.append(TimeSegment(started_at=call.started_at, ended_at=end))
     session.add(entry)
-    evidence.record(entry, None, "create", None, f"from call import {import_id}")
+    audit.record(entry, None, "create", None, f"from call import {import_id}")
     return entry
 
 

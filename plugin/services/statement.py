@@ -6,7 +6,7 @@ The month-end run and "this month so far" both come through here, so they cannot
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -26,35 +26,8 @@ from plugin.models import (
     TimeEntry,
     User,
 )
+from plugin.services import core_rows
 from plugin.services.wording import wording
-
-
-def core_settings(settings: Settings) -> billing.Settings:
-    return billing.Settings(timezone=str(settings.timezone),
-                            seller_country=settings.company_country,
-                            standard_vat_rate=settings.vat_rate)
-
-
-def core_customer(row: Customer, settings: Settings) -> billing.Customer:
-    return billing.Customer(id=row.id, name=row.name,
-                            hourly_rate=row.default_hourly_rate or settings.default_hourly_rate,
-                            vat_id=row.vat_id, vat_exempt=row.vat_exempt, currency=row.currency)
-
-
-def core_contract(row: Contract) -> billing.Contract:
-    seats = None
-    if row.seats is not None and row.seat_tiers:
-        seats = billing.SeatPricing(
-            seats=row.seats,
-            tiers=tuple(billing.SeatTier(t.from_seat, t.price) for t in row.seat_tiers),
-            mode=billing.SeatMode(row.seat_pricing or "volume"))
-    return billing.Contract(
-        id=row.id, name=row.name, valid_from=row.valid_from, valid_to=row.valid_to,
-        installation_ids=frozenset(i.id for i in row.installations) or None,
-        fee=row.fee, quota_minutes=row.quota_minutes, overflow_rate=row.overflow_rate,
-        unit_seconds=row.unit_seconds, grace_seconds=row.grace_seconds,
-        rounding_scope=billing.RoundingScope(row.rounding_scope), rollover=row.rollover,
-        rollover_cap_minutes=row.rollover_cap_minutes, minimum=row.minimum, seats=seats)
 
 
 @dataclass(frozen=True)
@@ -121,43 +94,42 @@ def cost_preview(ticket: Ticket, at: datetime, settings: Settings, _=plain) -> C
     """'under warranty until …', 'covered: 45 of 120 min left this month',
     'quota used up: 45.00 per started 15 min', 'no contract: default rate …'.
 
-    `_`: the reader's translation (a screen passes Flask-Babel's gettext; the API speaks English).
+    The billing core decides (`billing.outlook`); this says it in the reader's words. `_`: the
+    reader's translation (a screen passes Flask-Babel's gettext; the API speaks English).
     """
     tz = str(settings.timezone)
     day = billing.local_date(at, tz)
-    inst = ticket.installation
-    if inst is not None and inst.warranty_until is not None and day <= inst.warranty_until:
-        return CostPreview(billing.Bucket.WARRANTY,
-                           _("under warranty until %(day)s", day=inst.warranty_until.isoformat()),
-                           warranty_until=inst.warranty_until)
-    period = billing.period_of(at, tz)
-    current = statement(ticket.customer_id, period, settings, until=at)
-    contract = billing.contract_for(list(current.contracts), ticket.installation_id, day)
+    current = statement(ticket.customer_id, billing.period_of(at, tz), settings, until=at)
+    customer = core_rows.core_customer(current.customer, settings)
+    installation = ticket.installation
+    seen = billing.outlook(current.bill.coverage, current.contracts, customer,
+                           installation and core_rows.core_installation(installation), day)
     currency = current.customer.currency
-    if contract is None:
-        rate = core_customer(current.customer, settings).hourly_rate
-        return CostPreview(billing.Bucket.NO_CONTRACT,
+    if seen.bucket is billing.Bucket.WARRANTY:
+        return CostPreview(seen.bucket,
+                           _("under warranty until %(day)s", day=seen.warranty_until.isoformat()),
+                           warranty_until=seen.warranty_until)
+    if seen.bucket is billing.Bucket.NO_CONTRACT:
+        return CostPreview(seen.bucket,
                            _("no contract: default rate %(rate)s %(currency)s per hour, in "
-                             "started 15-minute units", rate=f"{rate:.2f}", currency=currency),
-                           rate_per_unit=rate / 4)
-    if contract.unlimited:
-        return CostPreview(billing.Bucket.QUOTA,
-                           _("covered by %(contract)s (unlimited)", contract=contract.name))
-    usage = next(u for u in current.bill.coverage.usage if u.contract_id == contract.id)
-    total = (contract.quota_minutes or 0) + usage.rollover_in_minutes
-    used = usage.quota_units * contract.unit_seconds // 60
-    left = max(total - used, 0)
-    if left * 60 >= contract.unit_seconds:
-        return CostPreview(billing.Bucket.QUOTA,
+                             "started 15-minute units", rate=f"{customer.hourly_rate:.2f}",
+                             currency=currency),
+                           rate_per_unit=seen.rate_per_unit)
+    if seen.contract.unlimited:
+        return CostPreview(seen.bucket, _("covered by %(contract)s (unlimited)",
+                                          contract=seen.contract.name))
+    if seen.bucket is billing.Bucket.QUOTA:
+        return CostPreview(seen.bucket,
                            _("covered: %(left)s of %(total)s min left this month",
-                             left=left, total=total),
-                           quota_left_minutes=left, quota_minutes=total)
-    unit = billing.units.unit_name(contract.unit_seconds, _)
-    return CostPreview(billing.Bucket.OVERFLOW,
+                             left=seen.quota_left_minutes, total=seen.quota_minutes),
+                           quota_left_minutes=seen.quota_left_minutes,
+                           quota_minutes=seen.quota_minutes)
+    unit = billing.units.unit_name(seen.unit_seconds, _)
+    return CostPreview(seen.bucket,
                        _("quota used up: %(rate)s %(currency)s per started %(unit)s unit",
-                         rate=f"{contract.overflow_rate:.2f}", currency=currency, unit=unit),
-                       quota_left_minutes=left, quota_minutes=total,
-                       rate_per_unit=contract.overflow_rate)
+                         rate=f"{seen.rate_per_unit:.2f}", currency=currency, unit=unit),
+                       quota_left_minutes=seen.quota_left_minutes,
+                       quota_minutes=seen.quota_minutes, rate_per_unit=seen.rate_per_unit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,23 +173,22 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
     start, end = period.bounds(tz)
     if until is not None:
         end = min(end, until)
-    core = core_settings(settings)
+    seller = core_rows.core_seller(settings)
     customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
 
     contracts = defaultdict(list)
     for row in session.scalars(
             select(Contract).where(Contract.customer_id.in_(ids))
             .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
-        contracts[row.customer_id].append(core_contract(row))
+        contracts[row.customer_id].append(core_rows.core_contract(row))
 
     installations = defaultdict(list)
     installation_names = {}
-    for inst_id, cust_id, name, warranty in session.execute(
+    for row in session.execute(
             select(Installation.id, Installation.customer_id, Installation.name,
                    Installation.warranty_until).where(Installation.customer_id.in_(ids))):
-        installations[cust_id].append(billing.Installation(id=inst_id, name=name,
-                                                           warranty_until=warranty))
-        installation_names[inst_id] = name
+        installations[row.customer_id].append(core_rows.core_installation(row))
+        installation_names[row.id] = row.name
 
     entries = defaultdict(list)
     sessions = defaultdict(dict)
@@ -231,7 +202,6 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
     if evidence:
         columns += [TimeEntry.note, TimeEntry.engineer_id]
     engineers = set()
-    sources = {s.value: s for s in billing.Source}
     # The bulk reads run as plain Core statements and fetch a batch at once: rows, not ORM
     # objects, are all we need, and row-by-row fetching costs more than the rows.
     read = session.connection().execute
@@ -244,11 +214,8 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                                        TimeEntry.started_at < end)).all():
             entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
             cust, inst, subject = tickets[ticket_id]
-            # A session's length is the time its timer ran (pauses excluded), as statement().
-            finish = started + timedelta(seconds=duration) if duration is not None else ended
-            entries[cust].append(billing.Entry(id=entry_id, ticket_id=ticket_id, start=started,
-                                               end=finish, billable=billable,
-                                               installation_id=inst, source=sources[source]))
+            entries[cust].append(core_rows.core_entry(entry_id, ticket_id, started, ended,
+                                                      duration, billable, inst, source))
             if evidence:
                 note, engineer_id = row[7:]
                 engineers.add(engineer_id)
@@ -267,23 +234,20 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
     tariff_names = dict(session.execute(select(Tariff.id, Tariff.name)).all())
     calls = defaultdict(list)
     call_facts = defaultdict(list)
-    # Billed seconds and cost as rated together when the call was imported (or re-rated): a
-    # later change of the tariff's increments does not reinterpret a stored cost.
-    for key, started, callee, seconds, billed, cost, tariff_id, cust in read(
-            select(Call.unique_key, Call.started_at, Call.callee, Call.billed_seconds,
+    for key, started, callee, billsec, rated, cost, tariff_id, cust in read(
+            select(Call.unique_key, Call.started_at, Call.callee, Call.billsec,
                    Call.rated_seconds, Call.cost, Call.tariff_id, Call.customer_id)
             .where(Call.customer_id.in_(ids), Call.direction == "outbound",
                    Call.tariff_id.is_not(None), Call.cost.is_not(None),
                    Call.started_at >= start, Call.started_at < end)
             .order_by(Call.customer_id, Call.started_at)).all():
         tariff = tariff_names[tariff_id]
-        calls[cust].append(billing.RatedCall(call_id=key, start=started, number=callee,
-                                             seconds=seconds, billed_seconds=billed,
-                                             tariff_name=tariff, cost=cost))
+        calls[cust].append(core_rows.rated_call(key, started, callee, billsec, rated, tariff,
+                                                cost))
         if evidence:
             call_facts[cust].append({"call_id": key, "start": started.isoformat(),
-                                     "number": callee, "seconds": seconds,
-                                     "billed_seconds": billed, "tariff": tariff,
+                                     "number": callee, "billsec": billsec,
+                                     "rated_seconds": rated, "tariff": tariff,
                                      "cost": str(cost)})
 
     contract_ids = [c.id for rows in contracts.values() for c in rows]
@@ -301,10 +265,10 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             continue
         own = contracts.get(cust_id, [])
         bill = billing.bill_period(
-            period, core_customer(customer, settings), entries.get(cust_id, ()),
+            period, core_rows.core_customer(customer, settings), entries.get(cust_id, ()),
             installations.get(cust_id, ()), own, calls.get(cust_id, ()),
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
-            settings=core, wording=wording(customer.language))
+            seller=seller, wording=wording(customer.language))
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
         out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own)))
     return out

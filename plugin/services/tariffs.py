@@ -14,8 +14,10 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+from plugin import billing
 from plugin.db import session
 from plugin.models import Call, Tariff
+from plugin.services import core_rows
 from plugin.services.errors import FieldError
 from plugin.services.fields import day
 
@@ -113,11 +115,8 @@ def list_tariffs(on: date | None = None) -> list[Tariff]:
     tariffs = session.scalars(select(Tariff).order_by(Tariff.prefix, Tariff.valid_from)).all()
     if on is None:
         return list(tariffs)
-    current: dict[str, Tariff] = {}
-    for tariff in tariffs:
-        if tariff.valid_from <= on:
-            current[tariff.prefix] = tariff
-    return list(current.values())
+    by_id = {tariff.id: tariff for tariff in tariffs}
+    return [by_id[core.id] for core in billing.in_effect(map(core_rows.core_tariff, tariffs), on)]
 
 
 def get_tariff(tariff_id: int) -> Tariff:

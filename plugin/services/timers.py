@@ -10,8 +10,7 @@ database refuses the INSERT, the transaction is dead, so `start` rolls it back i
 names the timer that won.
 """
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, select, update
@@ -20,18 +19,12 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from plugin import billing
+from plugin.billing.segments import reshape, utc, worked_seconds
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
-from plugin.services import evidence, locks
+from plugin.services import audit, closed_periods, core_rows, entry_checks
 from plugin.services.errors import FieldError
-
-# A start or end more than this before "now" is backdated: it needs a reason (it is evidence).
-BACKDATE_TOLERANCE = timedelta(minutes=5)
-# A client's clock may run a little ahead of ours; beyond this an instant is "in the future".
-FUTURE_TOLERANCE = timedelta(seconds=60)
-REASON_MAX = 1000
-NOTE_MAX = 2000
 
 
 class TimerConflict(Exception):
@@ -61,39 +54,6 @@ class ConfirmEnd(FieldError):
     """A long-running timer stops only with the end confirmed or corrected."""
 
     code = "confirm_end"
-
-
-def utc(instant: datetime | None) -> datetime | None:
-    """Every instant in UTC before any arithmetic: Python subtracts two datetimes of the same
-    zone on the wall clock, which is wrong across a DST change."""
-    return None if instant is None else instant.astimezone(UTC)
-
-
-# --- pure helpers over segments: (start, end) pairs, end None while running -------------------
-
-def worked_seconds(segments: Iterable[tuple[datetime, datetime | None]], now: datetime) -> int:
-    """Seconds the timer ran: the sum of its segments, an open one counted up to `now`."""
-    total = timedelta()
-    for start, end in segments:
-        total += max(utc(end or now) - utc(start), timedelta())
-    return int(total // timedelta(seconds=1))
-
-
-def reshape(segments: list[tuple[datetime, datetime]], old_start: datetime, old_end: datetime,
-            start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The segments of a session moved from [old_start, old_end] to [start, end].
-
-    What falls outside the new bounds is cut off; time added before the old start or after the
-    old end counts as worked (a stretch of its own), and the pauses inside stay pauses. A window
-    that lies wholly inside a pause becomes one stretch.
-    """
-    spans = sorted(segments)
-    if start < old_start:
-        spans.insert(0, (start, old_start))
-    if end > old_end:
-        spans.append((old_end, end))
-    clipped = [(max(s, start), min(e, end)) for s, e in spans]
-    return [(s, e) for s, e in clipped if s < e] or [(start, end)]
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -161,105 +121,29 @@ def last_stopped(engineer_id: int) -> TimeEntry | None:
 @cache
 def _contracts_of():
     """A customer's contracts, each with the installations it is limited to (if any)."""
-    return (select(Contract.id, Contract.unit_seconds, Contract.grace_seconds,
+    return (select(Contract.id, Contract.name, Contract.unit_seconds, Contract.grace_seconds,
                    Contract.valid_from, Contract.valid_to,
                    contract_installations.c.installation_id)
             .outerjoin(contract_installations,
                        contract_installations.c.contract_id == Contract.id)
-            .where(Contract.customer_id == bindparam("customer_id"))
-            .order_by(Contract.valid_from, Contract.id))
+            .where(Contract.customer_id == bindparam("customer_id")))
 
 
 def unit_seconds_for(ticket: Ticket, at: datetime, settings: Settings) -> tuple[int, int]:
-    """(unit, grace) in seconds of the contract that covers work on the ticket at `at`, in one
-    query (the timer bar asks on every page)."""
+    """(unit, grace) in seconds of the contract that covers work on the ticket at `at`, as the
+    invoice will count it (`billing.contract_for`), in one query (the timer bar asks on every
+    page)."""
     day = billing.local_date(at, str(settings.timezone))
-    rows = session.execute(_contracts_of(), {"customer_id": ticket.customer_id}).all()
-    limited: dict[int, set] = {}
-    for row in rows:
-        limited.setdefault(row.id, set())
-        if row.installation_id is not None:
-            limited[row.id].add(row.installation_id)
-    for row in rows:
-        ids = limited[row.id]
-        if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to) and (
-                not ids or ticket.installation_id in ids):
-            return row.unit_seconds, row.grace_seconds
-    return billing.QUARTER_HOUR, 0
+    contracts = core_rows.counting_contracts(
+        session.execute(_contracts_of(), {"customer_id": ticket.customer_id}))
+    rules = billing.counting(billing.contract_for(contracts, ticket.installation_id, day))
+    return rules.unit_seconds, rules.grace_seconds
 
 
 def is_long_running(entry: TimeEntry, now: datetime, settings: Settings) -> bool:
     return entry.ended_at is None and (
         entry.long_running_flagged_at is not None
         or now - entry.started_at > timedelta(hours=settings.timer_max_hours))
-
-
-# --- validation shared with manual entries ----------------------------------------------------
-
-def clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX:
-        raise FieldError("reason", f"keep it under {REASON_MAX} characters")
-    return reason
-
-
-def clean_note(note: str | None) -> str:
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise FieldError("note", f"keep it under {NOTE_MAX} characters")
-    return note
-
-
-def not_in_future(instant: datetime, now: datetime, field: str) -> None:
-    if instant > now + FUTURE_TOLERANCE:
-        raise FieldError(field, "is in the future: time is booked after the work, not before")
-
-
-def backdated(instant: datetime, now: datetime) -> bool:
-    return now - instant > BACKDATE_TOLERANCE
-
-
-def require_reason_if_backdated(instant: datetime, now: datetime, reason: str,
-                                what: str) -> None:
-    if backdated(instant, now) and not reason:
-        minutes = int(BACKDATE_TOLERANCE.total_seconds() // 60)
-        raise FieldError("reason", f"the {what} lies more than {minutes} minutes in the past: "
-                                   f"say why (the reason goes into the evidence log)")
-
-
-def overlapping(engineer_id: int, start: datetime, end: datetime | None,
-                exclude_id: int | None = None) -> TimeEntry | None:
-    """The engineer's first other non-voided session overlapping [start, end); an open end
-    (a running timer) reaches to the end of time. Touching ends do not overlap."""
-    stmt = select(TimeEntry).where(
-        TimeEntry.engineer_id == engineer_id, TimeEntry.voided_at.is_(None),
-        (TimeEntry.ended_at.is_(None)) | (TimeEntry.ended_at > start))
-    if end is not None:
-        stmt = stmt.where(TimeEntry.started_at < end)
-    if exclude_id is not None:
-        stmt = stmt.where(TimeEntry.id != exclude_id)
-    return session.scalar(stmt.order_by(TimeEntry.started_at, TimeEntry.id).limit(1))
-
-
-def describe(entry: TimeEntry, settings: Settings) -> str:
-    """'entry #12 (2026-10-02 09:00–09:31, ticket #3 “Subject”)' in the operator's time."""
-    tz = settings.timezone
-    start = entry.started_at.astimezone(tz)
-    if entry.ended_at is None:
-        span = f"{start:%Y-%m-%d %H:%M}–running"
-    else:
-        end = entry.ended_at.astimezone(tz)
-        span = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}" if end.date() == start.date() \
-            else f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
-    return f"entry #{entry.id} ({span}, ticket #{entry.ticket_id} “{entry.ticket.subject}”)"
-
-
-def refuse_overlap(engineer_id: int, start: datetime, end: datetime | None,
-                   settings: Settings, exclude_id: int | None = None) -> None:
-    other = overlapping(engineer_id, start, end, exclude_id)
-    if other is not None:
-        field = "started_at" if other.started_at <= start else "ended_at"
-        raise FieldError(field, f"overlaps {describe(other, settings)}")
 
 
 # --- the timer's life -------------------------------------------------------------------------
@@ -274,19 +158,19 @@ def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
     now, started_at = utc(now), utc(started_at)
     if ticket.status != "open":
         raise FieldError("ticket_id", f"ticket #{ticket.id} is {ticket.status}: reopen it first")
-    reason, note = clean_reason(reason), clean_note(note)
+    reason, note = entry_checks.clean_reason(reason), entry_checks.clean_note(note)
     started_at = started_at or now
-    not_in_future(started_at, now, "started_at")
-    require_reason_if_backdated(started_at, now, reason, "start")
-    locks.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
+    entry_checks.not_in_future(started_at, now, "started_at")
+    entry_checks.require_reason_if_backdated(started_at, now, reason, "start")
+    closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     if stop_running:
         # The running timer ends where this one starts.
         stop(engineer, now, settings, ended_at=min(started_at, now), confirm=True,
              reason=reason or "stopped to start another ticket")
     # No "is one running?" query first: the unique index answers that at the INSERT, for free
     # when nothing runs (the usual case), and without a race when two starts meet.
-    if backdated(started_at, now):
-        refuse_overlap(engineer.id, started_at, now, settings)
+    if entry_checks.backdated(started_at, now):
+        entry_checks.refuse_overlap(engineer.id, started_at, now, settings)
     entry = TimeEntry(engineer_id=engineer.id, ticket=ticket, started_at=started_at,
                       note=note, billable=True, source="timer")
     entry.segments.append(TimeSegment(started_at=started_at))
@@ -303,7 +187,7 @@ def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
             raise FieldError("ticket_id",
                              "another start of your timer was under way; try again") from None
         raise TimerConflict(current) from None
-    evidence.record(entry, engineer, "create", None, reason or "timer started")
+    audit.record(entry, engineer, "create", None, reason or "timer started")
     return entry
 
 
@@ -354,22 +238,22 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
         if done is None or done.engineer_id != engineer.id:
             done = last_stopped(engineer.id)
         return done, False
-    reason = clean_reason(reason)
+    reason = entry_checks.clean_reason(reason)
     end = ended_at or now
     if end < entry.started_at:
         start_local = entry.started_at.astimezone(settings.timezone)
         raise FieldError("ended_at", f"must not be before the start ({start_local:%Y-%m-%d %H:%M})")
-    not_in_future(end, now, "ended_at")
+    entry_checks.not_in_future(end, now, "ended_at")
     end = min(end, now)
     if ended_at is None and not confirm and is_long_running(entry, now, settings):
         hours = billing.units.format_duration(int((now - entry.started_at).total_seconds()))
         raise ConfirmEnd("ended_at", (
             f"this timer has run for {hours}, more than {settings.timer_max_hours} h: confirm "
             f"that the work went on until now, or correct the end"))
-    require_reason_if_backdated(end, now, reason, "end")
-    locks.ensure_open(entry.ticket.customer_id, entry.started_at, str(settings.timezone),
-                      "started_at")
-    before = evidence.snapshot(entry)
+    entry_checks.require_reason_if_backdated(end, now, reason, "end")
+    closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
+                               str(settings.timezone), "started_at")
+    before = audit.snapshot(entry)
     # The open segment ends now (or at the corrected end); a corrected end cuts what follows.
     spans = [(s.started_at, min(s.ended_at or end, end)) for s in entry.segments
              if s.started_at < end]
@@ -379,10 +263,10 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
     entry.duration_seconds = worked_seconds(
         [(s.started_at, s.ended_at) for s in entry.segments], end)
     if note is not None:
-        entry.note = clean_note(note)
+        entry.note = entry_checks.clean_note(note)
     if billable is not None:
         entry.billable = billable
-    evidence.record(entry, engineer, "edit", before,
+    audit.record(entry, engineer, "edit", before,
                     "stopped" + (f": {reason}" if reason else ""))
     return entry, True
 

@@ -6,7 +6,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import get_decimal_symbol
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 
 from plugin import billing
 from plugin.resources import resource
@@ -22,13 +22,19 @@ def language_of(language: str | None) -> str:
 
 
 @cache
+def catalog(language: str | None) -> NullTranslations:
+    """Our Babel catalog of `language` ('de'); without one, texts stay in English."""
+    return Translations.load(str(resource("translations")), [language_of(language)])
+
+
+@cache
 def wording(language: str | None) -> billing.Wording:
     """The texts of invoice lines and notes in `language` ('de'); English without a catalog."""
-    language = language_of(language)
-    catalog = Translations.load(str(resource("translations")), [language])
-    if not isinstance(catalog, Translations):  # no catalog for it: the core's own English
+    found = catalog(language)
+    if not isinstance(found, Translations):  # no catalog for it: the core's own English
         return billing.ENGLISH
-    return billing.Wording(catalog.gettext, catalog.ngettext, get_decimal_symbol(language))
+    return billing.Wording(found.gettext, found.ngettext,
+                           get_decimal_symbol(language_of(language)))
 
 
 def day_text(day: date, language: str | None) -> str:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from plugin.access import SIGNED_IN, allow, current_user
+from plugin.config import settings
 from plugin.db import session
-from plugin.extension import settings
 from plugin.models import ApiToken
 from plugin.services import users
 from plugin.web.forms import LANGUAGE_NAMES, LanguageForm, TokenForm

@@ -1,6 +1,5 @@
 """Screens: calls (with the review lists of unmatched and unrated calls), imports and upload."""
 
-import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,21 +11,21 @@ from wtforms.validators import Length, Optional, Regexp
 
 from plugin.access import allow, current_user
 from plugin.billing import Period
+from plugin.cdr import FORMATS, MODES
+from plugin.config import settings
 from plugin.db import session
 from plugin.models import CallImport
 from plugin.services import calls
 from plugin.services.errors import FieldError
+from plugin.textfiles import text_stream
 from plugin.web import form_error
 
 bp = Blueprint("calls", __name__)
 NAV = [(40, "Calls", ".call_list"), (42, "Call imports", ".import_list")]
 PAGE = 100
 
-FORMAT_CHOICES = [SelectChoice("asterisk", "Asterisk Master.csv"),
-                  SelectChoice("freeswitch", "FreeSWITCH mod_cdr_csv"),
-                  SelectChoice("csv", "CSV with a header (column mapping)")]
-MODE_CHOICES = [SelectChoice("reject", "Reject the whole file if a row is malformed"),
-                SelectChoice("quarantine", "Import the good rows, set the malformed ones aside")]
+FORMAT_CHOICES = [SelectChoice(name, fmt.label) for name, fmt in FORMATS.items()]
+MODE_CHOICES = [SelectChoice(name, label) for name, label in MODES.items()]
 
 
 class CallImportForm(FlaskForm):
@@ -40,11 +39,6 @@ class CallImportForm(FlaskForm):
 class RateForm(FlaskForm):
     period = StringField("Period", validators=[
         Optional(), Regexp(r"^\d{4}-\d{2}$", message="Write the period as YYYY-MM.")])
-
-
-def text_stream(storage) -> io.TextIOWrapper:
-    """An uploaded file as text, read as it is consumed (never all at once); a BOM is skipped."""
-    return io.TextIOWrapper(storage.stream, encoding="utf-8-sig", newline="")
 
 
 def _date_arg(name: str) -> date | None:
@@ -67,7 +61,8 @@ def call_list():
     import_id = request.args.get("import_id", type=int)
     page = max(request.args.get("page", 1, type=int), 1)
     since, until = _date_arg("from"), _date_arg("to")
-    rows, total = calls.list_calls(review, import_id=import_id, since=since, until=until,
+    rows, total = calls.list_calls(review, settings=settings(), import_id=import_id,
+                                   since=since, until=until,
                                    limit=PAGE, offset=(page - 1) * PAGE)
     pages = max(1, -(-total // PAGE))
     args = {"review": review, "import_id": import_id,
@@ -105,9 +100,9 @@ def call_import():
         storage = form.file.data
         try:
             record = calls.import_calls(
-                text_stream(storage), form.format.data, filename=storage.filename or "upload",
-                mode=form.mode.data, mapping=form.mapping.data or None,
-                user_id=current_user().id)
+                text_stream(storage.stream), form.format.data, settings=settings(),
+                filename=storage.filename or "upload", mode=form.mode.data,
+                mapping=form.mapping.data or None, user_id=current_user().id)
             session.commit()
         except FieldError as e:
             session.rollback()
@@ -134,14 +129,14 @@ def rate_calls():
             flash(f"Period: {error}", "error")
         return redirect(url_for(".call_list"))
     if form.period.data:
-        result = calls.rerate_calls(Period.parse(form.period.data))
+        result = calls.rerate_calls(settings(), Period.parse(form.period.data))
         what = f"Calls of {form.period.data} rated again"
     else:
-        result = calls.rate_unrated_calls()
+        result = calls.rate_unrated_calls(settings())
         what = "Unrated calls rated"
     session.commit()
     flash(f"{what}: {result.rated} rated, {result.unrated} still without a tariff"
-          + (f", {result.skipped_locked} kept (invoice finalized)" if result.skipped_locked
+          + (f", {result.skipped_closed} kept (invoice finalized)" if result.skipped_closed
              else "") + ".")
     return redirect(url_for(".call_list", review="unrated" if result.unrated else "all"))
 
@@ -152,7 +147,7 @@ def match_calls():
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400, "The form expired. Go back, reload and try again.")
-    matched = calls.match_unmatched_calls()
+    matched = calls.match_unmatched_calls(settings())
     session.commit()
     flash(f"{matched} calls matched to a customer.")
     return redirect(url_for(".call_list", review="unmatched"))

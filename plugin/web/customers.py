@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from plugin import billing
 from plugin.access import allow
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Contract, Customer, Installation
 from plugin.services import customers as service
 from plugin.services import fields

@@ -12,10 +12,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from plugin import billing
 from plugin.access import allow, current_user
+from plugin.config import current_period, settings
 from plugin.db import session, utcnow
-from plugin.extension import current_period, settings
 from plugin.models import Ticket, User
-from plugin.services import entries, evidence
+from plugin.services import audit, entries
 from plugin.services.errors import FieldError
 from plugin.web import form_error, period_param
 from plugin.web.timers import LOCAL_FORMAT, to_instant
@@ -135,11 +135,11 @@ def entry_new():
 @allow("engineer", "admin", "billing")
 def entry_detail(entry_id: int):
     entry = _entry(entry_id)
-    records = evidence.history([entry.id])
+    records = audit.history([entry.id])
     ids = {a.actor_id for a in records if a.actor_id}
     names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
     return render_template("quarterhour/entry.html", entry=entry, records=records, names=names,
-                           changes=evidence.changes,
+                           changes=audit.changes,
                            may_correct=entries.may_correct(current_user(), entry))
 
 

@@ -1,22 +1,10 @@
-"""One error shape for the API, and error pages for the screens."""
+"""Error pages for the screens, and the API's errors (plugin.api.errors) wherever they arise."""
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-
-def api_error(status: int, code: str, message: str, field: str | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "field": field}})
-    response.status_code = status
-    return response
-
-
-class ApiError(Exception):
-    """Raised by API views; rendered as {"error": {"code", "message", "field"}}."""
-
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+from plugin.api.errors import ApiError, api_error
 
 
 def _in_api() -> bool:

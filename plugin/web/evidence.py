@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from plugin import billing
 from plugin.access import allow
+from plugin.config import current_period, settings
 from plugin.db import session
-from plugin.extension import current_period, settings
 from plugin.models import Customer, User
-from plugin.services import evidence
+from plugin.services import audit, evidence
 from plugin.web import period_param
 
 bp = Blueprint("evidence", __name__)
@@ -46,7 +46,7 @@ def evidence_log(customer_id: int):
     names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
     customers = session.scalars(select(Customer).order_by(Customer.name)).all()
     return render_template("quarterhour/evidence.html", log=log, names=names,
-                           changes=evidence.changes, customers=customers,
+                           changes=audit.changes, customers=customers,
                            tz=settings().timezone.key)
 
 

@@ -17,14 +17,15 @@ from flask import (
 )
 from sqlalchemy import select
 
-from plugin import billing, exports
+from plugin import billing, exports, transactions
 from plugin.access import allow, current_user
+from plugin.config import settings
 from plugin.connectors import accounting
-from plugin.db import session
-from plugin.extension import settings
+from plugin.db import session, utcnow
+from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run
+from plugin.services import billing_run, period_lock
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.web import period_param
@@ -34,7 +35,7 @@ NAV = [(50, "Billing", ".billing_page")]
 
 
 def _period_arg(value: str | None) -> billing.Period:
-    return period_param(value, billing_run.previous_period(settings()))
+    return period_param(value, billing_run.previous_period(settings(), utcnow()))
 
 
 def _invoice(invoice_id: int) -> Invoice:
@@ -59,7 +60,10 @@ def billing_page():
     return render_template(
         "quarterhour/billing.html", period=period, invoices=invoices, runs=runs,
         latest=latest, summary=json.loads(latest.summary) if latest else {}, diff=diff,
-        busy=billing_run.period_busy(period), formats=sorted(exports.FORMATS),
+        busy=period_lock.period_busy(period),
+        period_formats=[name for name, f in exports.FORMATS.items() if not f.per_invoice],
+        document_formats=[name for name, f in exports.FORMATS.items() if f.per_invoice],
+        zip=exports.ZIP,
         may_act="billing" in current_user().roles)
 
 
@@ -71,10 +75,10 @@ def billing_start():
         return redirect(url_for(".billing_page"))
     period = _period_arg(request.form.get("period"))
     try:
-        billing_run.start_in_background(current_app._get_current_object(), period,
-                                        current_user().id)
+        jobs_billing.run_in_background(current_app._get_current_object(), period,
+                                       current_user().id)
         flash(f"Billing run of {period} started.")
-    except billing_run.RunInProgress as e:
+    except period_lock.RunInProgress as e:
         flash(str(e), "error")
     return redirect(url_for(".billing_page", period=str(period)))
 
@@ -92,12 +96,12 @@ def billing_finalize():
 
 def _finalize_and_flash(period, ids):
     try:
-        result = service.finalize(period, settings(), ids)
-    except billing_run.RunInProgress as e:
+        result = transactions.finalize(period, settings(), invoice_ids=ids)
+    except period_lock.RunInProgress as e:
         flash(str(e), "error")
         return
     flash(result.text(), "error" if result.stale else "message")
-    accounting.push_in_background(current_app._get_current_object())
+    jobs_billing.push_in_background(current_app._get_current_object())
 
 
 @bp.route("/billing/runs/<int:run_id>")
@@ -114,12 +118,12 @@ def run_detail(run_id: int):
 @allow("billing")
 def billing_export():
     period = str(_period_arg(request.args.get("period")))
-    name = request.args.get("format") or "zip"
-    if name == "zip" or name not in exports.FORMATS or exports.FORMATS[name].per_invoice:
+    name = request.args.get("format") or exports.ZIP
+    if name == exports.ZIP or name not in exports.FORMATS or exports.FORMATS[name].per_invoice:
         names = list(exports.FORMATS) if name not in exports.FORMATS else [name]
-        return _download(f"quarterhour-{period}.zip", exports.zip_period(period, names),
-                         "application/zip")
-    files, _ = exports.export_period(period, name)
+        return _download(f"quarterhour-{period}.zip",
+                         exports.zip_period(period, settings(), names), "application/zip")
+    files, _ = exports.export_period(period, name, settings())
     return _download(files[0][0], files[0][1], exports.FORMATS[name].media_type)
 
 
@@ -143,7 +147,7 @@ def invoice_detail(invoice_id: int):
     frozen = service.snapshot(inv)
     return render_template("quarterhour/invoice.html", inv=inv, delivery=delivery,
                            credit_notes=credit_notes, change=change, frozen=frozen,
-                           formats=sorted(exports.FORMATS), push=accounting.enabled(),
+                           formats=sorted(exports.FORMATS), push=accounting.enabled(settings()),
                            may_act="billing" in current_user().roles,
                            now=datetime.now(UTC))
 
@@ -164,11 +168,12 @@ def invoice_finalize(invoice_id: int):
 def invoice_credit(invoice_id: int):
     _invoice(invoice_id)
     try:
-        note = service.credit(invoice_id, settings(), reason=request.form.get("reason", ""))
+        note = transactions.credit(invoice_id, settings(),
+                                   reason=request.form.get("reason", ""))
     except FieldError as e:
         flash(e.message, "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
-    accounting.push_in_background(current_app._get_current_object())
+    jobs_billing.push_in_background(current_app._get_current_object())
     flash(f"Credit note {note.number} issued; the period is open again for a corrected "
           f"invoice: run it again.")
     return redirect(url_for(".invoice_detail", invoice_id=note.id))
@@ -182,7 +187,7 @@ def invoice_download(invoice_id: int):
     if name not in exports.FORMATS or not inv.number:
         abort(404)
     try:
-        file_name, data = exports.export_invoice(inv, name)
+        file_name, data = exports.export_invoice(inv, name, settings())
     except exports.EInvoiceError as e:
         flash(str(e), "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
@@ -193,7 +198,7 @@ def invoice_download(invoice_id: int):
 @allow("billing")
 def invoice_push(invoice_id: int):
     inv = _invoice(invoice_id)
-    if not accounting.enabled() or not inv.number:
+    if not accounting.enabled(settings()) or not inv.number:
         flash("No accounting endpoint is configured, or the invoice is a draft.", "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
     import secrets
@@ -203,7 +208,7 @@ def invoice_push(invoice_id: int):
         delivery = InvoiceDelivery(invoice=inv, status="pending", attempts=0,
                                    idempotency_key=secrets.token_hex(16))
         session.add(delivery)
-    ok = accounting.push(delivery)
+    ok = accounting.push(delivery, settings())
     session.commit()
     flash("Delivered." if ok else f"Not delivered: {delivery.last_error or 'no answer'}",
           "message" if ok else "error")

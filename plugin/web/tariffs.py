@@ -1,6 +1,5 @@
 """Screens: tariffs (telephony prices by destination prefix), their versions and CSV import."""
 
-import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +13,7 @@ from plugin.db import session
 from plugin.models import Tariff
 from plugin.services import tariffs
 from plugin.services.errors import FieldError
+from plugin.textfiles import text_stream
 from plugin.web import form_error
 
 bp = Blueprint("tariffs", __name__)
@@ -112,7 +112,7 @@ def tariff_delete(tariff_id: int):
 def tariff_import():
     form = TariffImportForm()
     if form.validate_on_submit():
-        stream = io.TextIOWrapper(form.file.data.stream, encoding="utf-8-sig", newline="")
+        stream = text_stream(form.file.data.stream)
         try:
             result = tariffs.import_tariffs(stream)
             session.commit()

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from plugin.access import allow, current_user
+from plugin.config import settings
 from plugin.db import session, utcnow
-from plugin.extension import settings
 from plugin.models import Customer, Ticket
 from plugin.services import entries, tickets
 from plugin.services.errors import FieldError

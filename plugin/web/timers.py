@@ -15,10 +15,11 @@ from wtforms.validators import Length, Optional
 
 from plugin import billing
 from plugin.access import allow, current_user
+from plugin.billing.segments import worked_seconds
+from plugin.config import settings
 from plugin.db import session, utcnow
-from plugin.extension import settings
 from plugin.models import Ticket
-from plugin.services import timers
+from plugin.services import entry_checks, timers
 from plugin.services.errors import FieldError
 from plugin.web import form_error
 
@@ -78,7 +79,7 @@ def running_timer():
         if entry is not None:
             now = utcnow()
             unit, grace = timers.unit_seconds_for(entry.ticket, entry.started_at, settings())
-            worked = timers.worked_seconds([(s.started_at, s.ended_at) for s in entry.segments],
+            worked = worked_seconds([(s.started_at, s.ended_at) for s in entry.segments],
                                            now)
             g.qh_timer = {
                 "entry": entry, "ticket": entry.ticket, "paused": timers.paused(entry),
@@ -97,7 +98,7 @@ def _clock(seconds: int) -> str:
 @bp.app_context_processor
 def _timer_bar():
     return {"qh_running_timer": running_timer,
-            "qh_backdate_minutes": int(timers.BACKDATE_TOLERANCE.total_seconds() // 60)}
+            "qh_backdate_minutes": int(entry_checks.BACKDATE_TOLERANCE.total_seconds() // 60)}
 
 
 @bp.app_template_filter("qh_duration")

@@ -5,15 +5,18 @@ import pytest
 
 from plugin.billing.contracts import (
     Contract,
+    Counting,
     SeatBand,
     SeatMode,
     SeatPricing,
     SeatTier,
     contract_for,
+    counting,
     overflow_price,
     seat_bands,
 )
 from plugin.billing.periods import Period
+from plugin.billing.units import RoundingScope
 
 ANSWERING_TIERS = (
     SeatTier(1, Decimal("900.00")),
@@ -124,3 +127,33 @@ def test_the_contract_form_previews_what_a_31_minute_session_would_cost(
         overflow_rate=Decimal(rate),
     )
     assert overflow_price(contract, 31 * 60) == (units, Decimal(price))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        # (valid_from, valid_to, installation ids) of each; None: open end / all installations
+        (("2026-01-01", "2026-06-30", None), ("2026-07-01", None, None), False),
+        (("2026-01-01", "2026-07-01", None), ("2026-07-01", None, None), True),
+        (("2026-01-01", None, {3}), ("2026-06-01", None, {7}), False),
+        (("2026-01-01", None, {3}), ("2026-06-01", None, {3, 7}), True),
+        (("2026-01-01", None, None), ("2026-06-01", None, {7}), True),
+        (("2026-06-01", "2026-06-30", {7}), ("2026-01-01", "2026-05-31", None), False),
+    ],
+)
+def test_two_contracts_overlap_when_they_could_cover_one_session(first, second, overlap):
+    def make(contract_id, valid_from, valid_to, installations):
+        return Contract(id=contract_id, name=f"C{contract_id}",
+                        valid_from=date.fromisoformat(valid_from),
+                        valid_to=date.fromisoformat(valid_to) if valid_to else None,
+                        installation_ids=frozenset(installations) if installations else None)
+
+    a, b = make(1, *first), make(2, *second)
+    assert a.overlaps(b) is overlap and b.overlaps(a) is overlap
+
+
+def test_a_session_counts_in_the_units_of_its_contract_or_in_quarter_hours_without_one():
+    per_minute = Contract(id=1, name="Per minute", valid_from=date(2026, 1, 1), unit_seconds=60,
+                          grace_seconds=10, rounding_scope=RoundingScope.TICKET_DAY)
+    assert counting(per_minute) == Counting(60, 10, RoundingScope.TICKET_DAY)
+    assert counting(None) == Counting(900, 0, RoundingScope.ENTRY)

@@ -13,7 +13,7 @@ from plugin.billing import (
     SeatMode,
     SeatPricing,
     SeatTier,
-    Settings,
+    Seller,
     Tariff,
     VatCategory,
     bill_period,
@@ -34,10 +34,10 @@ from .builders import (
 )
 
 D = Decimal
-DEFAULT_SETTINGS = Settings()
+DEFAULT_SELLER = Seller()
 
 
-def example_a_bill(customer=MUELLER, settings=DEFAULT_SETTINGS, wording=ENGLISH):
+def example_a_bill(customer=MUELLER, seller=DEFAULT_SELLER, wording=ENGLISH):
     rated, _ = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
     return bill_period(
         OCTOBER,
@@ -46,7 +46,7 @@ def example_a_bill(customer=MUELLER, settings=DEFAULT_SETTINGS, wording=ENGLISH)
         [PRESS_LINE_3, ROBOT_CELL_7],
         [REMOTE_SERVICE_BASIC],
         rated,
-        settings=settings,
+        seller=seller,
         wording=wording,
     )
 
@@ -196,7 +196,7 @@ def test_an_exempt_customer_gets_an_invoice_without_vat():
 
 
 def test_the_vat_rate_is_a_setting():
-    invoice = example_a_bill(settings=Settings(standard_vat_rate=D("7"))).invoice
+    invoice = example_a_bill(seller=Seller(standard_vat_rate=D("7"))).invoice
     assert invoice.vat_total == D("29.80")  # 425.66 x 7 % = 29.7962
 
 

@@ -18,9 +18,9 @@ from plugin.billing import (
     RoundingScope,
     Tariff,
     bill_period,
-    billed_seconds,
     call_cost,
     rate_calls,
+    rated_seconds,
     to_cents,
     units_for,
 )
@@ -210,7 +210,7 @@ def test_no_cent_is_lost_or_invented_by_rounding(month):
 @given(st.integers(0, 10_000), st.sampled_from([(60, 60), (30, 6), (1, 1), (60, 1)]))
 def test_billed_seconds_round_up_to_the_next_increment_and_no_further(seconds, increments):
     first, next_ = increments
-    billed = billed_seconds(seconds, first, next_)
+    billed = rated_seconds(seconds, first, next_)
     if seconds == 0:
         assert billed == 0
     else:

@@ -9,10 +9,12 @@ from plugin.billing.rating import (
     Call,
     Tariff,
     TariffBook,
-    billed_seconds,
     call_cost,
+    in_effect,
     rate_call,
     rate_calls,
+    rateable,
+    rated_seconds,
     tariff_for,
 )
 
@@ -36,7 +38,7 @@ from .builders import DE_LANDLINE, EXAMPLE_A_CALLS, berlin
     ],
 )
 def test_billed_seconds_are_rounded_up_by_the_tariffs_increments(seconds, first, next_, billed):
-    assert billed_seconds(seconds, first, next_) == billed
+    assert rated_seconds(seconds, first, next_) == billed
 
 
 def tariff(**fields):
@@ -82,8 +84,8 @@ def test_the_longest_matching_prefix_wins():
 
 
 def test_the_newest_tariff_version_in_effect_on_the_calls_local_date_wins():
-    old = tariff(name="2026", price_per_minute=Decimal("0.02"), effective_from=date(2026, 1, 1))
-    new = tariff(name="2027", price_per_minute=Decimal("0.03"), effective_from=date(2027, 1, 1))
+    old = tariff(name="2026", price_per_minute=Decimal("0.02"), valid_from=date(2026, 1, 1))
+    new = tariff(name="2027", price_per_minute=Decimal("0.03"), valid_from=date(2027, 1, 1))
     assert tariff_for([new, old], "+49891234567", date(2026, 12, 31)) == old
     assert tariff_for([new, old], "+49891234567", date(2027, 1, 1)) == new
     assert tariff_for([new, old], "+49891234567", date(2025, 12, 31)) is None
@@ -94,14 +96,14 @@ def test_the_newest_tariff_version_in_effect_on_the_calls_local_date_wins():
 
 def test_a_longer_prefix_not_yet_in_effect_leaves_the_shorter_one_in_charge():
     germany = tariff(name="DE", prefix="+49")
-    munich = tariff(name="Munich", prefix="+4989", effective_from=date(2027, 1, 1))
+    munich = tariff(name="Munich", prefix="+4989", valid_from=date(2027, 1, 1))
     assert tariff_for([germany, munich], "+49891234567", date(2026, 10, 2)) == germany
 
 
 def test_example_a_calls_cost_0_62_and_0_04():
     rated, unrated = rate_calls(EXAMPLE_A_CALLS, [DE_LANDLINE])
     assert unrated == []
-    assert [(call.billed_seconds, call.cost) for call in rated] == [
+    assert [(call.rated_seconds, call.cost) for call in rated] == [
         (1860, Decimal("0.62")),
         (120, Decimal("0.04")),
     ]
@@ -130,15 +132,42 @@ _days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
     _days,
 )
 def test_the_tariff_book_finds_what_tariff_for_finds(versions, number, day):
-    tariffs = [tariff(name=f"T{i}", prefix=prefix, effective_from=start)
+    tariffs = [tariff(name=f"T{i}", prefix=prefix, valid_from=start)
                for i, (prefix, start) in enumerate(versions)]
     assert TariffBook(tariffs).find(number, day) == tariff_for(tariffs, number, day)
 
 
 def test_the_tariff_book_picks_the_longest_prefix_in_effect_on_the_day():
     germany = tariff(name="DE", prefix="+49")
-    munich = tariff(name="Munich", prefix="+4989", effective_from=date(2027, 1, 1))
+    munich = tariff(name="Munich", prefix="+4989", valid_from=date(2027, 1, 1))
     book = TariffBook([germany, munich])
     assert book.find("+49891234567", date(2026, 12, 31)) == germany
     assert book.find("+49891234567", date(2027, 1, 1)) == munich
     assert book.find("+4312345", date(2027, 1, 1)) is None
+
+
+def test_the_tariffs_in_effect_on_a_day_are_the_newest_version_of_each_prefix():
+    old = tariff(name="DE 2026", valid_from=date(2026, 1, 1))
+    new = tariff(name="DE 2027", valid_from=date(2027, 1, 1))
+    munich = tariff(name="Munich", prefix="+4989", valid_from=date(2026, 6, 1))
+    assert in_effect([old, new, munich], date(2026, 5, 31)) == [old]
+    assert in_effect([old, new, munich], date(2026, 12, 31)) == [old, munich]
+    assert in_effect([new, munich, old], date(2027, 1, 1)) == [new, munich]
+    assert in_effect([old, new], date(2025, 12, 31)) == []
+
+
+@pytest.mark.parametrize(
+    ("direction", "answered", "billsec", "callee", "priced"),
+    [
+        ("outbound", True, 61, "+49891234567", True),
+        ("outbound", True, 1, "+1", True),
+        ("outbound", True, 0, "+49891234567", False),  # no billed seconds
+        ("outbound", False, 61, "+49891234567", False),  # not answered
+        ("inbound", True, 61, "+49891234567", False),  # handled, not paid by us
+        ("outbound", True, 61, "202", False),  # between two extensions: internal
+        ("outbound", True, 61, "anonymous", False),
+    ],
+)
+def test_only_answered_outbound_calls_with_billed_seconds_to_a_phone_number_are_priced(
+        direction, answered, billsec, callee, priced):
+    assert rateable(direction, answered, billsec, callee) is priced

@@ -14,18 +14,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def ticket(app):
-    from plugin.db import session
-    from plugin.models import Contract, Customer, Ticket
-
-    with app.app_context():
-        customer = Customer(name="Müller Anlagenbau GmbH")
-        session.add(Contract(customer=customer, name="Basic", valid_from=date(2026, 1, 1),
-                             quota_minutes=120, overflow_rate=Decimal("45.00")))
-        row = Ticket(customer=customer, subject="Press line 3 stops with fault 4711")
-        session.add(row)
-        session.commit()
-        return row.id
+def ticket(make_customer, make_contract, make_ticket):
+    muller = make_customer("Müller Anlagenbau GmbH")
+    make_contract(muller, valid_from=date(2026, 1, 1), fee=Decimal("0.00"), quota_minutes=120,
+                  overflow_rate=Decimal("45.00"))
+    return make_ticket(muller, "Press line 3 stops with fault 4711")
 
 
 def test_an_engineer_starts_pauses_resumes_and_stops_a_timer(live_server, page, app,

@@ -1,8 +1,6 @@
 """Fixtures for telephony: a small world of customers, numbers and tariffs; CDR text builders."""
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
 import pytest
 
@@ -17,27 +15,16 @@ class World:
 
 
 @pytest.fixture
-def world(app) -> World:
+def world(make_customer, make_installation, make_number, make_tariff) -> World:
     """Worked example A's customer, modem installation and tariff, plus a hotline customer."""
-    from plugin.db import session
-    from plugin.models import Customer, CustomerNumber, Installation, Tariff
-
-    with app.app_context():
-        muller = Customer(name="Müller Anlagenbau GmbH")
-        huber = Customer(name="Bäckerei Huber KG")
-        press = Installation(customer=muller, name="Press line 3", connection="modem",
-                             modem_number="+49891234567")
-        robot = Installation(customer=muller, name="Robot cell 7", connection="vpn")
-        session.add_all([
-            muller, huber, press, robot,
-            CustomerNumber(customer=huber, number="+498161123456", label="office"),
-            CustomerNumber(customer=huber, number="+49891110000", label="our hotline for Huber"),
-        ])
-        landline = Tariff(name="DE landline", prefix="+49", valid_from=date(2026, 1, 1),
-                          price_per_minute=Decimal("0.02"))
-        session.add(landline)
-        session.commit()
-        return World(muller.id, huber.id, press.id, robot.id, landline.id)
+    muller = make_customer("Müller Anlagenbau GmbH")
+    huber = make_customer("Bäckerei Huber KG")
+    press = make_installation(muller, "Press line 3", connection="modem",
+                              modem_number="+49891234567")
+    robot = make_installation(muller, "Robot cell 7")
+    make_number(huber, "+498161123456", label="office")
+    make_number(huber, "+49891110000", label="our hotline for Huber")
+    return World(muller, huber, press, robot, make_tariff())
 
 
 def master_row(src="201", dst="0891234567", start="2026-10-02 08:59:00", billsec=1830,
@@ -56,12 +43,13 @@ def run_import(app, text, fmt="asterisk", **options):
     """Import CDR text as the API/CLI/UI would, commit; the CallImport's summary as a dict."""
     import io
 
+    from plugin.config import settings
     from plugin.db import session
     from plugin.services.calls import import_calls
 
     with app.app_context():
-        record = import_calls(io.StringIO(text, newline=""), fmt, filename="test.csv",
-                              **options)
+        record = import_calls(io.StringIO(text, newline=""), fmt, settings=settings(),
+                              filename="test.csv", **options)
         session.commit()
         return summary(record)
 

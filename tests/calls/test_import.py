@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from plugin.billing import Period
+from plugin.config import settings
 from plugin.db import session
 from plugin.models import Call, CallImport, Invoice, Tariff
 
@@ -18,7 +19,6 @@ EXAMPLE_A = (master_row(start="2026-10-02 08:59:00", billsec=1830, uniqueid="1.1
 
 def rated_calls_for(customer_id, period):
     """The rated calls the customer's bill for the period prices (its telephony costs)."""
-    from plugin.extension import settings
     from plugin.services.statement import statement
 
     return list(statement(customer_id, period, settings()).rated_calls)
@@ -36,12 +36,12 @@ def test_worked_example_a_calls_are_matched_to_the_modem_and_cost_0_66(app, worl
         "unrated": 0, "rejected": 0, "errors": [], "id": None}
     with app.app_context():
         rated = rated_calls_for(world.muller, Period(2026, 10))
-        assert [(c.seconds, c.billed_seconds, c.cost, c.number, c.tariff_name) for c in rated] \
+        assert [(c.billsec, c.rated_seconds, c.cost, c.number, c.tariff_name) for c in rated] \
             == [(1830, 1860, Decimal("0.62"), "+49891234567", "DE landline"),
                 (61, 120, Decimal("0.04"), "+49891234567", "DE landline")]
         assert sum(c.cost for c in rated) == Decimal("0.66")
         assert rated_calls_for(world.muller, Period(2026, 11)) == []
-        call = session.scalar(select(Call).where(Call.billed_seconds == 1830))
+        call = session.scalar(select(Call).where(Call.billsec == 1830))
         assert (call.direction, call.customer_id, call.installation_id, call.tariff_id,
                 call.rated_seconds) == ("outbound", world.muller, world.press, world.landline,
                                         1860)
@@ -145,9 +145,9 @@ def test_unmatched_and_unrated_calls_are_kept_and_listed_for_review(app, world):
     with app.app_context():
         from plugin.services.calls import list_calls, review_counts
 
-        unmatched, total = list_calls("unmatched")
+        unmatched, total = list_calls("unmatched", settings=settings())
         assert total == 2 and {c.callee for c in unmatched} == {"+431234567", "+49301234567"}
-        unrated, total = list_calls("unrated")
+        unrated, total = list_calls("unrated", settings=settings())
         assert total == 1 and unrated[0].callee == "+431234567"
         assert review_counts() == {"unmatched": 2, "unrated": 1}
         no_answer = session.scalar(select(Call).where(Call.disposition == "NO ANSWER"))
@@ -163,33 +163,32 @@ def test_a_call_between_two_extensions_is_kept_but_never_unrated(app, world):
 
         [internal] = calls(app)
         assert (internal.caller, internal.callee, internal.cost) == ("201", "202", None)
-        assert list_calls("unrated")[1] == 0 and review_counts()["unrated"] == 0
+        assert list_calls("unrated", settings=settings())[1] == 0
+        assert review_counts()["unrated"] == 0
 
 
-def test_adding_a_tariff_and_rating_again_rates_the_unrated_calls(app, world):
+def test_adding_a_tariff_and_rating_again_rates_the_unrated_calls(app, world, make_tariff):
+    from plugin.services.calls import rate_unrated_calls, rerate_calls
+
     run_import(app, master_row(dst="00431234567", billsec=61))
+    make_tariff(name="AT", prefix="+43", price_per_minute=Decimal("0.10"), first_increment=30,
+                next_increment=6)
     with app.app_context():
-        from plugin.services.calls import rate_unrated_calls, rerate_calls
-
-        session.add(Tariff(name="AT", prefix="+43", valid_from=date(2026, 1, 1),
-                           price_per_minute=Decimal("0.10"), first_increment=30,
-                           next_increment=6))
-        session.commit()
-        assert rate_unrated_calls().rated == 1
+        assert rate_unrated_calls(settings()).rated == 1
         session.commit()
         call = session.scalar(select(Call))
         assert (call.rated_seconds, call.cost) == (66, Decimal("0.11"))  # 66 s x 0.10/min
-        # A new price list from November leaves October's calls alone…
-        session.add(Tariff(name="AT 2", prefix="+43", valid_from=date(2026, 11, 1),
-                           price_per_minute=Decimal("0.50")))
-        session.commit()
-        rerate_calls(Period(2026, 10))
+    # A new price list from November leaves October's calls alone…
+    make_tariff(name="AT 2", prefix="+43", valid_from=date(2026, 11, 1),
+                price_per_minute=Decimal("0.50"))
+    with app.app_context():
+        rerate_calls(settings(), Period(2026, 10))
         assert session.scalar(select(Call.cost)) == Decimal("0.11")
         # …and a changed October price applies when the month is rated again.
         session.scalar(select(Tariff).where(Tariff.name == "AT")).price_per_minute = \
             Decimal("0.20")
         session.commit()
-        assert rerate_calls(Period(2026, 10)).rated == 1
+        assert rerate_calls(settings(), Period(2026, 10)).rated == 1
         session.commit()
         assert session.scalar(select(Call.cost)) == Decimal("0.22")
 
@@ -203,22 +202,20 @@ def test_rating_again_keeps_the_costs_of_a_month_with_a_finalized_invoice(app, w
                             number="QH-2026-00001"))
         session.scalar(select(Tariff)).price_per_minute = Decimal("0.05")
         session.commit()
-        result = rerate_calls(Period(2026, 10))
+        result = rerate_calls(settings(), Period(2026, 10))
         session.commit()
-        assert (result.rated, result.skipped_locked) == (0, 2)
+        assert (result.rated, result.skipped_closed) == (0, 2)
         assert sorted(session.scalars(select(Call.cost))) == [Decimal("0.04"), Decimal("0.62")]
 
 
-def test_a_modem_number_added_later_is_matched_by_matching_again(app, world):
-    run_import(app, master_row(dst="0301234567"))
-    with app.app_context():
-        from plugin.models import Installation
-        from plugin.services.calls import match_unmatched_calls
+def test_a_modem_number_added_later_is_matched_by_matching_again(app, world,
+                                                                  make_installation):
+    from plugin.services.calls import match_unmatched_calls
 
-        session.add(Installation(customer_id=world.huber, name="Oven", connection="modem",
-                                 modem_number="+49301234567"))
-        session.commit()
-        assert match_unmatched_calls() == 1
+    run_import(app, master_row(dst="0301234567"))
+    make_installation(world.huber, "Oven", connection="modem", modem_number="+49301234567")
+    with app.app_context():
+        assert match_unmatched_calls(settings()) == 1
         session.commit()
         assert session.scalar(select(Call.customer_id)) == world.huber
 
@@ -239,11 +236,8 @@ def test_the_cdr_timezone_setting_decides_how_timestamps_are_read(app, world):
     # A malformed QUARTERHOUR_CDR_TIMEZONE stops start-up: tests/test_config.py.
 
 
-def test_a_call_at_local_new_year_is_rated_with_the_new_years_tariff(app, world):
-    with app.app_context():
-        session.add(Tariff(name="DE 2027", prefix="+49", valid_from=date(2027, 1, 1),
-                           price_per_minute=Decimal("0.03")))
-        session.commit()
+def test_a_call_at_local_new_year_is_rated_with_the_new_years_tariff(app, world, make_tariff):
+    make_tariff(name="DE 2027", valid_from=date(2027, 1, 1), price_per_minute=Decimal("0.03"))
     # 00:30 in Berlin on Jan 1 is still Dec 31 in UTC: the operator's local date decides.
     run_import(app, master_row(start="2027-01-01 00:30:00", billsec=60))
     assert calls(app)[0].cost == Decimal("0.03")
@@ -257,7 +251,7 @@ def test_a_file_that_is_not_utf8_is_rejected_with_a_reason(app, world):
     raw = io.BytesIO(master_row().encode() + b'"\xff\xfe",broken\n')
     with app.app_context():
         record = import_calls(io.TextIOWrapper(raw, encoding="utf-8", newline=""),
-                              "asterisk", filename="latin1.csv")
+                              "asterisk", settings=settings(), filename="latin1.csv")
         assert record.status == "rejected" and "not UTF-8" in record.errors
 
 
@@ -280,7 +274,7 @@ def test_bad_options_name_the_field(app, world, options, field):
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 2 rows, so a few rows cross chunk boundaries as millions do."""
-    from plugin.services import calls as service
+    from plugin.services.calls import postgres as service
 
     monkeypatch.setattr(service, "CHUNK_ROWS", 2)
 
@@ -306,7 +300,7 @@ def test_a_call_repeated_across_chunks_is_imported_once(app, world, small_chunks
     rows = day_rows([1, 2, 3])
     result = run_import(app, rows[0] + rows[0] + rows[1] + rows[0] + rows[2] + rows[1])
     assert (result["read"], result["imported"], result["duplicates"]) == (6, 3, 3)
-    assert sorted(c.billed_seconds for c in calls(app)) == [60, 120, 180]
+    assert sorted(c.billsec for c in calls(app)) == [60, 120, 180]
 
 
 def test_a_bad_row_after_several_stored_chunks_still_rejects_the_whole_file(
@@ -332,8 +326,9 @@ def test_chunked_summary_counts_unmatched_and_unrated_as_the_review_lists_do(
     again = run_import(app, "".join(rows[:3] + day_rows([8], dst="0043123456789")))
     with app.app_context():
         for summary_, import_id in ((result, result["id"]), (again, again["id"])):
-            assert summary_["unmatched"] == list_calls("unmatched", import_id=import_id)[1]
-            assert summary_["unrated"] == list_calls("unrated", import_id=import_id)[1]
+            for review in ("unmatched", "unrated"):
+                listed = list_calls(review, settings=settings(), import_id=import_id)[1]
+                assert summary_[review] == listed
     assert (result["imported"], result["unmatched"], result["unrated"]) == (7, 4, 2)
     assert (again["imported"], again["duplicates"], again["unmatched"], again["unrated"]) == \
         (1, 3, 1, 1)

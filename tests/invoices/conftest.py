@@ -1,5 +1,5 @@
 """Fixtures for billing: an app with the seller's invoice details and the billing commands,
-a signed-in billing user, worked example A, and the offline EN 16931 validator."""
+and the offline EN 16931 validator (`billing_user` and `demo` are in tests/conftest.py)."""
 
 import subprocess
 import sys
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin.db import session
-from tests.conftest import Auth, make_app
+from tests.conftest import make_app
 
 VALIDATOR = Path(__file__).parents[2] / ".." / "shared" / "einvoice" / "validate.py"
 SELLER = {
@@ -21,7 +20,7 @@ SELLER = {
 
 
 def billing_app(url: str, **config):
-    from plugin.cli_billing import billing_group, export_command
+    from plugin.cli.billing import billing_group, export_command
 
     app = make_app(url, **SELLER, **config)
     app.cli.add_command(billing_group)
@@ -35,26 +34,6 @@ def app(database_url):
     yield app
     with app.app_context():
         app.extensions["sqlalchemy"].engine.dispose()
-
-
-@pytest.fixture
-def billing_user(client, make_user):
-    make_user("berta", "billing")
-    auth = Auth(client)
-    auth.login("berta")
-    return auth
-
-
-@pytest.fixture
-def demo(app):
-    """Worked example A, with the Leitweg-ID an XRechnung needs."""
-    from plugin.models import Customer
-    from plugin.services.demo import load_demo
-
-    with app.app_context():
-        load_demo()
-        session.get(Customer, 1).buyer_reference = "991-33333TEST-33"
-        session.commit()
 
 
 def validate(path: Path, xrechnung: bool = False) -> None:

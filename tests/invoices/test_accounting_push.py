@@ -10,13 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from plugin import billing
-from plugin.connectors import accounting
-from plugin.db import session
-from plugin.extension import settings
+from plugin import billing, transactions
+from plugin.config import parse, settings
+from plugin.db import session, utcnow
+from plugin.jobs.billing import push_deliveries, push_pending
 from plugin.models import Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, invoices
 from tests.invoices.conftest import billing_app
 
 SECRET = "shared-secret-for-tests"
@@ -68,8 +67,8 @@ def pushing_app(database_url, endpoint):
 
         load_demo()
         session.commit()
-        billing_run.run_period(billing.Period(2026, 10), settings())
-        invoices.finalize(billing.Period(2026, 10), settings(), on=date(2026, 11, 2))
+        transactions.run_period(billing.Period(2026, 10), settings())
+        transactions.finalize(billing.Period(2026, 10), settings(), on=date(2026, 11, 2))
     yield app
     with app.app_context():
         app.extensions["sqlalchemy"].engine.dispose()
@@ -85,7 +84,7 @@ def test_a_finalized_invoice_is_pushed_signed_with_an_idempotency_key_retrying_f
     slept = []
     with pushing_app.app_context():
         assert _delivery().status == "pending"
-        assert accounting.push_pending(sleep=slept.append) == {"delivered": 1, "failed": 0}
+        assert push_pending(settings(), sleep=slept.append) == {"delivered": 1, "failed": 0}
         d = _delivery()
         assert (d.status, d.attempts, d.last_status_code) == ("delivered", 3, 200)
     assert slept == [0.01, 0.02]  # exponential backoff
@@ -104,7 +103,7 @@ def test_a_refused_body_is_not_retried_and_the_failure_is_visible(pushing_app, e
     client = pushing_app.test_client()
     endpoint.answers = [422]
     with pushing_app.app_context():
-        assert accounting.push_pending(sleep=lambda s: None) == {"delivered": 0, "failed": 1}
+        assert push_pending(settings(), sleep=lambda s: None) == {"delivered": 0, "failed": 1}
         d = _delivery()
         assert (d.status, d.attempts, d.last_status_code, d.last_error) == \
             ("failed", 1, 422, "busy")
@@ -127,19 +126,23 @@ def test_a_refused_body_is_not_retried_and_the_failure_is_visible(pushing_app, e
     assert len(endpoint.requests) == 2 and len(keys) == 1
 
 
+def configure(app, **config):
+    """Change settings as if the app had started with them."""
+    app.config.update(config)
+    app.extensions["quarterhour"].settings = parse(app.config)
+
+
 def test_an_unreachable_endpoint_is_retried_then_marked_failed(pushing_app):
-    pushing_app.config["QUARTERHOUR_ACCOUNTING_URL"] = "http://127.0.0.1:9/nothing"
+    configure(pushing_app, QUARTERHOUR_ACCOUNTING_URL="http://127.0.0.1:9/nothing")
     slept = []
     with pushing_app.app_context():
-        assert accounting.push_pending(sleep=slept.append) == {"delivered": 0, "failed": 1}
+        assert push_pending(settings(), sleep=slept.append) == {"delivered": 0, "failed": 1}
         d = _delivery()
         assert (d.status, d.attempts, d.last_status_code) == ("failed", 4, None)
         assert "ConnectionError" in d.last_error
         assert len(slept) == 3
         # The scheduled job tries failed ones again.
-        pushing_app.config["QUARTERHOUR_ACCOUNTING_URL"] = "http://127.0.0.1:9/still-nothing"
-        from plugin.jobs_billing import push_deliveries
-
-        pushing_app.config["QUARTERHOUR_ACCOUNTING_BACKOFF_SECONDS"] = "0"
-        assert push_deliveries() == "delivered 0, failed 1"
+        configure(pushing_app, QUARTERHOUR_ACCOUNTING_URL="http://127.0.0.1:9/still-nothing",
+                  QUARTERHOUR_ACCOUNTING_BACKOFF_SECONDS="0")
+        assert push_deliveries(utcnow()) == "delivered 0, failed 1"
         assert _delivery().attempts == 8

@@ -12,26 +12,27 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from plugin import billing
+from plugin import billing, transactions
+from plugin.config import settings
 from plugin.db import session
-from plugin.extension import settings
 from plugin.models import BillingRun, Invoice, InvoiceLine
-from plugin.services import billing_run, invoices
-from tests.conftest import ENGINE
-from tests.invoices.builders import at, customer, work
+from tests.conftest import ENGINE, at
 
 ROOT = Path(__file__).parents[2]
 OCTOBER = billing.Period(2026, 10)
 postgres_only = pytest.mark.postgres_only
 
 
-def _seed(app, count: int = 30, months=(10,)) -> None:
-    with app.app_context():
+@pytest.fixture
+def seed(make_customer, make_work):
+    """seed(count, months): that many customers, each with a session in each month."""
+    def make(count: int = 30, months=(10,)) -> None:
         for n in range(count):
-            c = customer(f"Customer {n:03d}")
+            c = make_customer(f"Customer {n:03d}")
             for month in months:
-                work(c, at(2026, month, 5 + n % 20, 9, 0), 20 + n)
-        session.commit()
+                make_work(c, at(2026, month, 5 + n % 20, 9, 0), 20 + n)
+
+    return make
 
 
 def _worker(action, url, period="2026-10", sleep=0.0, marker=""):
@@ -49,8 +50,8 @@ def _one_invoice_per_customer(app, expected: int) -> None:
 
 
 @postgres_only
-def test_two_processes_running_the_same_month_bill_it_once(app, database_url):
-    _seed(app)
+def test_two_processes_running_the_same_month_bill_it_once(app, database_url, seed):
+    seed()
     first = _worker("run", database_url, sleep=0.3)
     time.sleep(1.5)  # the first one holds the period now
     second = _worker("run", database_url)
@@ -64,8 +65,8 @@ def test_two_processes_running_the_same_month_bill_it_once(app, database_url):
 
 
 @postgres_only
-def test_runs_started_at_the_same_moment_never_make_a_second_invoice(app, database_url):
-    _seed(app, 12)
+def test_runs_started_at_the_same_moment_never_make_a_second_invoice(app, database_url, seed):
+    seed(12)
     workers = [_worker("run", database_url) for _ in range(3)]
     codes = [w.wait(timeout=120) for w in workers]
     assert set(codes) <= {0, 3} and 0 in codes
@@ -73,11 +74,11 @@ def test_runs_started_at_the_same_moment_never_make_a_second_invoice(app, databa
 
 
 @postgres_only
-def test_concurrent_finalizations_give_gapless_numbers(app, database_url):
-    _seed(app, 20, months=(9, 10))
+def test_concurrent_finalizations_give_gapless_numbers(app, database_url, seed):
+    seed(20, months=(9, 10))
     with app.app_context():
         for month in (9, 10):
-            billing_run.run_period(billing.Period(2026, month), settings())
+            transactions.run_period(billing.Period(2026, month), settings())
     # Two processes finalize October, one thread September, all at once.
     procs = [_worker("finalize", database_url, sleep=0.05) for _ in range(2)]
     errors = []
@@ -85,7 +86,7 @@ def test_concurrent_finalizations_give_gapless_numbers(app, database_url):
     def september():
         try:
             with app.app_context():
-                invoices.finalize(billing.Period(2026, 9), settings(), on=date(2026, 11, 2))
+                transactions.finalize(billing.Period(2026, 9), settings(), on=date(2026, 11, 2))
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -100,8 +101,8 @@ def test_concurrent_finalizations_give_gapless_numbers(app, database_url):
 
 
 def test_a_run_killed_in_the_middle_leaves_no_half_invoice_and_a_rerun_completes(
-        app, database_url, tmp_path):
-    _seed(app, 25)
+        app, database_url, tmp_path, seed):
+    seed(25)
     marker = tmp_path / "progress"
     proc = _worker("run", database_url, sleep=0.5, marker=str(marker))
     deadline = time.time() + 60
@@ -113,7 +114,7 @@ def test_a_run_killed_in_the_middle_leaves_no_half_invoice_and_a_rerun_completes
     with app.app_context():
         assert session.scalar(select(func.count()).select_from(Invoice)) == 0
         assert session.scalar(select(func.count()).select_from(InvoiceLine)) == 0
-        result = billing_run.run_period(OCTOBER, settings())
+        result = transactions.run_period(OCTOBER, settings())
         assert (result.created, result.drafts) == (25, 25)
         statuses = session.scalars(select(BillingRun.status).order_by(BillingRun.id)).all()
         # On PostgreSQL the killed run's row stays behind, marked as interrupted by the rerun;

@@ -6,12 +6,11 @@ import pytest
 from facturx import get_xml_from_pdf
 from sqlalchemy import select
 
-from plugin import billing, exports
+from plugin import billing, exports, transactions
+from plugin.config import settings
 from plugin.db import session
-from plugin.extension import settings
 from plugin.models import Customer, Invoice
-from plugin.services import billing_run, invoices
-from tests.invoices.builders import at, customer, work
+from tests.conftest import at
 from tests.invoices.conftest import validate
 from tests.invoices.einvoice import NS, check_br_co_25, parse, totals
 
@@ -19,18 +18,16 @@ OCTOBER = billing.Period(2026, 10)
 
 
 @pytest.fixture
-def three_treatments(app):
+def three_treatments(app, make_customer, make_work):
+    for c in (make_customer("Standard GmbH", vat_id="DE129273398"),
+              make_customer("Wiener Service GmbH", country="AT", vat_id="ATU12345678",
+                            address="Ringstraße 5\n1010 Wien"),
+              make_customer("Zurich Labs AG", country="CH", vat_exempt=True,
+                            address="Bahnhofstrasse 1\n8001 Zürich")):
+        make_work(c, at(2026, 10, 7, 10, 0), 35)  # no contract: 3 units at 120.00 / 4
     with app.app_context():
-        customer("Standard GmbH", vat_id="DE129273398")
-        customer("Wiener Service GmbH", country="AT", vat_id="ATU12345678",
-                 address="Ringstraße 5\n1010 Wien")
-        customer("Zurich Labs AG", country="CH", vat_exempt=True,
-                 address="Bahnhofstrasse 1\n8001 Zürich")
-        for c in session.scalars(select(Customer)):
-            work(c, at(2026, 10, 7, 10, 0), 35)  # no contract: 3 units at 120.00 / 4
-        session.commit()
-        billing_run.run_period(OCTOBER, settings())
-        invoices.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
+        transactions.run_period(OCTOBER, settings())
+        transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
 
 
 @pytest.mark.parametrize(("name", "category", "vat"), [
@@ -42,8 +39,8 @@ def test_each_vat_treatment_gives_a_valid_xrechnung_and_zugferd(
         inv = session.scalar(select(Invoice).join(Invoice.customer)
                              .where(Invoice.customer.has(name=name)))
         assert (str(inv.net), str(inv.vat)) == ("90.00", vat)
-        _, xml = exports.export_invoice(inv, "xrechnung")
-        _, pdf = exports.export_invoice(inv, "zugferd")
+        _, xml = exports.export_invoice(inv, "xrechnung", settings())
+        _, pdf = exports.export_invoice(inv, "zugferd", settings())
     doc = parse(xml)
     assert doc.xpath("//ram:ApplicableTradeTax/ram:CategoryCode/text()", namespaces=NS)[-1] \
         == category
@@ -60,12 +57,12 @@ def test_each_vat_treatment_gives_a_valid_xrechnung_and_zugferd(
 def test_a_credit_note_is_a_valid_e_invoice_that_names_the_invoice_it_reverses(
         app, demo, tmp_path):
     with app.app_context():
-        billing_run.run_period(OCTOBER, settings())
-        invoices.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
+        transactions.run_period(OCTOBER, settings())
+        transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
         original = session.scalar(select(Invoice))
-        note = invoices.credit(original.id, settings(), on=date(2026, 11, 9))
-        _, xml = exports.export_invoice(note, "xrechnung")
-        _, pdf = exports.export_invoice(note, "zugferd")
+        note = transactions.credit(original.id, settings(), on=date(2026, 11, 9))
+        _, xml = exports.export_invoice(note, "xrechnung", settings())
+        _, pdf = exports.export_invoice(note, "zugferd", settings())
     doc = parse(xml)
     assert doc.xpath("//rsm:ExchangedDocument/ram:TypeCode/text()", namespaces=NS) == ["381"]
     assert doc.xpath("//ram:InvoiceReferencedDocument/ram:IssuerAssignedID/text()",
@@ -82,11 +79,11 @@ def test_an_xrechnung_without_a_leitweg_id_is_refused_naming_what_is_missing(app
     with app.app_context():
         session.get(Customer, 1).buyer_reference = None
         session.commit()
-        billing_run.run_period(OCTOBER, settings())
-        invoices.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
+        transactions.run_period(OCTOBER, settings())
+        transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
         inv = session.scalar(select(Invoice))
         with pytest.raises(exports.EInvoiceError, match="buyer reference \\(Leitweg-ID\\)"):
-            exports.export_invoice(inv, "xrechnung")
-        files, problems = exports.export_period("2026-10", "xrechnung")
+            exports.export_invoice(inv, "xrechnung", settings())
+        files, problems = exports.export_period("2026-10", "xrechnung", settings())
         assert files == [] and "Müller Anlagenbau GmbH" in problems[0]
-        exports.export_invoice(inv, "zugferd")  # ZUGFeRD does not need one
+        exports.export_invoice(inv, "zugferd", settings())  # ZUGFeRD does not need one

@@ -8,14 +8,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from plugin import billing, jobs
+from plugin.config import settings
 from plugin.db import session
-from plugin.extension import settings
 from plugin.manifest import Job
 from plugin.models import Customer, Invoice, RolloverBalance
 from plugin.services import billing_run
 from plugin.services.statement import load_bills
-from tests.conftest import Auth
-from tests.invoices.builders import at, contract, customer, work
+from tests.conftest import Auth, at
 from tests.invoices.conftest import validate
 
 
@@ -45,13 +44,13 @@ def test_the_cli_runs_finalizes_and_exports_a_period(app, runner, demo, tmp_path
 
 
 def test_the_scheduled_job_bills_last_month_once(app, demo):
-    job = Job(id="month-end-billing", function="plugin.jobs_billing:month_end_billing",
+    job = Job(id="month-end-billing", function="plugin.jobs.billing:month_end_billing",
               cron_setting="BILLING_CRON", description="")
     app.config["QUARTERHOUR_BILLING_CRON"] = "0 2 1 * *"
     fire = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 02:00 in Berlin
     first = jobs.run_once(app, job, fire)
     with app.app_context():
-        expected = str(billing_run.previous_period(settings()))
+        expected = str(billing_run.previous_period(settings(), fire))
     assert first.startswith(f"{expected}:")
     assert jobs.run_once(app, job, fire) is None  # another worker: already claimed
 
@@ -101,20 +100,21 @@ def test_an_admin_sees_billing_but_cannot_act(app, client, make_user, demo):
     assert refused.status_code == 403
 
 
-def test_billing_customers_in_one_batch_gives_what_each_alone_gives(app, demo):
+def test_billing_customers_in_one_batch_gives_what_each_alone_gives(
+        app, demo, make_customer, make_contract, make_work):
+    roll = make_customer("Rollover & Scope KG")
+    k = make_contract(roll, quota_minutes=100, rollover=True, rounding_scope="ticket_day",
+                      grace_seconds=120, minimum=Decimal("250.00"))
+    make_work(roll, at(2026, 10, 1, 0, 10), 7)
+    make_work(roll, at(2026, 10, 1, 0, 30), 9)
+    make_work(roll, at(2026, 10, 25, 1, 30), 95)  # over the DST change
+    make_work(roll, at(2026, 10, 12, 8, 0), 30, billable=False)
+    make_work(roll, at(2026, 10, 13, 8, 0), 30, voided_at=at(2026, 10, 14, 8, 0))
+    make_work(roll, at(2026, 9, 30, 23, 55), 30)  # September's
+    none = make_customer("No Contract OHG", default_hourly_rate=Decimal("97.50"))
+    make_work(none, at(2026, 10, 9, 9, 0), 31)
     with app.app_context():
-        roll = customer("Rollover & Scope KG")
-        k = contract(roll, quota_minutes=100, rollover=True, rounding_scope="ticket_day",
-                     grace_seconds=120, minimum=Decimal("250.00"))
-        work(roll, at(2026, 10, 1, 0, 10), 7)
-        work(roll, at(2026, 10, 1, 0, 30), 9)
-        work(roll, at(2026, 10, 25, 1, 30), 95)  # over the DST change
-        work(roll, at(2026, 10, 12, 8, 0), 30, billable=False)
-        work(roll, at(2026, 10, 13, 8, 0), 30, voided_at=at(2026, 10, 14, 8, 0))
-        work(roll, at(2026, 9, 30, 23, 55), 30)  # September's
-        none = customer("No Contract OHG", default_hourly_rate=Decimal("97.50"))
-        work(none, at(2026, 10, 9, 9, 0), 31)
-        session.add(RolloverBalance(contract_id=k.id, period="2026-09", minutes=40))
+        session.add(RolloverBalance(contract_id=k, period="2026-09", minutes=40))
         session.commit()
         ids = session.scalars(select(Customer.id).order_by(Customer.id)).all()
         period = billing.Period(2026, 10)

@@ -111,3 +111,31 @@ def test_a_customer_who_reads_english_gets_the_invoice_in_english(
                    "Payable within 14 days of the invoice date without deduction, at the latest "
                    "on Nov 16, 2026", "Appendix: evidence log"):
         assert figure in text, figure
+
+
+def test_the_frozen_evidence_log_ties_each_session_and_call_to_the_line_that_bills_it(
+        app, client, billing_user, demo):
+    from plugin.models import Contract, Invoice
+
+    post(client, billing_user, "/api/v1/billing/runs", {"period": "2026-10", "wait": True})
+    post(client, billing_user, "/api/v1/invoices/finalize",
+         {"period": "2026-10", "issued_on": "2026-11-02"})
+    with app.app_context():
+        invoice = session.query(Invoice).one()
+        contract_id = session.query(Contract.id).scalar()
+        # The contract's fee, its sessions (quota ×3, overflow, warranty, overflow), telephony.
+        assert [line.contract_id for line in invoice.lines] == [contract_id] * 7 + [None]
+        by_position = {line.position: line for line in invoice.lines}
+        evidence = json.loads(invoice.snapshot)["evidence"]
+    for s in evidence["sessions"]:
+        assert s["lines"], s
+        for position in s["lines"]:
+            line = by_position[position]
+            assert line.kind in s["parts"]
+            assert f"icket {s['ticket_id']}:" in line.description  # Ticket / ticket
+    fourth = next(s for s in evidence["sessions"] if s["start"].startswith("2026-10-20"))
+    assert [by_position[p].kind for p in fourth["lines"]] == ["overflow"]
+    telephony = next(p for p, line in by_position.items() if line.kind == "telephony")
+    assert [c["line"] for c in evidence["calls"]] == [telephony, telephony]
+    assert [(c["billsec"], c["rated_seconds"]) for c in evidence["calls"]] == \
+        [(1830, 1860), (61, 120)]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 
 def main(action: str, url: str, period_text: str, sleep: float = 0.0, marker: str = "") -> int:
-    from plugin import billing
-    from plugin.services import billing_run, invoices
+    from plugin import billing, transactions
+    from plugin.services.period_lock import RunInProgress
     from tests.invoices.conftest import billing_app
 
     app = billing_app(url)
@@ -30,11 +30,11 @@ def main(action: str, url: str, period_text: str, sleep: float = 0.0, marker: st
         settings = app.extensions["quarterhour"].settings
         try:
             if action == "run":
-                result = billing_run.run_period(period, settings, progress=slow, batch_size=5)
+                result = transactions.run_period(period, settings, progress=slow, batch_size=5)
             else:
-                result = invoices.finalize(period, settings, on=date(2026, 11, 2),
-                                           progress=slow)
-        except billing_run.RunInProgress as e:
+                result = transactions.finalize(period, settings, on=date(2026, 11, 2),
+                                               progress=slow)
+        except RunInProgress as e:
             print(f"refused: {e}")
             return 3
         print(result.text())

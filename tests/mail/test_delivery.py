@@ -308,7 +308,7 @@ def test_an_attachment_that_cannot_be_built_fails_the_email_with_the_reason(app,
 
 def test_the_scheduled_job_delivers_the_outbox(app, mailbox, clock):
     job = next(j for j in MANIFEST.jobs if j.id == "outbox-delivery")
-    assert job.function == "plugin.mail.jobs:deliver_outbox"
+    assert job.function == "plugin.jobs.mail:deliver_outbox"
     with app.app_context():
         queue_invoice(clock)
     assert jobs.run_once(app, job, clock()) == "sent 1, retrying 0, failed 0"

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from plugin.billing.segments import worked_seconds
 from plugin.db import session
 from plugin.models import TimeEntry, TimeEntryAudit, TimeSegment
-from plugin.services import timers
 
 THREADS = 8
 
@@ -134,7 +134,7 @@ def test_a_storm_of_starts_pauses_and_stops_keeps_every_rule(app, tokens, world)
             open_segments = [s for s in e.segments if s.ended_at is None]
             if e.ended_at is not None:
                 assert not open_segments
-                assert e.duration_seconds == timers.worked_seconds(
+                assert e.duration_seconds == worked_seconds(
                     [(s.started_at, s.ended_at) for s in e.segments], e.ended_at)
             else:
                 assert len(open_segments) <= 1

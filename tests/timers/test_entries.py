@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from plugin.db import session
 from plugin.models import TimeEntry, TimeEntryAudit
-from tests.conftest import Auth
-from tests.timers.conftest import call, iso, local, now_utc
+from tests.conftest import Auth, at
+from tests.timers.conftest import call, iso, now_utc
 
-OCT_2 = (local(2026, 10, 2, 9, 0), local(2026, 10, 2, 9, 31))
+OCT_2 = (at(2026, 10, 2, 9, 0), at(2026, 10, 2, 9, 31))
 
 
 def book(client, auth, ticket, start, end, **extra):
@@ -36,8 +36,8 @@ def test_an_engineer_books_her_own_work_with_a_reason(app, client, engineer, wor
 
 @pytest.mark.parametrize(("change", "field", "words"), [
     ({"reason": ""}, "reason", "say why"),
-    ({"ended_at": iso(local(2026, 10, 2, 8, 0))}, "ended_at", "after the start (2026-10-02 09:00)"),
-    ({"ended_at": iso(local(2026, 10, 2, 9, 0))}, "ended_at", "after the start"),
+    ({"ended_at": iso(at(2026, 10, 2, 8, 0))}, "ended_at", "after the start (2026-10-02 09:00)"),
+    ({"ended_at": iso(at(2026, 10, 2, 9, 0))}, "ended_at", "after the start"),
     ({"started_at": iso(now_utc() + timedelta(hours=1)),
       "ended_at": iso(now_utc() + timedelta(hours=2))}, "started_at", "in the future"),
     ({"started_at": iso(now_utc() - timedelta(hours=1)),
@@ -56,18 +56,18 @@ def test_validation_names_the_field(client, engineer, world, change, field, word
 
 def test_an_overlap_names_the_entry_it_overlaps(client, engineer, world):
     first = book(client, engineer, world["ticket"], *OCT_2).get_json()
-    r = book(client, engineer, world["other_ticket"], local(2026, 10, 2, 9, 30),
-             local(2026, 10, 2, 10, 0))
+    r = book(client, engineer, world["other_ticket"], at(2026, 10, 2, 9, 30),
+             at(2026, 10, 2, 10, 0))
     error = r.get_json()["error"]
     assert error["field"] == "started_at"
     assert error["message"] == (f"overlaps entry #{first['id']} (2026-10-02 09:00–09:31, "
                                 f"ticket #{world['ticket']} “Press stops”)")
-    inside = book(client, engineer, world["ticket"], local(2026, 10, 2, 8, 0),
-                  local(2026, 10, 2, 9, 1)).get_json()["error"]
+    inside = book(client, engineer, world["ticket"], at(2026, 10, 2, 8, 0),
+                  at(2026, 10, 2, 9, 1)).get_json()["error"]
     assert inside["field"] == "ended_at"
     # Touching ends do not overlap.
-    assert book(client, engineer, world["ticket"], local(2026, 10, 2, 9, 31),
-                local(2026, 10, 2, 9, 45)).status_code == 201
+    assert book(client, engineer, world["ticket"], at(2026, 10, 2, 9, 31),
+                at(2026, 10, 2, 9, 45)).status_code == 201
 
 
 def test_another_engineers_entries_do_not_overlap_mine(client, engineer, world, make_user):
@@ -99,7 +99,7 @@ def test_a_correction_keeps_before_after_and_reason(client, engineer, world):
                      {"note": "x"}, method="PATCH")
     assert no_reason.get_json()["error"]["field"] == "reason"
     r = call(client, engineer, f"/api/v1/entries/{entry['id']}",
-             {"ended_at": iso(local(2026, 10, 2, 9, 46)), "reason": "call went on"},
+             {"ended_at": iso(at(2026, 10, 2, 9, 46)), "reason": "call went on"},
              method="PATCH")
     assert r.status_code == 200 and r.get_json()["duration_seconds"] == 46 * 60
     history = client.get(f"/api/v1/entries/{entry['id']}").get_json()["history"]
@@ -115,11 +115,11 @@ def test_moving_a_session_keeps_its_pauses(app, client, engineer, world):
     from plugin.services import timers
 
     with app.app_context():
-        from plugin.extension import settings
+        from plugin.config import settings
         from plugin.models import Ticket
 
         erika = session.get(User, engineer.id)
-        t0 = local(2026, 10, 2, 9, 0)
+        t0 = at(2026, 10, 2, 9, 0)
         ticket = session.get(Ticket, world["ticket"])
         timers.start(erika, ticket, t0, settings())
         timers.pause(erika, t0 + timedelta(minutes=10))
@@ -129,11 +129,11 @@ def test_moving_a_session_keeps_its_pauses(app, client, engineer, world):
         assert entry.duration_seconds == 20 * 60
         entry_id = entry.id
     r = call(client, engineer, f"/api/v1/entries/{entry_id}",
-             {"ended_at": iso(local(2026, 10, 2, 9, 50)), "reason": "it went on"},
+             {"ended_at": iso(at(2026, 10, 2, 9, 50)), "reason": "it went on"},
              method="PATCH").get_json()
     assert r["duration_seconds"] == 30 * 60 and len(r["segments"]) == 3
     r = call(client, engineer, f"/api/v1/entries/{entry_id}",
-             {"started_at": iso(local(2026, 10, 2, 9, 5)), "reason": "started later"},
+             {"started_at": iso(at(2026, 10, 2, 9, 5)), "reason": "started later"},
              method="PATCH").get_json()
     assert r["duration_seconds"] == 25 * 60
 
@@ -147,7 +147,7 @@ def test_engineers_correct_only_their_own_entries(client, engineer, world, make_
     r = call(client, max_, f"/api/v1/entries/{entry['id']}/void", {"reason": "mine now"})
     assert r.status_code == 404
     assert client.get("/api/v1/entries").get_json() == []
-    r = book(client, max_, world["ticket"], local(2026, 10, 3, 9, 0), local(2026, 10, 3, 10, 0),
+    r = book(client, max_, world["ticket"], at(2026, 10, 3, 9, 0), at(2026, 10, 3, 10, 0),
              engineer_id=engineer.id)
     assert r.status_code == 403
 
@@ -174,22 +174,22 @@ def test_a_locked_period_refuses_create_edit_and_void(app, client, engineer, wor
         session.add(Invoice(customer_id=world["customer"], period="2026-10",
                             status="finalized", number="QH-2026-00007"))
         session.commit()
-    for r in (book(client, engineer, world["ticket"], local(2026, 10, 5, 9),
-                   local(2026, 10, 5, 10)),
+    for r in (book(client, engineer, world["ticket"], at(2026, 10, 5, 9),
+                   at(2026, 10, 5, 10)),
               call(client, engineer, f"/api/v1/entries/{entry['id']}",
                    {"note": "x", "reason": "typo"}, method="PATCH"),
               call(client, engineer, f"/api/v1/entries/{entry['id']}",
-                   {"started_at": iso(local(2026, 11, 2, 9)),
-                    "ended_at": iso(local(2026, 11, 2, 9, 31)), "reason": "wrong month"},
+                   {"started_at": iso(at(2026, 11, 2, 9)),
+                    "ended_at": iso(at(2026, 11, 2, 9, 31)), "reason": "wrong month"},
                    method="PATCH"),
               call(client, engineer, f"/api/v1/entries/{entry['id']}/void", {"reason": "x"})):
         assert r.status_code == 409, r.get_json()
         assert "QH-2026-00007 is finalized" in r.get_json()["error"]["message"]
     # Moving an entry *into* a closed month is refused too.
-    nov = book(client, engineer, world["ticket"], local(2026, 11, 2, 9), local(2026, 11, 2, 10))
+    nov = book(client, engineer, world["ticket"], at(2026, 11, 2, 9), at(2026, 11, 2, 10))
     moved = call(client, engineer, f"/api/v1/entries/{nov.get_json()['id']}",
-                 {"started_at": iso(local(2026, 10, 30, 9)),
-                  "ended_at": iso(local(2026, 10, 30, 10)), "reason": "wrong month"},
+                 {"started_at": iso(at(2026, 10, 30, 9)),
+                  "ended_at": iso(at(2026, 10, 30, 10)), "reason": "wrong month"},
                  method="PATCH")
     assert moved.status_code == 409
 

@@ -3,29 +3,9 @@
 import csv
 import io
 
-import pytest
-
 from plugin.db import session
 from tests.conftest import Auth
 from tests.timers.conftest import call
-
-
-@pytest.fixture
-def demo(app):
-    from plugin.services.demo import load_demo
-
-    with app.app_context():
-        load_demo()
-        session.commit()
-
-
-@pytest.fixture
-def billing_user(client, make_user):
-    make_user("berta", "billing")
-    auth = Auth(client)
-    auth.login("berta")
-    return auth
-
 
 EXAMPLE_A = [  # start, duration, units, bucket
     ("2026-10-02T09:00:00+02:00", "31 min", 3, "quota 3"),

@@ -9,14 +9,14 @@ from plugin import billing
 from plugin.db import session
 from plugin.models import Ticket, User
 from plugin.services import evidence, timers
-from tests.timers.conftest import local
+from tests.conftest import at
 
 
 @pytest.fixture
 def ctx(app, make_user, world):
     engineer_id = make_user("erika", "engineer")
     with app.app_context():
-        from plugin.extension import settings
+        from plugin.config import settings
 
         yield session.get(User, engineer_id), session.get(Ticket, world["ticket"]), settings()
         session.rollback()
@@ -36,9 +36,9 @@ def run_timer(ctx, start, end, pauses=()):
 
 @pytest.mark.parametrize(("start", "end", "seconds", "units"), [
     # Clocks go forward at 02:00 → 03:00: 01:30 to 03:30 on the wall is one hour of work.
-    (local(2026, 3, 29, 1, 30), local(2026, 3, 29, 3, 30), 3600, 4),
+    (at(2026, 3, 29, 1, 30), at(2026, 3, 29, 3, 30), 3600, 4),
     # Clocks go back at 03:00 → 02:00: 01:30 to 03:30 on the wall is three hours of work.
-    (local(2026, 10, 25, 1, 30), local(2026, 10, 25, 3, 30), 3 * 3600, 12),
+    (at(2026, 10, 25, 1, 30), at(2026, 10, 25, 3, 30), 3 * 3600, 12),
 ])
 def test_a_session_over_a_dst_change_lasts_what_the_utc_clock_says(ctx, start, end, seconds,
                                                                    units):
@@ -51,15 +51,15 @@ def test_a_session_over_a_dst_change_lasts_what_the_utc_clock_says(ctx, start, e
 def test_the_hour_that_happens_twice_counts_twice(ctx):
     """02:30 on 2026-10-25 exists twice in Berlin; from its first to its second occurrence is
     an hour of work, though the wall clock shows the same time."""
-    first = local(2026, 10, 25, 2, 30)
+    first = at(2026, 10, 25, 2, 30)
     second = first.replace(fold=1)
     entry = run_timer(ctx, first, second)
     assert entry.duration_seconds == 3600
 
 
 def test_a_session_over_a_month_end_belongs_to_the_month_it_started(ctx):
-    entry = run_timer(ctx, local(2026, 10, 31, 23, 50), local(2026, 11, 1, 0, 35),
-                      pauses=[(local(2026, 10, 31, 23, 59), local(2026, 11, 1, 0, 4))])
+    entry = run_timer(ctx, at(2026, 10, 31, 23, 50), at(2026, 11, 1, 0, 35),
+                      pauses=[(at(2026, 10, 31, 23, 59), at(2026, 11, 1, 0, 4))])
     assert entry.duration_seconds == 40 * 60
     customer = entry.ticket.customer_id
     october = evidence.evidence_log(customer, billing.Period(2026, 10), ctx[2])

@@ -40,36 +40,13 @@ def model(steps, last):
     return worked, at
 
 
-@given(segments=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**5)), max_size=10),
-       shift=st.integers(-10**5, 10**5), stretch=st.integers(-10**5, 10**5))
-def test_reshaping_a_session_never_gives_a_negative_or_outside_duration(segments, shift,
-                                                                         stretch):
-    spans = sorted((T0 + timedelta(seconds=s), T0 + timedelta(seconds=s + d))
-                   for s, d in segments)
-    # Make them disjoint, as a timer's segments are.
-    disjoint, end = [], T0
-    for s, e in spans:
-        s = max(s, end)
-        e = max(e, s)
-        disjoint.append((s, e))
-        end = e
-    old_start = disjoint[0][0] if disjoint else T0
-    old_end = end
-    start = old_start + timedelta(seconds=shift)
-    new_end = max(start, old_end + timedelta(seconds=stretch))
-    out = timers.reshape(disjoint, old_start, old_end, start, new_end)
-    worked = timers.worked_seconds(out, new_end)
-    assert 0 <= worked <= (new_end - start).total_seconds()
-    assert all(start <= s <= e <= new_end for s, e in out)
-
-
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS, last=LAST)
 def test_a_sessions_duration_is_the_sum_of_its_segments_rounded_once(app, make_user, world,
                                                                      steps, last):
     with app.app_context():
-        from plugin.extension import settings as qh_settings
+        from plugin.config import settings as qh_settings
 
         engineer = session.scalar(select(User)) or session.get(User, make_user("erika"))
         ticket = session.get(Ticket, world["ticket"])

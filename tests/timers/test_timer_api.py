@@ -172,7 +172,7 @@ def test_a_timer_is_refused_in_a_month_with_a_finalized_invoice(app, client, eng
         session.commit()
     r = call(client, engineer, "/api/v1/timer/start",
              {"ticket_id": world["ticket"], "started_at": iso(earlier), "reason": "late"})
-    assert r.status_code == 409 and r.get_json()["error"]["code"] == "period_locked"
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "period_closed"
     assert "QH-2026-00001" in r.get_json()["error"]["message"]
 
 
@@ -235,3 +235,28 @@ def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, wor
         event.remove(engine, "before_cursor_execute", count)
     sqlite_lock = 1 if engine.dialect.name == "sqlite" else 0
     assert counts == {"/api/v1/timer/start": 7, "/api/v1/timer/stop": 7 + sqlite_lock}
+
+
+def test_the_timer_counts_in_the_units_of_the_contract_the_invoice_uses(app, client, engineer,
+                                                                         world, make_contract):
+    """A newer per-minute contract limited to the ticket's installation wins over the older one
+    for all installations (R3): the timer bar and the invoice both count 60 s units."""
+    from datetime import date
+    from decimal import Decimal
+
+    from plugin import billing
+    from plugin.config import settings
+    from plugin.services.statement import statement
+
+    make_contract(world["customer"], name="Per minute", valid_from=date(2026, 6, 1),
+                  installations=[world["installation"]], fee=Decimal("0.00"), quota_minutes=0,
+                  overflow_rate=Decimal("1.20"), unit_seconds=60)
+    started = call(client, engineer, "/api/v1/timer/start", {"ticket_id": world["ticket"]})
+    assert started.get_json()["unit_seconds"] == 60
+    assert client.get("/api/v1/timer").get_json()["unit_seconds"] == 60
+    entry = call(client, engineer, "/api/v1/timer/stop").get_json()["entry"]
+    with app.app_context():
+        period = billing.period_of(now_utc(), str(settings().timezone))
+        bill = statement(world["customer"], period, settings()).bill
+        [billed] = [a for a in bill.allocations if a.entry_id == entry["id"]]
+        assert billed.unit_seconds == 60

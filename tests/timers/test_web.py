@@ -59,7 +59,7 @@ def test_the_ticket_page_offers_stop_it_and_start_this(app, client, engineer, wo
 
 
 def test_a_backdated_start_by_form_needs_a_reason(app, client, engineer, world):
-    from plugin.extension import settings
+    from plugin.config import settings
 
     with app.app_context():
         earlier = (now_utc() - timedelta(minutes=30)).astimezone(settings().timezone)
@@ -78,7 +78,7 @@ def test_a_long_running_timer_asks_to_confirm_the_end(app, client, engineer, wor
     from plugin.services import timers
 
     with app.app_context():
-        from plugin.extension import settings
+        from plugin.config import settings
 
         timers.start(session.get(User, engineer.id), session.get(Ticket, world["ticket"]),
                      now_utc(), settings(), started_at=now_utc() - timedelta(hours=11),

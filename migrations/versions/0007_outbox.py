@@ -1,7 +1,7 @@
 """The outbox: e-mails queued with the business change and their attachments, sent by a job
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 23:08:09.633216
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import plugin.db
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,25 +1,23 @@
 """Console commands for billing: `quarterhour billing run|finalize|credit|push` and
-`quarterhour export` (registered on the `quarterhour` group by plugin/cli.py)."""
+`quarterhour export`."""
 
 import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from plugin import billing as core
-
-
-def _settings():
-    return current_app.extensions["quarterhour"].settings
+from plugin import exports
+from plugin.config import settings
 
 
 def _period(text: str | None) -> core.Period:
+    from plugin.db import utcnow
     from plugin.services.billing_run import previous_period
 
     if not text:
-        return previous_period(_settings())
+        return previous_period(settings(), utcnow())
     try:
         return core.Period.parse(text)
     except ValueError as e:
@@ -58,12 +56,13 @@ def billing_group():
 @with_appcontext
 def run_command(period):
     """Compute one draft per customer of the period (again: shows what changed)."""
-    from plugin.services.billing_run import RunInProgress, run_period
+    from plugin.services.period_lock import RunInProgress
+    from plugin.transactions import run_period
 
     period = _period(period)
     bar = _Bar(f"billing {period}")
     try:
-        result = run_period(period, _settings(), progress=bar)
+        result = run_period(period, settings(), progress=bar)
     except RunInProgress as e:
         raise click.ClickException(str(e)) from None
     finally:
@@ -82,18 +81,19 @@ def run_command(period):
 def finalize_command(period, issued_on):
     """Give every draft of the period the next gapless number and lock the period."""
     from plugin.connectors import accounting
-    from plugin.services.invoices import finalize
+    from plugin.jobs.billing import push_pending
+    from plugin.transactions import finalize
 
     period = _period(period)
     bar = _Bar(f"finalizing {period}")
     try:
-        result = finalize(period, _settings(), on=issued_on.date() if issued_on else None,
+        result = finalize(period, settings(), on=issued_on.date() if issued_on else None,
                           progress=bar)
     finally:
         bar.close()
     click.echo(result.text())
-    if accounting.enabled():
-        click.echo(f"accounting push: {accounting.push_pending()}")
+    if accounting.enabled(settings()):
+        click.echo(f"accounting push: {push_pending(settings())}")
     if result.stale:
         raise SystemExit(1)
 
@@ -109,13 +109,13 @@ def credit_command(number, reason):
     from plugin.db import session
     from plugin.models import Invoice
     from plugin.services.errors import FieldError
-    from plugin.services.invoices import credit
+    from plugin.transactions import credit
 
     invoice_id = session.scalar(select(Invoice.id).where(Invoice.number == number))
     if invoice_id is None:
         raise click.ClickException(f"no invoice {number}")
     try:
-        note = credit(invoice_id, _settings(), reason=reason)
+        note = credit(invoice_id, settings(), reason=reason)
     except FieldError as e:
         raise click.ClickException(e.message) from None
     click.echo(f"credit note {note.number} reverses {number}; {note.period} is open again")
@@ -127,28 +127,29 @@ def credit_command(number, reason):
 def push_command(failed):
     """Send finalized invoices to the accounting endpoint."""
     from plugin.connectors import accounting
+    from plugin.jobs.billing import push_pending
 
-    if not accounting.enabled():
+    if not accounting.enabled(settings()):
         raise click.ClickException("QUARTERHOUR_ACCOUNTING_URL is not set")
-    click.echo(accounting.push_pending(include_failed=failed))
+    click.echo(push_pending(settings(), include_failed=failed))
 
 
 @click.command("export")
 @PERIOD
 @click.option("--format", "name", required=True,
-              type=click.Choice(["csv", "json", "pdf", "xrechnung", "zugferd", "zip"]))
+              type=click.Choice([*exports.FORMATS, exports.ZIP]),
+              help="A format of plugin.exports.FORMATS, or zip: all of them.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def export_command(period, name, out):
     """Write the period's numbered invoices in a format into DIR (zip: all formats)."""
-    from plugin import exports
-
     period = str(_period(period))
     out.mkdir(parents=True, exist_ok=True)
-    if name == "zip":
-        files, problems = [(f"quarterhour-{period}.zip", exports.zip_period(period))], []
+    if name == exports.ZIP:
+        files, problems = [(f"quarterhour-{period}.zip",
+                            exports.zip_period(period, settings()))], []
     else:
-        files, problems = exports.export_period(period, name)
+        files, problems = exports.export_period(period, name, settings())
     for file_name, data in files:
         (out / file_name).write_bytes(data)
         click.echo(out / file_name)

@@ -1,4 +1,8 @@
-"""Scheduled jobs from plugin.toml, run by APScheduler once per cluster, not once per worker."""
+"""Scheduled jobs from plugin.toml, run by APScheduler once per cluster, not once per worker.
+
+The jobs themselves are in this package by concern (timers, billing): each is called with the
+moment it runs, inside an app context, and commits what it did.
+"""
 
 import importlib
 import logging
@@ -8,21 +12,15 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from plugin.config import PREFIX, ConfigError
 from plugin.db import session, utcnow
 from plugin.manifest import MANIFEST, Job
 from plugin.models import JobRun
-from plugin.services import timers
 
 log = logging.getLogger(__name__)
-
-
-def flag_long_running_timers() -> str:
-    settings = current_app.extensions["quarterhour"].settings
-    return f"flagged {timers.flag_long_running(utcnow(), settings.timer_max_hours)}"
 
 
 def trigger_for(app: Flask, job: Job) -> CronTrigger:
@@ -59,7 +57,8 @@ def run_once(app: Flask, job: Job, now: datetime | None = None) -> str | None:
             return None
         module, name = job.function.split(":")
         try:
-            result = getattr(importlib.import_module(module), name)()
+            # A job is called with the moment it runs, and commits what it did.
+            result = getattr(importlib.import_module(module), name)(now)
         except Exception as e:
             session.rollback()
             log.exception("job %s failed", job.id)
