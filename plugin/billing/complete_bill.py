@@ -9,7 +9,7 @@ from .contracts import Contract
 from .cost_cap import CostCap, apply_cost_cap, capped_sum
 from .coverage import Entry, Installation
 from .handled_calls import CallPricing, HandledCall, charge_lines, handled_call_charges
-from .invoice import DEFAULT_SETTINGS, Customer, Line, Settings, invoice_from_lines
+from .invoice import DEFAULT_SELLER, Customer, Line, Seller, invoice_from_lines
 from .periods import Period
 from .rating import RatedCall
 from .wording import ENGLISH, Wording
@@ -31,7 +31,7 @@ def complete_bill(
     contracts: Iterable[Contract] = (),
     rated_calls: Iterable[RatedCall] = (),
     rollover_in: Mapping[int, int] | None = None,
-    settings: Settings = DEFAULT_SETTINGS,
+    seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
     handled_calls: Iterable[HandledCall] = (),
     call_pricings: Iterable[CallPricing] = (),
@@ -46,7 +46,7 @@ def complete_bill(
     contracts = list(contracts)
     bill = bill_period(
         period, customer, entries, installations, contracts, rated_calls, rollover_in,
-        settings, wording,
+        seller, wording,
     )
     in_force = {contract.id for contract in contracts if contract.valid_in(period)}
     handled_calls = list(handled_calls)
@@ -54,10 +54,10 @@ def complete_bill(
     for pricing in call_pricings:
         if pricing.contract_id in in_force:
             charges = handled_call_charges(
-                handled_calls, pricing, period, settings.timezone, wording
+                handled_calls, pricing, period, seller.timezone, wording
             )
             at = _after_contract(lines, pricing.contract_id)
-            lines[at:at] = charge_lines(charges, customer, settings)
+            lines[at:at] = charge_lines(charges, customer, seller)
     sums: dict[int, Decimal] = {}
     for cap in cost_caps:
         if cap.contract_id in in_force:

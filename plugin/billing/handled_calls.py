@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from .invoice import DEFAULT_SETTINGS, Customer, Line, LineKind, Settings
+from .invoice import DEFAULT_SELLER, Customer, Line, LineKind, Seller
 from .money import ZERO, line_amount
 from .periods import DEFAULT_TIMEZONE, Period, require_aware
-from .rating import billed_seconds
+from .rating import rated_seconds
 from .vat import vat_category, vat_rate
 from .wording import ENGLISH, Wording
 
@@ -148,7 +148,7 @@ def handled_call_charges(
         )
         return [_charge(LineKind.HANDLED_CALLS, text, len(handled), "call", pricing)]
     billed = sum(
-        billed_seconds(call.seconds, pricing.first_increment, pricing.next_increment)
+        rated_seconds(call.seconds, pricing.first_increment, pricing.next_increment)
         for call in handled
     )
     minutes = Decimal(billed) / 60  # exact: the increments are whole tenths of a minute
@@ -175,11 +175,11 @@ def decimal_text(value: Decimal, wording: Wording = ENGLISH) -> str:
 
 
 def charge_lines(
-    charges: Iterable[Charge], customer: Customer, settings: Settings = DEFAULT_SETTINGS
+    charges: Iterable[Charge], customer: Customer, seller: Seller = DEFAULT_SELLER
 ) -> list[Line]:
     """Charges as invoice lines, with the customer's VAT as compose_invoice gives it."""
-    category = vat_category(customer.vat_id, settings.seller_country, customer.vat_exempt)
-    rate = vat_rate(category, settings.standard_vat_rate)
+    category = vat_category(customer.vat_id, seller.country, customer.vat_exempt)
+    rate = vat_rate(category, seller.standard_vat_rate)
     return [
         Line(
             kind=charge.kind,

@@ -10,7 +10,7 @@ from .contracts import Contract
 from .cost_cap import CostCap
 from .coverage import Entry, Installation
 from .handled_calls import CallPricing, HandledCall
-from .invoice import DEFAULT_SETTINGS, Customer, Settings
+from .invoice import DEFAULT_SELLER, Customer, Seller
 from .periods import Period
 from .rating import RatedCall
 from .wording import ENGLISH, Wording
@@ -71,7 +71,7 @@ def what_if(
     customer: Customer,
     past: Iterable[PastPeriod],
     proposal: Proposal,
-    settings: Settings = DEFAULT_SETTINGS,
+    seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
 ) -> list[WhatIfPeriod]:
     """Each past period billed by the core (complete_bill) with the proposal in force for the
@@ -98,7 +98,7 @@ def what_if(
             contracts,
             month.rated_calls,
             rollover,
-            settings,
+            seller,
             wording,
             handled_calls=month.handled_calls,
             call_pricings=_kept(month.call_pricings, replaced, proposal.call_pricing),
