@@ -80,7 +80,9 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
 
     bundle = client.get("/api/v1/exports?period=2026-10")
     names = sorted(zipfile.ZipFile(io.BytesIO(bundle.data)).namelist())
-    assert names == ["csv/quarterhour-2026-10.csv", "json/quarterhour-2026-10.json",
+    assert names == ["csv/quarterhour-2026-10.csv",
+                     "evidence/quarterhour-2026-10-evidence.csv",
+                     "json/quarterhour-2026-10.json",
                      "pdf/QH-2026-00001.pdf", "xrechnung/QH-2026-00001-xrechnung.xml",
                      "zugferd/QH-2026-00001-zugferd.pdf"]
     period_csv = client.get("/api/v1/exports?period=2026-10&format=csv").data
