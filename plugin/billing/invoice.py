@@ -1,11 +1,12 @@
 """R8 invoice composition: one line per contract and kind, VAT and totals from the printed lines."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
 from .contracts import NO_CONTRACT_COUNTING, Contract, SeatMode, seat_bands
@@ -141,12 +142,17 @@ def compose_invoice(
     rated_calls: Iterable[RatedCall] = (),
     seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
+    contract_charges: Mapping[int, Sequence] = MappingProxyType({}),
 ) -> Invoice:
     """One line per contract and kind (R8): per contract its fee, seats, quota carried over,
-    quota use, overflow, warranty and minimum top-up; then work without a contract; then
-    telephony. Each line names the sessions it bills (`Line.entry_ids`); the sessions themselves
-    are the evidence log. Totals come from these lines only, so the document always adds up.
-    `wording`: the language of the lines' texts and the notes (English by default)."""
+    quota use, overflow, warranty, the charges given for it, and its minimum top-up; then work
+    without a contract; then telephony. Each line names the sessions it bills
+    (`Line.entry_ids`); the sessions themselves are the evidence log. Totals come from these
+    lines only, so the document always adds up.
+
+    `contract_charges`: contract id → further charges of that contract (handled calls, as
+    `handled_calls.Charge`: kind, description, quantity, unit, unit price); they count towards
+    its minimum (R6). `wording`: the language of the texts and notes (English by default)."""
     category = vat_category(customer.vat_id, seller.country, customer.vat_exempt)
     rate = vat_rate(category, seller.standard_vat_rate)
     _ = wording.gettext
@@ -174,6 +180,8 @@ def compose_invoice(
     for usage in coverage.usage:
         contract = contract_by_id[usage.contract_id]
         charges = _contract_charges(contract, usage, period, sessions[contract.id], wording)
+        charges += [_Charge(c.kind, c.description, c.quantity, c.unit, c.unit_price, contract.id)
+                    for c in contract_charges.get(contract.id, ())]
         own = [line(charge) for charge in charges]
         charged = sum((item.amount for item in own), ZERO)
         if contract.minimum > charged:
