@@ -56,6 +56,7 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
     assert doc["vat"] == [{"category": "S", "rate": "19.00", "base": "425.66",
                            "amount": "80.88"}]
     assert len(doc["evidence"]["sessions"]) == 6 and len(doc["evidence"]["calls"]) == 2
+    assert [s["duration"] for s in doc["evidence"]["sessions"]][3] == "15 min 1 s"
 
     # Müller's language is German: the PDF, its lines and its terms speak it.
     assert doc["lines"][0]["description"] == "Remote Service Basic: Monatspauschale Oktober 2026"
