@@ -26,7 +26,7 @@ def test_worked_example_a_as_this_months_statement_comes_out_to_the_cent(client,
     html = client.get("/customers/1/statement?period=2026-10").get_data(as_text=True)
     assert 'id="net">425.66<' in html and 'id="gross">506.54<' in html
     # The lines read as the customer's invoice will: Müller's language is German.
-    assert ("Remote Service Basic: über das Kontingent von 120 Min. hinaus, 5 Einheiten × 45,00 "
+    assert ("Remote Service Basic: über das Kontingent von 120 min hinaus, 5 Einheiten × 45,00 "
             "(angefangene 15-Minuten-Einheiten)") in html
 
 
