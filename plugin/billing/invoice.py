@@ -129,9 +129,10 @@ class _Bucket:
         self.entry_ids: list[int] = []
 
     def add(self, entry_id: int, units: int) -> None:
+        # A session has at most one part per bucket, so it can only repeat the last one added.
         if units:
             self.units += units
-            if entry_id not in self.entry_ids:
+            if not self.entry_ids or self.entry_ids[-1] != entry_id:
                 self.entry_ids.append(entry_id)
 
 
