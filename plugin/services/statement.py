@@ -20,6 +20,7 @@ from plugin.models import (
     Contract,
     Customer,
     Installation,
+    Invoice,
     RolloverBalance,
     Tariff,
     Ticket,
@@ -165,6 +166,34 @@ def batches(items: list, size: int) -> Iterator[list]:
 
 
 
+def carried_in(contracts: dict[int, list[billing.Contract]], period: billing.Period,
+               settings: Settings) -> dict[int, int]:
+    """The minutes each rollover contract carries into `period`, from the data alone: a closed
+    previous period gives what its run stored with the finalized invoice; an open one is billed
+    as it stands now (and so on back, as far as a rollover contract was in force). The result
+    does not depend on which months were run, nor in which order."""
+    previous = period.previous()
+    wanted = {customer_id for customer_id, rows in contracts.items()
+              if any(c.rollover and c.valid_in(previous) for c in rows)}
+    if not wanted:
+        return {}
+    closed = set()
+    for chunk in batches(sorted(wanted), 1000):
+        closed.update(session.scalars(select(Invoice.customer_id).where(
+            Invoice.customer_id.in_(chunk), Invoice.period == str(previous),
+            Invoice.kind == "invoice", Invoice.status == "finalized")))
+    carried: dict[int, int] = {}
+    frozen = [c.id for customer_id in closed for c in contracts[customer_id] if c.rollover]
+    for chunk in batches(frozen, 1000):
+        carried.update(session.execute(
+            select(RolloverBalance.contract_id, RolloverBalance.minutes)
+            .where(RolloverBalance.contract_id.in_(chunk),
+                   RolloverBalance.period == str(previous))).all())
+    for bill in load_bills(sorted(wanted - closed), previous, settings):
+        carried.update(bill.bill.rollover_out)
+    return carried
+
+
 def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                evidence: bool = False, until: datetime | None = None) -> list[CustomerBill]:
     """The bill of each customer of `ids` for the period, in a few queries: the one way rows
@@ -250,13 +279,7 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                                      "rated_seconds": rated, "tariff": tariff,
                                      "cost": str(cost)})
 
-    contract_ids = [c.id for rows in contracts.values() for c in rows]
-    rollover = {}
-    for chunk in batches(contract_ids, 1000):
-        rollover.update(session.execute(
-            select(RolloverBalance.contract_id, RolloverBalance.minutes)
-            .where(RolloverBalance.contract_id.in_(chunk),
-                   RolloverBalance.period == str(period.previous()))).all())
+    rollover = carried_in(contracts, period, settings)
 
     out = []
     for cust_id in ids:
