@@ -1,0 +1,263 @@
+"""Live statements: marked stale with every change that alters a customer's period, in the
+same transaction; recomputed by jobs (row by row, claimed with SKIP LOCKED on PostgreSQL) or on
+demand by a reader. The figures come from the same core as the invoice (`billing.summary`)."""
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
+
+from plugin import billing
+from plugin.billing.summary import Summary, summarize
+from plugin.config import Settings
+from plugin.db import session
+from plugin.models import (
+    Call,
+    Contract,
+    Customer,
+    Installation,
+    LiveStatement,
+    SeatTier,
+    Tariff,
+    Ticket,
+    TimeEntry,
+)
+from plugin.services.statement import batches, load_bills
+
+# What changes a customer's bill as a whole (any period): its terms and its installations.
+_WHOLE_CUSTOMER = (Contract, Installation, Customer, SeatTier)
+
+
+def mark(connection, pairs: Iterable[tuple[int, str]]) -> None:
+    """Mark these (customer id, 'YYYY-MM') stale, creating their rows, and the later periods of
+    the same customers too: a rollover contract carries a month's change into the next."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(LiveStatement.__table__)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["customer_id", "period"],
+        set_={"stale": True, "version": LiveStatement.__table__.c.version + 1}),
+        [{"customer_id": c, "period": p, "stale": True, "version": 1, "units": 0,
+          "quota_used_minutes": 0, "net": Decimal("0.00"), "telephony": Decimal("0.00"),
+          "summary": "{}"} for c, p in pairs])
+    earliest: dict[int, str] = {}
+    for customer_id, period in pairs:
+        earliest[customer_id] = min(period, earliest.get(customer_id, period))
+    for customer_id, period in earliest.items():
+        _stale(connection, (LiveStatement.customer_id == customer_id,
+                            LiveStatement.period > period))
+
+
+def mark_customers(connection, customer_ids: Iterable[int]) -> None:
+    """Every statement of these customers is stale (their terms changed)."""
+    for chunk in batches(sorted(set(customer_ids)), 1000):
+        _stale(connection, (LiveStatement.customer_id.in_(chunk),))
+
+
+def mark_all(connection) -> None:
+    """Every statement is stale, e.g. after a tariff change: a full recompute."""
+    _stale(connection, ())
+
+
+def _stale(connection, where) -> None:
+    table = LiveStatement.__table__
+    connection.execute(update(table).where(*where)
+                       .values(stale=True, version=table.c.version + 1))
+
+
+def _period_text(instant: datetime | None, timezone: str) -> str | None:
+    return None if instant is None else str(billing.period_of(instant, timezone))
+
+
+def _changes(flush_session: Session) -> None:
+    """after_flush: what this flush changed, marked in the same transaction."""
+    touched = [*flush_session.new, *flush_session.dirty, *flush_session.deleted]
+    if not any(isinstance(o, (TimeEntry, Call, Ticket, Tariff, *_WHOLE_CUSTOMER))
+               for o in touched):
+        return
+    timezone = _timezone()
+    connection = flush_session.connection()
+    pairs, by_ticket, customers, contracts = set(), defaultdict(set), set(), set()
+    for obj in touched:
+        if isinstance(obj, Tariff):
+            mark_all(connection)
+            return
+        if isinstance(obj, TimeEntry):
+            if _values(obj, "ended_at") == {None}:
+                continue  # a running timer is billed once it stops, not before
+            ticket = inspect(obj).attrs["ticket"].loaded_value
+            if ticket is not NO_VALUE and ticket is not None and obj.ticket_id == ticket.id \
+                    and obj not in flush_session.deleted:
+                for instant in _values(obj, "started_at"):
+                    pairs.add((ticket.customer_id, _period_text(instant, timezone)))
+                if len(_values(obj, "ticket_id")) == 1:
+                    continue
+            for instant in _values(obj, "started_at"):
+                by_ticket[obj.ticket_id].add(_period_text(instant, timezone))
+            for ticket_id in _values(obj, "ticket_id"):
+                by_ticket[ticket_id].add(_period_text(obj.started_at, timezone))
+        elif isinstance(obj, Call):
+            for customer_id in _values(obj, "customer_id"):
+                if customer_id is not None and obj.started_at is not None:
+                    pairs.add((customer_id, _period_text(obj.started_at, timezone)))
+        elif isinstance(obj, Ticket):
+            # Its sessions move with it only when it changes hands; a new ticket bills nothing.
+            state = inspect(obj)
+            if obj not in flush_session.new and (state.attrs["customer_id"].history.deleted
+                                                 or state.attrs["installation_id"]
+                                                 .history.deleted):
+                customers.update(c for c in _values(obj, "customer_id") if c is not None)
+        elif isinstance(obj, Customer):
+            if obj not in flush_session.deleted:
+                customers.add(obj.id)
+        elif isinstance(obj, SeatTier):
+            contracts.update(_values(obj, "contract_id"))
+        elif isinstance(obj, (Contract, Installation)):
+            customers.update(c for c in _values(obj, "customer_id") if c is not None)
+    by_ticket.pop(None, None)
+    if by_ticket:
+        owners = dict(connection.execute(select(Ticket.id, Ticket.customer_id)
+                                         .where(Ticket.id.in_(list(by_ticket)))).all())
+        pairs.update((owners[t], p) for t, periods in by_ticket.items() if t in owners
+                     for p in periods if p is not None)
+    if contracts:
+        customers.update(connection.scalars(select(Contract.customer_id)
+                                            .where(Contract.id.in_(list(contracts)))))
+    mark(connection, pairs)
+    mark_customers(connection, customers)
+
+
+def mark_calls(connection, where, timezone: str) -> None:
+    """After a bulk write of calls (an import, a rerating) that bypassed the ORM: every
+    (customer, month) the selected calls fall in is stale."""
+    spans = connection.execute(
+        select(Call.customer_id, func.min(Call.started_at), func.max(Call.started_at))
+        .where(Call.customer_id.is_not(None), *where).group_by(Call.customer_id)).all()
+    pairs = []
+    for customer_id, first, last in spans:
+        period = billing.period_of(_aware(first), timezone)
+        end = billing.period_of(_aware(last), timezone)
+        while str(period) <= str(end):
+            pairs.append((customer_id, str(period)))
+            period = period.next()
+    mark(connection, pairs)
+
+
+def _aware(instant: datetime) -> datetime:
+    # Aggregates come back without the column type's conversion on SQLite.
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _values(obj, name: str) -> set:
+    """The attribute's value now and, if this flush changed it, before."""
+    history = inspect(obj).attrs[name].history
+    return {*history.added, *history.unchanged, *history.deleted} or {getattr(obj, name)}
+
+
+def _no_app() -> str:
+    raise RuntimeError("live.listen(timezone) was not called")
+
+
+_timezone: Callable[[], str] = _no_app
+
+
+def listen(timezone: Callable[[], str]) -> None:
+    """Register the marking once per process; `timezone` gives the running app's operator
+    timezone at flush time (a period is a month there)."""
+    global _timezone
+    _timezone = timezone
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def _after_flush(flush_session, _context) -> None:
+    _changes(flush_session)
+
+
+def ensure_period(period: billing.Period) -> int:
+    """A stale row for every customer that has none in this period yet (new customers, the
+    first day of a month): the dashboard lists every customer."""
+    missing = select(Customer.id).where(~select(LiveStatement.id).where(
+        LiveStatement.customer_id == Customer.id,
+        LiveStatement.period == str(period)).exists())
+    ids = session.scalars(missing).all()
+    mark(session.connection(), [(i, str(period)) for i in ids])
+    return len(ids)
+
+
+def refresh(settings: Settings, now: datetime, limit: int = 250) -> int:
+    """Recompute up to `limit` stale statements; returns how many. On PostgreSQL the rows are
+    claimed FOR UPDATE SKIP LOCKED, so every worker helps and none computes one twice; a change
+    arriving meanwhile waits for the row and marks it stale again after."""
+    query = (select(LiveStatement.id, LiveStatement.customer_id, LiveStatement.period,
+                    LiveStatement.version)
+             .where(LiveStatement.stale.is_(True))
+             .order_by(LiveStatement.period, LiveStatement.id).limit(limit))
+    if session.connection().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = session.execute(query).all()
+    by_period = defaultdict(list)
+    for row in claimed:
+        by_period[row.period].append(row)
+    for period, rows in by_period.items():
+        bills = {b.customer.id: b for b in load_bills([r.customer_id for r in rows],
+                                                      billing.Period.parse(period), settings)}
+        for row in rows:
+            bill = bills.get(row.customer_id)
+            if bill is None:
+                continue
+            figures = summarize(bill.bill, bill.contracts)
+            session.execute(update(LiveStatement).where(
+                LiveStatement.id == row.id, LiveStatement.version == row.version).values(
+                stale=False, computed_at=now, **columns(figures)))
+    session.flush()
+    return len(claimed)
+
+
+def columns(figures: Summary) -> dict:
+    return {"units": figures.total_units, "quota_minutes": figures.quota_minutes,
+            "quota_used_minutes": figures.quota_used_minutes, "net": figures.net,
+            "telephony": figures.telephony, "summary": json.dumps(to_json(figures))}
+
+
+def to_json(figures: Summary) -> dict:
+    """The one representation of a summary in the API and the stored row."""
+    percent = figures.quota_used_percent
+    return {"units": figures.units, "total_units": figures.total_units,
+            "quota_minutes": figures.quota_minutes,
+            "quota_used_minutes": figures.quota_used_minutes,
+            "quota_left_minutes": None if figures.quota_minutes is None
+            else max(figures.quota_minutes - figures.quota_used_minutes, 0),
+            "quota_used_percent": None if percent is None else str(percent),
+            "amounts": {k: str(v) for k, v in sorted(figures.amounts.items())},
+            "telephony": str(figures.telephony), "net": str(figures.net),
+            "rollover_out": {str(k): v for k, v in sorted(figures.rollover_out.items())}}
+
+
+def current(customer_id: int, period: billing.Period, settings: Settings) -> dict:
+    """A customer's live statement as JSON figures: the stored row when current, else computed
+    now (not stored: a reader never writes)."""
+    row = session.scalar(select(LiveStatement).where(
+        LiveStatement.customer_id == customer_id, LiveStatement.period == str(period)))
+    if row is not None and not row.stale:
+        return {**json.loads(row.summary), "computed_at": row.computed_at.isoformat()}
+    bills = load_bills([customer_id], period, settings)
+    if not bills:
+        raise LookupError(f"no customer {customer_id}")
+    return {**to_json(summarize(bills[0].bill, bills[0].contracts)), "computed_at": None}
+
+
+def stale_count() -> int:
+    return session.scalar(select(func.count()).select_from(LiveStatement)
+                          .where(LiveStatement.stale.is_(True)))

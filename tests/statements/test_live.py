@@ -1,0 +1,180 @@
+"""Live statements: every change marks its customer's period stale in the same transaction;
+a refresh makes each equal to a recompute from the raw rows."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from plugin import billing
+from plugin.billing.summary import summarize
+from plugin.config import settings
+from plugin.db import session
+from plugin.models import Contract, LiveStatement, Tariff, TimeEntry
+from plugin.services import live
+from plugin.services.statement import load_bills
+from tests.conftest import at
+
+OCTOBER, SEPTEMBER = billing.Period(2026, 10), billing.Period(2026, 9)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def _rows():
+    return {(r.customer_id, r.period): r for r in session.scalars(select(LiveStatement))}
+
+
+def _recomputed(customer_id, period):
+    [bill] = load_bills([customer_id], period, settings())
+    return live.to_json(summarize(bill.bill, bill.contracts))
+
+
+def _refresh_all():
+    while live.refresh(settings(), NOW):
+        session.commit()
+    session.commit()
+
+
+def test_a_new_session_marks_its_month_stale_and_a_refresh_brings_the_figures(
+        app, make_customer, make_contract, make_work):
+    customer = make_customer("Live GmbH")
+    make_contract(customer)  # 100.00, 60 min, 30.00 a unit beyond
+    make_work(customer, at(2026, 10, 5, 9, 0), 50)  # 4 units: all of the quota
+    with app.app_context():
+        row = _rows()[(customer, "2026-10")]
+        assert row.stale
+        _refresh_all()
+        row = _rows()[(customer, "2026-10")]
+        assert not row.stale and row.computed_at == NOW
+        assert (row.units, row.quota_minutes, row.quota_used_minutes, row.net) == \
+            (4, 60, 60, Decimal("100.00"))
+        assert live.current(customer, OCTOBER, settings())["quota_left_minutes"] == 0
+    make_work(customer, at(2026, 10, 6, 9, 0), 20)  # 2 more units beyond the quota
+    with app.app_context():
+        assert _rows()[(customer, "2026-10")].stale
+        # A reader never waits for the job: a stale statement is computed on demand.
+        now = live.current(customer, OCTOBER, settings())
+        assert (now["net"], now["computed_at"]) == ("160.00", None)
+        _refresh_all()
+        assert _rows()[(customer, "2026-10")].net == Decimal("160.00")
+
+
+def test_an_edit_marks_the_old_and_the_new_month_and_the_months_after(
+        app, make_customer, make_contract, make_work):
+    customer = make_customer("Moved GmbH")
+    make_contract(customer, rollover=True)
+    entry = make_work(customer, at(2026, 9, 30, 9, 0), 30)
+    make_work(customer, at(2026, 10, 2, 9, 0), 30)
+    with app.app_context():
+        _refresh_all()
+        row = session.get(TimeEntry, entry)
+        row.started_at, row.ended_at = at(2026, 8, 3, 9, 0), at(2026, 8, 3, 9, 30)
+        session.commit()
+        rows = _rows()
+        assert {p for (c, p), r in rows.items() if c == customer and r.stale} == \
+            {"2026-08", "2026-09", "2026-10"}
+        _refresh_all()
+        for (c, p), r in _rows().items():
+            assert json.loads(r.summary) == _recomputed(c, billing.Period.parse(p))
+
+
+def test_a_contract_change_marks_every_month_of_the_customer(
+        app, make_customer, make_contract, make_work):
+    customer = make_customer("Terms GmbH")
+    contract = make_contract(customer)
+    make_work(customer, at(2026, 9, 5, 9, 0), 30)
+    make_work(customer, at(2026, 10, 5, 9, 0), 30)
+    with app.app_context():
+        _refresh_all()
+        session.get(Contract, contract).quota_minutes = 15
+        session.commit()
+        assert all(r.stale for r in _rows().values())
+
+
+def test_a_tariff_change_makes_every_statement_stale(app, make_customer, make_work, make_tariff):
+    a, b = make_customer("A"), make_customer("B")
+    make_work(a, at(2026, 10, 5, 9, 0), 30)
+    make_work(b, at(2026, 10, 5, 9, 0), 30)
+    tariff = make_tariff()
+    with app.app_context():
+        _refresh_all()
+        session.get(Tariff, tariff).name = "renamed"
+        session.commit()
+        assert all(r.stale for r in _rows().values()) and len(_rows()) == 2
+
+
+def test_every_customer_gets_a_statement_for_the_month(app, make_customer):
+    customers = [make_customer(f"C{i}") for i in range(3)]
+    with app.app_context():
+        assert live.ensure_period(OCTOBER) == 3
+        assert live.ensure_period(OCTOBER) == 0
+        session.commit()
+        _refresh_all()
+        assert {c for c, _ in _rows()} == set(customers)
+
+
+STEP = st.one_of(
+    st.tuples(st.just("work"), st.integers(0, 1), st.integers(1, 27),
+              st.sampled_from([5, 10, 20, 40, 90, 200])),
+    st.tuples(st.just("void"), st.integers(0, 20)),
+    st.tuples(st.just("quota"), st.sampled_from([0, 15, 60, 120, None])),
+    st.tuples(st.just("move"), st.integers(0, 20), st.integers(0, 1)),
+    st.tuples(st.just("refresh")),
+)
+
+
+@hypothesis_settings(max_examples=25, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(STEP, min_size=1, max_size=8))
+# September's leftover quota flows into October: a late September session changes October.
+@example(steps=[("work", 1, 5, 10), ("work", 0, 5, 10), ("refresh",), ("work", 0, 6, 10)])
+def test_after_any_changes_the_live_statement_equals_a_recompute(
+        app, make_customer, make_contract, make_work, steps):
+    customer = make_customer("Property GmbH")
+    contract = make_contract(customer, rollover=True, valid_from=date(2026, 9, 1))
+    entries = []
+    for step in steps:
+        with app.app_context():
+            if step[0] == "work":
+                _, month, day, minutes = step
+                entries.append(make_work(customer, at(2026, 9 + month, day, 9, 0), minutes))
+            elif step[0] == "void" and entries:
+                row = session.get(TimeEntry, entries[step[1] % len(entries)])
+                row.voided_at = NOW
+                session.commit()
+            elif step[0] == "quota":
+                session.get(Contract, contract).quota_minutes = step[1]
+                session.commit()
+            elif step[0] == "refresh":
+                _refresh_all()
+            elif step[0] == "move" and entries:
+                row = session.get(TimeEntry, entries[step[1] % len(entries)])
+                shift = timedelta(days=-20 if step[2] else 20)
+                row.started_at, row.ended_at = row.started_at + shift, row.ended_at + shift
+                session.commit()
+    with app.app_context():
+        _refresh_all()
+        for period in (SEPTEMBER, OCTOBER, billing.Period(2026, 11)):
+            row = _rows().get((customer, str(period)))
+            if row is None:
+                continue
+            assert not row.stale
+            assert json.loads(row.summary) == _recomputed(customer, period), (steps, period)
+
+
+def test_a_ticket_moved_to_another_customer_marks_both(
+        app, make_customer, make_ticket, make_work):
+    a, b = make_customer("From GmbH"), make_customer("To GmbH")
+    make_work(a, at(2026, 10, 5, 9, 0), 30)
+    make_work(b, at(2026, 10, 5, 9, 0), 30)
+    with app.app_context():
+        _refresh_all()
+        entry = session.scalars(select(TimeEntry).order_by(TimeEntry.id)).first()
+        entry.ticket.customer_id = b
+        session.commit()
+        assert {c for (c, _), r in _rows().items() if r.stale} == {a, b}
+        _refresh_all()
+        assert _rows()[(a, "2026-10")].net == Decimal("0.00")
