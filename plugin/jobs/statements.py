@@ -1,0 +1,29 @@
+"""Keeping live statements current: every worker, every few seconds, not once per cluster.
+
+Unlike the cron jobs of plugin.toml this one is not claimed in qh_job_runs: the rows are
+claimed one by one instead (services/live.refresh), so every worker on every host helps.
+"""
+
+from datetime import datetime
+
+from plugin.config import current_period, settings
+from plugin.db import session, utcnow
+from plugin.services import live
+
+ROUNDS = 40  # batches per tick at most, so a full recompute never starves the other jobs
+
+
+def refresh_statements(now: datetime | None = None) -> int:
+    """Make sure every customer has this month's statement, then recompute stale ones until
+    none is left (or ROUNDS batches); returns how many were recomputed."""
+    now = now or utcnow()
+    live.ensure_period(current_period(now))
+    session.commit()
+    done = 0
+    for _ in range(ROUNDS):
+        count = live.refresh(settings(), now)
+        session.commit()
+        done += count
+        if not count:
+            break
+    return done
