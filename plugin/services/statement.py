@@ -3,6 +3,7 @@
 The month-end run and "this month so far" both come through here, so they cannot disagree.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from plugin.models import (
     Customer,
     Installation,
     Invoice,
+    LiveStatement,
     RolloverBalance,
     Tariff,
     Ticket,
@@ -170,8 +172,9 @@ def carried_in(contracts: dict[int, list[billing.Contract]], period: billing.Per
                settings: Settings) -> dict[int, int]:
     """The minutes each rollover contract carries into `period`, from the data alone: a closed
     previous period gives what its run stored with the finalized invoice; an open one is billed
-    as it stands now (and so on back, as far as a rollover contract was in force). The result
-    does not depend on which months were run, nor in which order."""
+    as it stands now: its live statement when that is current, else computed (and so on back,
+    as far as a rollover contract was in force). The result does not depend on which months
+    were run, nor in which order."""
     previous = period.previous()
     wanted = {customer_id for customer_id, rows in contracts.items()
               if any(c.rollover and c.valid_in(previous) for c in rows)}
@@ -189,7 +192,18 @@ def carried_in(contracts: dict[int, list[billing.Contract]], period: billing.Per
             select(RolloverBalance.contract_id, RolloverBalance.minutes)
             .where(RolloverBalance.contract_id.in_(chunk),
                    RolloverBalance.period == str(previous))).all())
-    for bill in load_bills(sorted(wanted - closed), previous, settings):
+    # An open month's live statement, when current, already knows what it carries out.
+    current = set()
+    for chunk in batches(sorted(wanted - closed), 1000):
+        for customer_id, summary in session.execute(
+                select(LiveStatement.customer_id, LiveStatement.summary).where(
+                    LiveStatement.customer_id.in_(chunk),
+                    LiveStatement.period == str(previous), LiveStatement.stale.is_(False))):
+            current.add(customer_id)
+            out = json.loads(summary).get("rollover_out", {})
+            carried.update({c.id: out.get(str(c.id), 0) for c in contracts[customer_id]
+                            if c.rollover})
+    for bill in load_bills(sorted(wanted - closed - current), previous, settings):
         carried.update(bill.bill.rollover_out)
     return carried
 
