@@ -230,7 +230,7 @@ def statements_child(url: str) -> dict:
     from plugin import billing
     from plugin.db import session
     from plugin.services import dashboard, live
-    from plugin.transactions import run_period
+    from plugin.transactions import refresh_statements, run_period
 
     app = make_app(url)
     period = billing.Period(2026, 10)
@@ -242,8 +242,7 @@ def statements_child(url: str) -> dict:
         session.commit()
         began = time.perf_counter()
         recomputed = 0
-        while count := live.refresh(settings, now, limit=500):
-            session.commit()
+        while count := refresh_statements(settings, now, limit=500):
             recomputed += count
         recompute = time.perf_counter() - began
         began = time.perf_counter()

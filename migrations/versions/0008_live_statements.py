@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('computed_at', plugin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', plugin.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('units', sa.Integer(), nullable=False),
     sa.Column('quota_minutes', sa.Integer(), nullable=True),
     sa.Column('quota_used_minutes', sa.Integer(), nullable=False),

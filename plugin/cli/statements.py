@@ -34,6 +34,7 @@ def statements_group():
 @with_appcontext
 def refresh_command(period, everything):
     """Recompute the stale statements now (what the workers do every few seconds)."""
+    from plugin import transactions
     from plugin.db import session, utcnow
     from plugin.models import LiveStatement
     from plugin.services import live
@@ -47,8 +48,7 @@ def refresh_command(period, everything):
                     LiveStatement.customer_id).where(LiveStatement.period == str(period)))])
     session.commit()
     done = 0
-    while count := live.refresh(settings(), utcnow(), limit=500):
-        session.commit()
+    while count := transactions.refresh_statements(settings(), utcnow(), limit=500):
         done += count
     click.echo(f"{done} statements recomputed; {live.stale_count()} stale")
 

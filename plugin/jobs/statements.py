@@ -1,11 +1,13 @@
 """Keeping live statements current: every worker, every few seconds, not once per cluster.
 
 Unlike the cron jobs of plugin.toml this one is not claimed in qh_job_runs: the rows are
-claimed one by one instead (services/live.refresh), so every worker on every host helps.
+claimed for a while by whoever computes them (services/live.claim), so every worker on every
+host helps.
 """
 
 from datetime import datetime
 
+from plugin import transactions
 from plugin.config import current_period, settings
 from plugin.db import session, utcnow
 from plugin.services import live
@@ -21,8 +23,7 @@ def refresh_statements(now: datetime | None = None) -> int:
     session.commit()
     done = 0
     for _ in range(ROUNDS):
-        count = live.refresh(settings(), now)
-        session.commit()
+        count = transactions.refresh_statements(settings(), now)
         done += count
         if not count:
             break

@@ -11,7 +11,9 @@ from plugin.db import Money, UTCDateTime, db
 
 class LiveStatement(db.Model):
     """One customer's period. `stale` is set in the transaction of any change that alters it
-    (and bumps `version`); a job recomputes stale rows, claiming them row by row. The figures
+    (and bumps `version`); workers recompute stale rows, each claiming some for a while
+    (`claimed_until`), and store the result only if the version is still the one they claimed.
+    The figures
     in columns are the ones the dashboard sorts and sums; `summary` holds the rest (JSON)."""
 
     __tablename__ = "qh_live_statements"
@@ -26,6 +28,7 @@ class LiveStatement(db.Model):
     stale: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(default=1)
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a worker computes
     units: Mapped[int] = mapped_column(default=0)
     quota_minutes: Mapped[int | None]
     quota_used_minutes: Mapped[int] = mapped_column(default=0)

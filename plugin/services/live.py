@@ -5,10 +5,11 @@ demand by a reader. The figures come from the same core as the invoice (`billing
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import event, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -196,24 +197,49 @@ def ensure_period(period: billing.Period) -> int:
     return len(ids)
 
 
-def refresh(settings: Settings, now: datetime, limit: int = 250) -> int:
-    """Recompute up to `limit` stale statements; returns how many. On PostgreSQL the rows are
-    claimed FOR UPDATE SKIP LOCKED, so every worker helps and none computes one twice; a change
-    arriving meanwhile waits for the row and marks it stale again after."""
+LEASE = timedelta(minutes=2)  # a claim a crashed worker left behind expires after this
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    customer_id: int
+    period: str
+    version: int  # as claimed: a change since then bumps it and keeps the row stale
+
+
+def claim(now: datetime, limit: int = 250) -> list[Claimed]:
+    """Claim up to `limit` stale statements that no other worker is computing (a lease until
+    now + LEASE). The caller commits the claim at once (plugin.transactions.refresh_statements)
+    and computes outside any row lock, so a timer stop marking the same row never waits for a
+    recompute. On PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED: two workers
+    never claim the same row."""
     query = (select(LiveStatement.id, LiveStatement.customer_id, LiveStatement.period,
                     LiveStatement.version)
-             .where(LiveStatement.stale.is_(True))
+             .where(LiveStatement.stale.is_(True),
+                    or_(LiveStatement.claimed_until.is_(None),
+                        LiveStatement.claimed_until < now))
              .order_by(LiveStatement.period, LiveStatement.id).limit(limit))
     if session.connection().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    claimed = session.execute(query).all()
+    rows = [Claimed(*row) for row in session.execute(query).all()]
+    if rows:
+        session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
+                        .values(claimed_until=now + LEASE))
+    session.flush()
+    return rows
+
+
+def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
+    """Compute the claimed statements and store them; a row changed since its claim (another
+    version) keeps its stale mark for the next round. Releases every claim."""
     by_period = defaultdict(list)
-    for row in claimed:
+    for row in rows:
         by_period[row.period].append(row)
-    for period, rows in by_period.items():
-        bills = {b.customer.id: b for b in load_bills([r.customer_id for r in rows],
+    for period, claimed in by_period.items():
+        bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
                                                       billing.Period.parse(period), settings)}
-        for row in rows:
+        for row in claimed:
             bill = bills.get(row.customer_id)
             if bill is None:
                 continue
@@ -221,8 +247,11 @@ def refresh(settings: Settings, now: datetime, limit: int = 250) -> int:
             session.execute(update(LiveStatement).where(
                 LiveStatement.id == row.id, LiveStatement.version == row.version).values(
                 stale=False, computed_at=now, **columns(figures)))
+    if rows:
+        session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
+                        .values(claimed_until=None))
     session.flush()
-    return len(claimed)
+    return len(rows)
 
 
 def columns(figures: Summary) -> dict:

@@ -4,7 +4,7 @@ on the screen, the JSON API and the CLI."""
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from plugin import billing
+from plugin import billing, transactions
 from plugin.config import settings
 from plugin.db import session
 from plugin.services import dashboard, live
@@ -27,8 +27,8 @@ def _world(make_customer, make_contract, make_work):
 def _refresh(app):
     with app.app_context():
         live.ensure_period(OCTOBER)
-        while live.refresh(settings(), NOW):
-            session.commit()
+        while transactions.refresh_statements(settings(), NOW):
+            pass
         session.commit()
 
 

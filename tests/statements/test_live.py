@@ -2,15 +2,17 @@
 a refresh makes each equal to a recompute from the raw rows."""
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from plugin import billing
+from plugin import billing, transactions
 from plugin.billing.summary import summarize
 from plugin.config import settings
 from plugin.db import session
@@ -33,8 +35,8 @@ def _recomputed(customer_id, period):
 
 
 def _refresh_all():
-    while live.refresh(settings(), NOW):
-        session.commit()
+    while transactions.refresh_statements(settings(), NOW):
+        pass
     session.commit()
 
 
@@ -178,3 +180,65 @@ def test_a_ticket_moved_to_another_customer_marks_both(
         assert {c for (c, _), r in _rows().items() if r.stale} == {a, b}
         _refresh_all()
         assert _rows()[(a, "2026-10")].net == Decimal("0.00")
+
+
+def test_a_change_during_a_recompute_keeps_the_statement_stale(
+        app, make_customer, make_contract, make_work):
+    customer = make_customer("Busy GmbH")
+    make_contract(customer)
+    make_work(customer, at(2026, 10, 5, 9, 0), 30)
+    with app.app_context():
+        claimed = live.claim(NOW)
+        session.commit()
+        # Claimed rows are not handed to a second worker while the lease runs.
+        assert live.claim(NOW) == []
+        session.commit()
+    make_work(customer, at(2026, 10, 6, 9, 0), 30)  # arrives while the first one computes
+    with app.app_context():
+        live.recompute(claimed, settings(), NOW)
+        session.commit()
+        row = _rows()[(customer, "2026-10")]
+        assert row.stale and row.claimed_until is None  # released, and still to do
+        _refresh_all()
+        assert _rows()[(customer, "2026-10")].units == 4
+
+
+def test_a_claim_left_by_a_crashed_worker_expires(app, make_customer, make_work):
+    customer = make_customer("Crash GmbH")
+    make_work(customer, at(2026, 10, 5, 9, 0), 30)
+    with app.app_context():
+        assert len(live.claim(NOW)) == 1
+        session.commit()  # ... and the worker dies before it recomputes
+        assert live.claim(NOW + live.LEASE / 2) == []
+        assert [r.customer_id for r in live.claim(NOW + live.LEASE * 2)] == [customer]
+
+
+@pytest.mark.postgres_only
+def test_two_workers_claiming_at_once_never_get_the_same_statement(app, make_customer,
+                                                                   make_work):
+    for i in range(6):
+        make_work(make_customer(f"W{i}"), at(2026, 10, 5, 9, 0), 30)
+    claimed_first, first_done = threading.Event(), threading.Event()
+    got = {}
+
+    def worker(name, limit, before=None, after=None):
+        with app.app_context():  # a session (and connection) of its own, as in a worker
+            if before:
+                before.wait(10)
+            got[name] = live.claim(NOW, limit)
+            if after:
+                after.set()
+                first_done.wait(10)
+            session.commit()
+
+    # The first claim holds its rows locked until it commits; the second, meanwhile, skips
+    # them instead of waiting for them or taking them too.
+    a = threading.Thread(target=worker, args=("a", 3, None, claimed_first))
+    b = threading.Thread(target=worker, args=("b", 10, claimed_first))
+    a.start()
+    b.start()
+    b.join(20)
+    first_done.set()
+    a.join(20)
+    assert len(got["a"]) == 3 and len(got["b"]) == 3
+    assert not {r.id for r in got["a"]} & {r.id for r in got["b"]}
