@@ -18,12 +18,12 @@ ROUNDS = 40  # batches per tick at most, so a full recompute never starves the o
 def refresh_statements(now: datetime | None = None) -> int:
     """Make sure every customer has this month's statement, then recompute stale ones until
     none is left (or ROUNDS batches); returns how many were recomputed."""
-    now = now or utcnow()
-    live.ensure_period(current_period(now))
+    live.ensure_period(current_period(now or utcnow()))
     session.commit()
     done = 0
     for _ in range(ROUNDS):
-        count = transactions.refresh_statements(settings(), now)
+        # Each round as of its own start: what a statement shows is dated by its claim.
+        count = transactions.refresh_statements(settings(), now or utcnow())
         done += count
         if not count:
             break

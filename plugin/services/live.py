@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import event, func, inspect, or_, select, update
+from sqlalchemy import case, event, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -231,8 +231,10 @@ def claim(now: datetime, limit: int = 250) -> list[Claimed]:
 
 
 def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
-    """Compute the claimed statements and store them; a row changed since its claim (another
-    version) keeps its stale mark for the next round. Releases every claim."""
+    """Compute the claimed statements and store them as of `now` (when they were claimed:
+    everything committed before is in them). A row changed since its claim (another version)
+    keeps its stale mark for the next round, but its figures still move forward, so a customer
+    changing all the time is shown at most one round late. Releases every claim."""
     by_period = defaultdict(list)
     for row in rows:
         by_period[row.period].append(row)
@@ -245,8 +247,10 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
                 continue
             figures = summarize(bill.bill, bill.contracts)
             session.execute(update(LiveStatement).where(
-                LiveStatement.id == row.id, LiveStatement.version == row.version).values(
-                stale=False, computed_at=now, **columns(figures)))
+                LiveStatement.id == row.id,
+                or_(LiveStatement.computed_at.is_(None), LiveStatement.computed_at <= now))
+                .values(stale=case((LiveStatement.version == row.version, False), else_=True),
+                        computed_at=now, **columns(figures)))
     if rows:
         session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
                         .values(claimed_until=None))

@@ -199,6 +199,7 @@ def test_a_change_during_a_recompute_keeps_the_statement_stale(
         session.commit()
         row = _rows()[(customer, "2026-10")]
         assert row.stale and row.claimed_until is None  # released, and still to do
+        assert row.units == 4  # its figures are at least as new as the claim
         _refresh_all()
         assert _rows()[(customer, "2026-10")].units == 4
 
