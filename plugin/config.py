@@ -50,7 +50,7 @@ class Settings:
     accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
     # How often each worker recomputes stale live statements (services/live.py).
-    statement_refresh_seconds: float = 5.0
+    statement_refresh_seconds: float = 1.0
 
 
 def settings() -> Settings:
