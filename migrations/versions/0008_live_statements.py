@@ -1,4 +1,4 @@
-"""Live statements: each customer's period as billed now, marked stale by changes
+"""Live statements: each customer's period as billed now, marked stale by changes; engineers' hourly cost
 
 Revision ID: 0008_live
 Revises: 0007
@@ -37,9 +37,14 @@ def upgrade():
     )
     with op.batch_alter_table('qh_live_statements', schema=None) as batch_op:
         batch_op.create_index('ix_qh_live_statements_stale', ['stale', 'period'], unique=False)
+    with op.batch_alter_table('qh_users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('hourly_cost', plugin.db.Money(scale=2, precision=14),
+                                      nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('qh_users', schema=None) as batch_op:
+        batch_op.drop_column('hourly_cost')
     with op.batch_alter_table('qh_live_statements', schema=None) as batch_op:
         batch_op.drop_index('ix_qh_live_statements_stale')
     op.drop_table('qh_live_statements')

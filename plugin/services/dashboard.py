@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 
 from plugin import billing
-from plugin.billing.summary import summarize
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Call, Customer, LiveStatement
@@ -97,8 +96,10 @@ def dashboard(period: billing.Period, settings: Settings, *, sort: str = "custom
         base.with_only_columns(LiveStatement, Customer.name)
         .order_by(order.nulls_last(), LiveStatement.customer_id)
         .offset((page - 1) * per_page).limit(per_page)).all()
-    fresh = {b.customer.id: live.to_json(summarize(b.bill, b.contracts)) for b in load_bills(
-        [s.customer_id for s, _ in found if s.stale], period, settings)}
+    stale_ids = [s.customer_id for s, _ in found if s.stale]
+    costs = live.hourly_costs() if stale_ids else {}
+    fresh = {b.customer.id: live.to_json(live.figures_of(b, settings, costs))
+             for b in load_bills(stale_ids, period, settings)}
     rows = [Row(s.customer_id, name, fresh.get(s.customer_id) or json.loads(s.summary),
                 s.stale) for s, name in found]
     start, end = period.bounds(str(settings.timezone))

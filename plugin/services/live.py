@@ -29,6 +29,7 @@ from plugin.models import (
     Tariff,
     Ticket,
     TimeEntry,
+    User,
 )
 from plugin.services.statement import batches, load_bills
 
@@ -82,14 +83,15 @@ def _period_text(instant: datetime | None, timezone: str) -> str | None:
 def _changes(flush_session: Session) -> None:
     """after_flush: what this flush changed, marked in the same transaction."""
     touched = [*flush_session.new, *flush_session.dirty, *flush_session.deleted]
-    if not any(isinstance(o, (TimeEntry, Call, Ticket, Tariff, *_WHOLE_CUSTOMER))
+    if not any(isinstance(o, (TimeEntry, Call, Ticket, Tariff, User, *_WHOLE_CUSTOMER))
                for o in touched):
         return
     timezone = _timezone()
     connection = flush_session.connection()
     pairs, by_ticket, customers, contracts = set(), defaultdict(set), set(), set()
     for obj in touched:
-        if isinstance(obj, Tariff):
+        if isinstance(obj, Tariff) or (isinstance(obj, User) and obj not in flush_session.new
+                                       and inspect(obj).attrs["hourly_cost"].history.deleted):
             mark_all(connection)
             return
         if isinstance(obj, TimeEntry):
@@ -238,6 +240,7 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
     by_period = defaultdict(list)
     for row in rows:
         by_period[row.period].append(row)
+    costs = hourly_costs() if rows else {}
     for period, claimed in by_period.items():
         bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
                                                       billing.Period.parse(period), settings)}
@@ -245,7 +248,7 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
             bill = bills.get(row.customer_id)
             if bill is None:
                 continue
-            figures = summarize(bill.bill, bill.contracts)
+            figures = figures_of(bill, settings, costs)
             session.execute(update(LiveStatement).where(
                 LiveStatement.id == row.id,
                 or_(LiveStatement.computed_at.is_(None), LiveStatement.computed_at <= now))
@@ -256,6 +259,17 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
                         .values(claimed_until=None))
     session.flush()
     return len(rows)
+
+
+def hourly_costs() -> dict[int, Decimal]:
+    """Each engineer's cost per hour worked, where one is set (the margin of a contract)."""
+    return dict(session.execute(select(User.id, User.hourly_cost)
+                                .where(User.hourly_cost.is_not(None))).all())
+
+
+def figures_of(bill, settings: Settings, costs: dict[int, Decimal]) -> Summary:
+    """A loaded bill's figures, as stored in the live statement and shown by readers."""
+    return summarize(bill.bill, bill.contracts, bill.engineers, costs, str(settings.timezone))
 
 
 def columns(figures: Summary) -> dict:
@@ -275,7 +289,14 @@ def to_json(figures: Summary) -> dict:
             "quota_used_percent": None if percent is None else str(percent),
             "amounts": {k: str(v) for k, v in sorted(figures.amounts.items())},
             "telephony": str(figures.telephony), "net": str(figures.net),
-            "rollover_out": {str(k): v for k, v in sorted(figures.rollover_out.items())}}
+            "rollover_out": {str(k): v for k, v in sorted(figures.rollover_out.items())},
+            "hours": {str(engineer): {week: {"billed": h.billed, "covered": h.covered,
+                                             "not_billable": h.not_billable}
+                                      for week, h in sorted(weeks.items())}
+                      for engineer, weeks in sorted(figures.hours.items())},
+            "per_contract": {str(c): {"billed": str(p.billed), "hours": str(p.hours),
+                                      "cost": str(p.cost)}
+                             for c, p in sorted(figures.per_contract.items())}}
 
 
 def current(customer_id: int, period: billing.Period, settings: Settings) -> dict:
@@ -288,7 +309,7 @@ def current(customer_id: int, period: billing.Period, settings: Settings) -> dic
     bills = load_bills([customer_id], period, settings)
     if not bills:
         raise LookupError(f"no customer {customer_id}")
-    return {**to_json(summarize(bills[0].bill, bills[0].contracts)), "computed_at": None}
+    return {**to_json(figures_of(bills[0], settings, hourly_costs())), "computed_at": None}
 
 
 def stale_count() -> int:

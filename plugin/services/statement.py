@@ -154,6 +154,7 @@ class CustomerBill:
     evidence: EvidenceRows | None = None
     rated_calls: tuple[billing.RatedCall, ...] = ()  # the telephony costs priced in the bill
     contracts: tuple[billing.Contract, ...] = ()  # the customer's, as the core saw them
+    engineers: dict[int, int] = field(default_factory=dict)  # entry id -> engineer id
 
     @property
     def invoice(self) -> billing.Invoice:
@@ -241,9 +242,11 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
         select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
         .where(Ticket.customer_id.in_(ids)))}
     columns = [TimeEntry.id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.ended_at,
-               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source]
+               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source,
+               TimeEntry.engineer_id]
     if evidence:
-        columns += [TimeEntry.note, TimeEntry.engineer_id]
+        columns += [TimeEntry.note]
+    engineer_of = defaultdict(dict)  # customer -> entry id -> engineer id
     engineers = set()
     # The bulk reads run as plain Core statements and fetch a batch at once: rows, not ORM
     # objects, are all we need, and row-by-row fetching costs more than the rows.
@@ -255,12 +258,14 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                                        TimeEntry.ended_at.is_not(None),
                                        TimeEntry.started_at >= start,
                                        TimeEntry.started_at < end)).all():
-            entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
+            entry_id, ticket_id, started, ended, duration, billable, source, engineer_id = \
+                row[:8]
             cust, inst, subject = tickets[ticket_id]
+            engineer_of[cust][entry_id] = engineer_id
             entries[cust].append(core_rows.core_entry(entry_id, ticket_id, started, ended,
                                                       duration, billable, inst, source))
             if evidence:
-                note, engineer_id = row[7:]
+                [note] = row[8:]
                 engineers.add(engineer_id)
                 sessions[cust][entry_id] = {
                     "entry_id": entry_id, "ticket_id": ticket_id, "ticket": subject,
@@ -307,7 +312,8 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
             seller=seller, wording=wording(customer.language))
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
-        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own)))
+        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own),
+                                engineer_of.get(cust_id, {})))
     return out
 
 

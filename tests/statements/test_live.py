@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from plugin import billing, transactions
-from plugin.billing.summary import summarize
 from plugin.config import settings
 from plugin.db import session
 from plugin.models import Contract, LiveStatement, Tariff, TimeEntry
@@ -31,7 +30,7 @@ def _rows():
 
 def _recomputed(customer_id, period):
     [bill] = load_bills([customer_id], period, settings())
-    return live.to_json(summarize(bill.bill, bill.contracts))
+    return live.to_json(live.figures_of(bill, settings(), live.hourly_costs()))
 
 
 def _refresh_all():
