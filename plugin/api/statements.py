@@ -1,15 +1,15 @@
-"""API: live statements (a customer's month as billed now) and the dashboard over them."""
+"""API: live statements (a customer's month as billed now), the dashboard and the charts."""
 
 from flask import jsonify, request
 
-from plugin.access import allow
+from plugin.access import allow, current_user
 from plugin.api import bp, doc, list_of, period_arg
 from plugin.api.errors import ApiError
 from plugin.config import current_period, settings
-from plugin.db import session
+from plugin.db import session, utcnow
 from plugin.models import Customer
+from plugin.services import charts, live
 from plugin.services import dashboard as service
-from plugin.services import live
 
 AMOUNT = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["160.00"]}
 FIGURES = {
@@ -69,3 +69,31 @@ def live_statement(customer_id: int):
     period = period_arg(current_period())
     return jsonify({"customer_id": customer_id, "period": str(period),
                     **live.current(customer_id, period, settings())})
+
+
+CHART = {"type": "object", "properties": {
+    "chart": {"type": "string", "enum": list(charts.CHARTS)}, "title": {"type": "string"},
+    "unit": {"type": "string"}, "labels": list_of({"type": "string"}),
+    "series": list_of({"type": "object", "properties": {
+        "key": {"type": "string"}, "label": {"type": "string"},
+        "values": list_of({"type": ["string", "null"]})}})}}
+
+
+@bp.get("/charts/<key>")
+@allow("admin", "billing", "engineer")
+@doc("A chart's figures (what the report screen draws): labels and series of decimal strings",
+     response=CHART, query={"period": QUERY["period"],
+                            "contract_id": {"type": "integer", "minimum": 1},
+                            "months": {"type": "integer", "minimum": 1, "maximum": 36},
+                            "weeks": {"type": "integer", "minimum": 1, "maximum": 53}})
+def chart_json(key: str):
+    user = current_user()
+    try:
+        chart = charts.build(key, request.args, settings(), utcnow(), user.id, set(user.roles))
+    except LookupError as e:
+        raise ApiError(404, "not_found", str(e)) from None
+    except PermissionError as e:
+        raise ApiError(403, "forbidden", str(e)) from None
+    except charts.ChartError as e:
+        raise ApiError(422, "invalid_field", str(e), e.field) from None
+    return jsonify(chart.to_json())
