@@ -26,8 +26,8 @@ def test_worked_example_a_as_this_months_statement_comes_out_to_the_cent(client,
     html = client.get("/customers/1/statement?period=2026-10").get_data(as_text=True)
     assert 'id="net">425.66<' in html and 'id="gross">506.54<' in html
     # The lines read as the customer's invoice will: Müller's language is German.
-    assert ("2 Einheiten: 15 min 1 s in angefangenen 15-Minuten-Einheiten, über dem Kontingent "
-            "von 120 min") in html
+    assert ("Remote Service Basic: über das Kontingent von 120 min hinaus, 5 Einheiten × 45,00 "
+            "(angefangene 15-Minuten-Einheiten)") in html
 
 
 def test_the_statement_defaults_to_this_month_and_refuses_a_bad_period(client, admin, demo):

@@ -1,7 +1,8 @@
 """One customer's period from start to finish: coverage, invoice draft, rollover to carry out."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from .contracts import Contract
 from .coverage import Allocation, Coverage, Entry, Installation, allocate
@@ -36,10 +37,12 @@ def bill_period(
     rollover_in: Mapping[int, int] | None = None,
     seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
+    contract_charges: Mapping[int, Sequence] = MappingProxyType({}),
 ) -> PeriodBill:
     """The draft the month-end run stores, and what "this month so far" shows; its texts in
-    `wording`, the customer's language."""
+    `wording`, the customer's language. `contract_charges`: compose_invoice's."""
     contracts = list(contracts)
     coverage = allocate(entries, installations, contracts, period, seller.timezone, rollover_in)
-    invoice = compose_invoice(coverage, contracts, customer, rated_calls, seller, wording)
+    invoice = compose_invoice(coverage, contracts, customer, rated_calls, seller, wording,
+                              contract_charges)
     return PeriodBill(coverage, invoice)

@@ -8,8 +8,8 @@ from .bill import PeriodBill, bill_period
 from .contracts import Contract
 from .cost_cap import CostCap, apply_cost_cap, capped_sum
 from .coverage import Entry, Installation
-from .handled_calls import CallPricing, HandledCall, charge_lines, handled_call_charges
-from .invoice import DEFAULT_SELLER, Customer, Line, Seller, invoice_from_lines
+from .handled_calls import CallPricing, HandledCall, handled_call_charges
+from .invoice import DEFAULT_SELLER, Customer, Seller, invoice_from_lines
 from .periods import Period
 from .rating import RatedCall
 from .wording import ENGLISH, Wording
@@ -37,27 +37,25 @@ def complete_bill(
     call_pricings: Iterable[CallPricing] = (),
     cost_caps: Iterable[CostCap] = (),
 ) -> CompleteBill:
-    """bill_period's invoice, with each contract's handled-call lines after its own lines, then
-    each cost cap applied; totals from the resulting lines (invoice_from_lines). Pricings and caps
-    of contracts not valid in the period are left out, as their contracts' fees are.
+    """bill_period's invoice, with each contract's handled-call lines after its own usage lines
+    and before its minimum top-up (they count towards the minimum, R6), then each cost cap
+    applied; totals from the resulting lines (invoice_from_lines). Pricings and caps of
+    contracts not valid in the period are left out, as their contracts' fees are.
 
-    Not yet: compose_invoice tops a contract up to its monthly minimum (R6) before these lines
-    exist, so handled calls do not count towards the minimum, and a cap does not lower it."""
+    Not yet: a cost cap applies after the minimum top-up, so a cap does not lower it."""
     contracts = list(contracts)
-    bill = bill_period(
-        period, customer, entries, installations, contracts, rated_calls, rollover_in,
-        seller, wording,
-    )
     in_force = {contract.id for contract in contracts if contract.valid_in(period)}
     handled_calls = list(handled_calls)
-    lines = list(bill.invoice.lines)
+    charges: dict[int, list] = {}
     for pricing in call_pricings:
         if pricing.contract_id in in_force:
-            charges = handled_call_charges(
-                handled_calls, pricing, period, seller.timezone, wording
-            )
-            at = _after_contract(lines, pricing.contract_id)
-            lines[at:at] = charge_lines(charges, customer, seller)
+            charges.setdefault(pricing.contract_id, []).extend(handled_call_charges(
+                handled_calls, pricing, period, seller.timezone, wording))
+    bill = bill_period(
+        period, customer, entries, installations, contracts, rated_calls, rollover_in,
+        seller, wording, charges,
+    )
+    lines = list(bill.invoice.lines)
     sums: dict[int, Decimal] = {}
     for cap in cost_caps:
         if cap.contract_id in in_force:
@@ -65,12 +63,3 @@ def complete_bill(
             lines = list(apply_cost_cap(lines, cap, wording))
     invoice = invoice_from_lines(period, customer, lines, bill.invoice.notes)
     return CompleteBill(bill.coverage, invoice, sums)
-
-
-def _after_contract(lines: list[Line], contract_id: int) -> int:
-    """After the contract's last line; without one, before the lines of no contract."""
-    own = [index for index, line in enumerate(lines) if line.contract_id == contract_id]
-    if own:
-        return own[-1] + 1
-    contracted = [index for index, line in enumerate(lines) if line.contract_id is not None]
-    return contracted[-1] + 1 if contracted else 0

@@ -1,16 +1,16 @@
-"""R8 invoice composition: lines that explain themselves, VAT and totals from the printed lines."""
+"""R8 invoice composition: one line per contract and kind, VAT and totals from the printed lines."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from .contracts import Contract, SeatMode, seat_bands
-from .coverage import Allocation, Bucket, Coverage, Part, no_contract_unit_price
+from .contracts import NO_CONTRACT_COUNTING, Contract, SeatMode, seat_bands
+from .coverage import Allocation, Bucket, Coverage, QuotaUsage, no_contract_unit_price
 from .money import ZERO, line_amount, percent_of, to_cents
 from .periods import DEFAULT_TIMEZONE, Period
 from .rating import RatedCall
@@ -65,7 +65,7 @@ class Line:
     vat_category: VatCategory
     vat_rate: Decimal
     contract_id: int | None = None
-    entry_id: int | None = None
+    entry_ids: tuple[int, ...] = ()  # the sessions whose units this line bills
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,11 @@ class Invoice:
 
     def session_lines(self) -> dict[int, tuple[int, ...]]:
         """Entry id → the positions (from 1, as printed) of the lines that bill the session: two
-        for a session split across the quota, none for one that counts 0 units."""
+        for a session split between quota and overflow, none for one that counts 0 units."""
         found: dict[int, tuple[int, ...]] = defaultdict(tuple)
         for position, line in enumerate(self.lines, 1):
-            if line.entry_id is not None:
-                found[line.entry_id] += (position,)
+            for entry_id in line.entry_ids:
+                found[entry_id] += (position,)
         return dict(found)
 
     def telephony_line(self) -> int | None:
@@ -118,15 +118,22 @@ class _Charge(NamedTuple):
     unit: str
     unit_price: Decimal
     contract_id: int | None = None
-    entry_id: int | None = None
+    entry_ids: tuple[int, ...] = ()
 
 
-_BUCKET_KIND = {
-    Bucket.QUOTA: LineKind.QUOTA,
-    Bucket.OVERFLOW: LineKind.OVERFLOW,
-    Bucket.WARRANTY: LineKind.WARRANTY,
-    Bucket.NO_CONTRACT: LineKind.NO_CONTRACT,
-}
+class _Bucket:
+    """The units one line bills, and the sessions they come from (in chronological order)."""
+
+    def __init__(self) -> None:
+        self.units = 0
+        self.entry_ids: list[int] = []
+
+    def add(self, entry_id: int, units: int) -> None:
+        # A session has at most one part per bucket, so it can only repeat the last one added.
+        if units:
+            self.units += units
+            if not self.entry_ids or self.entry_ids[-1] != entry_id:
+                self.entry_ids.append(entry_id)
 
 
 def compose_invoice(
@@ -136,10 +143,17 @@ def compose_invoice(
     rated_calls: Iterable[RatedCall] = (),
     seller: Seller = DEFAULT_SELLER,
     wording: Wording = ENGLISH,
+    contract_charges: Mapping[int, Sequence] = MappingProxyType({}),
 ) -> Invoice:
-    """Per contract: fee, seats, its sessions, minimum top-up; then sessions without a contract;
-    then telephony. Totals come from these lines only, so the document always adds up.
-    `wording`: the language of the lines' texts and the notes (English by default)."""
+    """One line per contract and kind (R8): per contract its fee, seats, quota carried over,
+    quota use, overflow, warranty, the charges given for it, and its minimum top-up; then work
+    without a contract; then telephony. Each line names the sessions it bills
+    (`Line.entry_ids`); the sessions themselves are the evidence log. Totals come from these
+    lines only, so the document always adds up.
+
+    `contract_charges`: contract id → further charges of that contract (handled calls, as
+    `handled_calls.Charge`: kind, description, quantity, unit, unit price); they count towards
+    its minimum (R6). `wording`: the language of the texts and notes (English by default)."""
     category = vat_category(customer.vat_id, seller.country, customer.vat_exempt)
     rate = vat_rate(category, seller.standard_vat_rate)
     _ = wording.gettext
@@ -155,10 +169,10 @@ def compose_invoice(
             vat_category=category,
             vat_rate=rate,
             contract_id=charge.contract_id,
-            entry_id=charge.entry_id,
+            entry_ids=charge.entry_ids,
         )
 
-    texts = _Texts(ZoneInfo(seller.timezone), wording)
+    period = coverage.period
     contract_by_id = {contract.id: contract for contract in contracts}
     sessions = defaultdict(list)  # contract id (None: no contract) -> its allocations, in order
     for allocation in coverage.allocations:
@@ -166,17 +180,16 @@ def compose_invoice(
     lines: list[Line] = []
     for usage in coverage.usage:
         contract = contract_by_id[usage.contract_id]
-        charges = _contract_charges(contract, coverage.period, sessions[contract.id], texts)
+        charges = _contract_charges(contract, usage, period, sessions[contract.id], wording)
+        charges += [_Charge(c.kind, c.description, c.quantity, c.unit, c.unit_price, contract.id)
+                    for c in contract_charges.get(contract.id, ())]
         own = [line(charge) for charge in charges]
         charged = sum((item.amount for item in own), ZERO)
         if contract.minimum > charged:
             own.append(line(_minimum_top_up(contract, charged, wording)))
         lines += own
-    for allocation in sessions[None]:
-        for part in allocation.parts:
-            lines.append(line(_session_charge(allocation, part, texts, customer)))
+    lines += [line(charge) for charge in _no_contract_charges(sessions[None], customer, wording)]
 
-    period = coverage.period
     start, end = period.bounds(seller.timezone)
     calls = [call for call in rated_calls if start <= call.start < end]
     if calls:
@@ -219,23 +232,19 @@ def invoice_from_lines(
     )
 
 
-@dataclass(frozen=True)
-class _Texts:
-    """What session lines are written with: the operator's timezone and the wording."""
-
-    zone: ZoneInfo
-    wording: Wording
-
-
 def _contract_charges(
-    contract: Contract, period: Period, allocations: list[Allocation], texts: _Texts
+    contract: Contract,
+    usage: QuotaUsage,
+    period: Period,
+    allocations: list[Allocation],
+    wording: Wording,
 ) -> list[_Charge]:
-    """Fee, seats and the sessions (`allocations`) of one contract in the period."""
-    _ = texts.wording.gettext
+    """Fee, seats, and one line per bucket of the contract's sessions (`allocations`)."""
+    _ = wording.gettext
     charges = []
     if contract.fee:
         description = _("{contract}: monthly fee {period}").format(
-            contract=contract.name, period=period
+            contract=contract.name, period=wording.period(period)
         )
         charges.append(_Charge(LineKind.FEE, description, 1, "month", contract.fee, contract.id))
     if contract.seats:
@@ -254,16 +263,105 @@ def _contract_charges(
                 first=band.first,
                 last=band.last,
                 seats=pricing.seats,
-                period=period,
+                period=wording.period(period),
             )
             charges.append(
                 _Charge(LineKind.SEATS, description, band.seats, "seat", band.price, contract.id)
             )
+
+    unit = contract.unit_seconds
+    # Carried-in minutes are used first (R5); the whole units they hold are shown as such.
+    carried_units = usage.rollover_in_minutes * 60 // unit
+    own_units = (usage.rollover_in_minutes + (contract.quota_minutes or 0)) * 60 // unit
+    own_units -= carried_units
+    carried, quota, overflow, warranty = _Bucket(), _Bucket(), _Bucket(), _Bucket()
     for allocation in allocations:
-        charges += [
-            _session_charge(allocation, part, texts, contract=contract)
-            for part in allocation.parts
-        ]
+        for part in allocation.parts:
+            if part.bucket is Bucket.QUOTA:
+                from_carried = min(part.units, carried_units - carried.units)
+                carried.add(allocation.entry_id, from_carried)
+                quota.add(allocation.entry_id, part.units - from_carried)
+            elif part.bucket is Bucket.OVERFLOW:
+                overflow.add(allocation.entry_id, part.units)
+            else:
+                warranty.add(allocation.entry_id, part.units)
+    basis = _basis(unit, contract.rounding_scope, wording)
+
+    def units(n: int) -> str:
+        return wording.ngettext("{n} unit", "{n} units", n).format(n=n)
+
+    def charge(kind: LineKind, description: str, bucket: _Bucket, price: Decimal) -> _Charge:
+        return _Charge(kind, description, bucket.units, "unit", price, contract.id,
+                       tuple(bucket.entry_ids))
+
+    usage_charges = []
+    if carried.units:
+        text = wording.ngettext(
+            "{contract}: {n} unit from the quota carried over from {month}",
+            "{contract}: {n} units from the quota carried over from {month}",
+            carried.units,
+        ).format(contract=contract.name, n=carried.units, month=wording.month(period.previous()))
+        usage_charges.append(charge(LineKind.QUOTA, text, carried, ZERO))
+    if contract.unlimited:
+        if quota.units:
+            text = _("{contract}: {units} worked, included in the contract ({basis})").format(
+                contract=contract.name, units=units(quota.units), basis=basis
+            )
+            usage_charges.append(charge(LineKind.QUOTA, text, quota, ZERO))
+    elif contract.quota_minutes:
+        text = _("{contract}: quota, {used} of {total} units used of {minutes} min ({basis})")
+        text = text.format(contract=contract.name, used=quota.units, total=own_units,
+                           minutes=contract.quota_minutes, basis=basis)
+        usage_charges.append(charge(LineKind.QUOTA, text, quota, ZERO))
+    if overflow.units:
+        price = wording.price(contract.overflow_rate)
+        if contract.quota_minutes:
+            text = _("{contract}: overflow beyond the {minutes} min quota, {units} × {price} "
+                     "({basis})")
+        else:
+            text = _("{contract}: {units} × {price} ({basis})")
+        text = text.format(contract=contract.name, minutes=contract.quota_minutes,
+                           units=units(overflow.units), price=price, basis=basis)
+        usage_charges.append(charge(LineKind.OVERFLOW, text, overflow, contract.overflow_rate))
+    if warranty.units:
+        text = _("{contract}: {units} under warranty ({basis})").format(
+            contract=contract.name, units=units(warranty.units), basis=basis
+        )
+        usage_charges.append(charge(LineKind.WARRANTY, text, warranty, ZERO))
+    used = carried.units or quota.units or overflow.units or warranty.units
+    if not used and not charges:
+        return []  # nothing charged and nothing used: the contract has no line this period
+    return charges + usage_charges
+
+
+def _no_contract_charges(
+    allocations: list[Allocation], customer: Customer, wording: Wording
+) -> list[_Charge]:
+    """Work without a contract: one line at a quarter of the hourly rate, one under warranty."""
+    _ = wording.gettext
+    billed, warranty = _Bucket(), _Bucket()
+    for allocation in allocations:
+        for part in allocation.parts:
+            (warranty if part.bucket is Bucket.WARRANTY else billed).add(
+                allocation.entry_id, part.units
+            )
+    basis = _basis(NO_CONTRACT_COUNTING.unit_seconds, NO_CONTRACT_COUNTING.rounding_scope,
+                   wording)
+    charges = []
+    if billed.units:
+        unit_price = no_contract_unit_price(customer.hourly_rate)
+        count = wording.ngettext("{n} unit", "{n} units", billed.units).format(n=billed.units)
+        text = _("Work without a contract: {units} × {price} ({basis}, {rate} per hour)").format(
+            units=count, price=wording.price(unit_price), basis=basis,
+            rate=wording.amount(customer.hourly_rate),
+        )
+        charges.append(_Charge(LineKind.NO_CONTRACT, text, billed.units, "unit", unit_price,
+                               None, tuple(billed.entry_ids)))
+    if warranty.units:
+        count = wording.ngettext("{n} unit", "{n} units", warranty.units).format(n=warranty.units)
+        text = _("Work under warranty: {units} ({basis})").format(units=count, basis=basis)
+        charges.append(_Charge(LineKind.WARRANTY, text, warranty.units, "unit", ZERO, None,
+                               tuple(warranty.entry_ids)))
     return charges
 
 
@@ -279,71 +377,17 @@ def _minimum_top_up(contract: Contract, charged: Decimal, wording: Wording) -> _
     return _Charge(LineKind.MINIMUM_TOP_UP, description, 1, "month", top_up, contract.id)
 
 
-def _session_charge(
-    allocation: Allocation,
-    part: Part,
-    texts: _Texts,
-    customer: Customer | None = None,
-    contract: Contract | None = None,
-) -> _Charge:
-    """'2026-10-02 09:00, ticket 101: 3 units: 31 min in started 15-minute units, within the
-    120 min quota'; for a split session '… 2 of 3 units beyond the 120 min quota (…)'."""
-    wording = texts.wording
-    when = allocation.start.astimezone(texts.zone).isoformat(" ", "minutes")[:16]
-    basis = _basis(allocation.seconds, allocation.unit_seconds, allocation.rounding_scope, wording)
-    reason, unit_price = _reason_and_price(part.bucket, contract, customer, wording)
-    if part.units == allocation.units:
-        count = wording.ngettext("{n} unit: {basis}", "{n} units: {basis}", part.units)
-        count = count.format(n=part.units, basis=basis) + (f", {reason}" if reason else "")
-    else:
-        count = wording.gettext("{part} of {units} units {reason} ({basis})").format(
-            part=part.units, units=allocation.units, reason=reason, basis=basis
-        )
-    description = wording.gettext("{when}, ticket {ticket}: {count}").format(
-        when=when, ticket=allocation.ticket_id, count=count
-    )
-    return _Charge(
-        kind=_BUCKET_KIND[part.bucket],
-        description=description,
-        quantity=part.units,
-        unit="unit",
-        unit_price=unit_price,
-        contract_id=contract.id if contract else None,
-        entry_id=allocation.entry_id,
-    )
-
-
-@lru_cache(maxsize=8192)  # a month's sessions repeat the same few thousand lengths
-def _basis(seconds: int, unit_seconds: int, scope: RoundingScope, wording: Wording) -> str:
-    """'31 min in started 15-minute units', with the rounding scope when it is not per entry."""
+@lru_cache(maxsize=256)
+def _basis(unit_seconds: int, scope: RoundingScope, wording: Wording) -> str:
+    """'started 15-minute units', with the rounding scope when it is not per session."""
     _ = wording.gettext
     if scope is RoundingScope.TICKET_DAY:
-        text = _("{duration} in started {unit} units, rounded per ticket and day")
+        text = _("started {unit} units, rounded per ticket and day")
     elif scope is RoundingScope.TICKET_PERIOD:
-        text = _("{duration} in started {unit} units, rounded per ticket and month")
+        text = _("started {unit} units, rounded per ticket and month")
     else:
-        text = _("{duration} in started {unit} units")
-    return text.format(duration=format_duration(seconds), unit=unit_name(unit_seconds, _))
-
-
-def _reason_and_price(
-    bucket: Bucket, contract: Contract | None, customer: Customer | None, wording: Wording
-) -> tuple[str, Decimal]:
-    _ = wording.gettext
-    if bucket is Bucket.WARRANTY:
-        return _("under warranty"), ZERO
-    if bucket is Bucket.NO_CONTRACT:
-        rate = customer.hourly_rate
-        reason = _("no contract, {rate} per hour").format(rate=wording.amount(rate))
-        return reason, no_contract_unit_price(rate)
-    if bucket is Bucket.QUOTA:
-        if contract.unlimited:
-            return _("included in {contract}").format(contract=contract.name), ZERO
-        return _("within the {minutes} min quota").format(minutes=contract.quota_minutes), ZERO
-    if contract.quota_minutes:
-        reason = _("beyond the {minutes} min quota").format(minutes=contract.quota_minutes)
-        return reason, contract.overflow_rate
-    return "", contract.overflow_rate
+        text = _("started {unit} units")
+    return text.format(unit=unit_name(unit_seconds, _))
 
 
 def vat_note(category: VatCategory, wording: Wording = ENGLISH) -> str:

@@ -8,6 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .periods import Period
+
+# Written out, not calendar.month_name: that follows the process's locale.
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")
+
 
 def _same(message: str) -> str:
     return message
@@ -22,10 +28,24 @@ class Wording:
     gettext: Callable[[str], str] = _same
     ngettext: Callable[[str, str, int], str] = _english_plural
     decimal_mark: str = "."
+    months: tuple[str, ...] = ENGLISH_MONTHS  # stand-alone month names, January first
 
     def amount(self, value: Decimal) -> str:
         """12.5 → '12.50' ('12,50' in German): amounts inside a line's text."""
         return f"{value:.2f}".replace(".", self.decimal_mark)
+
+    def price(self, value: Decimal) -> str:
+        """A unit price as agreed, at least two decimals: '45.00', '24.375' ('24,375')."""
+        text = f"{value:.2f}" if value == round(value, 2) else format(value.normalize(), "f")
+        return text.replace(".", self.decimal_mark)
+
+    def month(self, period: Period) -> str:
+        """'September' ('September' in German too): a period's month alone."""
+        return self.months[period.month - 1]
+
+    def period(self, period: Period) -> str:
+        """'October 2026' ('Oktober 2026'): a period as an invoice names it."""
+        return f"{self.month(period)} {period.year}"
 
 
 ENGLISH = Wording()

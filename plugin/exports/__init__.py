@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from plugin.config import Settings
-from plugin.exports import cii, csvfile, jsonfile, pdf, zugferd
+from plugin.exports import cii, csvfile, evidence_csv, jsonfile, pdf, zugferd
 from plugin.models import Invoice
 from plugin.services import invoices as service
 
@@ -24,7 +24,7 @@ class Format:
     per_invoice: bool
     render: Callable
     label: str
-    suffix: str = ""  # after the invoice number in a document's file name
+    suffix: str = ""  # after the invoice number (or the period) in the file name
 
 
 FORMATS: dict[str, Format] = {
@@ -34,6 +34,9 @@ FORMATS: dict[str, Format] = {
     "json": Format("json", "application/json", False,
                    lambda invoices, period, settings: jsonfile.render(invoices, period),
                    "JSON documents"),
+    "evidence": Format("csv", "text/csv; charset=utf-8", False,
+                       lambda invoices, period, settings: evidence_csv.render(invoices, settings),
+                       "CSV of the evidence logs, one row per session and call", "-evidence"),
     "pdf": Format("pdf", "application/pdf", True, pdf.render, "PDF"),
     "xrechnung": Format("xml", "application/xml", True,
                         lambda invoice, settings: cii.build(invoice, xrechnung=True),
@@ -50,7 +53,7 @@ def filename(name: str, invoice: Invoice | None = None, period: str | None = Non
     fmt = FORMATS[name]
     if invoice is not None:
         return f"{invoice.number}{fmt.suffix}.{fmt.extension}"
-    return f"quarterhour-{period}.{fmt.extension}"
+    return f"quarterhour-{period}{fmt.suffix}.{fmt.extension}"
 
 
 def export_invoice(invoice: Invoice, name: str, settings: Settings) -> tuple[str, bytes]:

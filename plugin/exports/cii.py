@@ -23,8 +23,9 @@ XRECHNUNG = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3
 EN16931 = "urn:cen.eu:en16931:2017"
 PEPPOL_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 # UN/ECE Recommendation 20 unit codes for the units our lines are counted in.
+# A handled call has no code of its own: C62 ("one"), counted like a unit.
 UNIT_CODES = {"month": "MON", "lump sum": "LS", "unit": "C62", "seat": "C62", "minute": "MIN",
-              "hour": "HUR"}
+              "hour": "HUR", "call": "C62"}
 EXEMPTION = {"AE": ("Reverse charge", "VATEX-EU-AE"), "E": ("VAT exempt", None)}
 _POSTCODE_CITY = re.compile(r"^\s*([A-Z]{0,2}-?\d{3,6}(?:\s\d{2})?)\s+(.+?)\s*$")
 

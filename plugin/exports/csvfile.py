@@ -1,8 +1,6 @@
 """CSV: one row per invoice line, every column documented in docs/exports.md."""
 
-import csv
-import io
-
+from plugin import csv_export
 from plugin.exports.document import document
 
 COLUMNS = ("invoice_number", "kind", "status", "period", "issued_on", "due_on", "currency",
@@ -31,9 +29,5 @@ def rows(invoice) -> list[dict]:
 
 
 def render(invoices) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for invoice in invoices:
-        writer.writerows(rows(invoice))
-    return out.getvalue().encode("utf-8")
+    return csv_export.write(COLUMNS, (row for invoice in invoices for row in rows(invoice))
+                            ).encode("utf-8")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from plugin.billing import to_cents
+from plugin.billing.units import format_duration
 from plugin.models import Invoice
 from plugin.services import core_rows
 from plugin.services import invoices as service
@@ -54,5 +55,12 @@ def document(invoice: Invoice) -> dict:
         "amount_due": amount(invoice.gross),
         "notes": frozen.get("notes", []),
         "payment_terms": frozen.get("payment_terms", ""),
-        "evidence": frozen.get("evidence", {"sessions": [], "calls": []}),
+        "evidence": _evidence(frozen.get("evidence") or {}),
     }
+
+
+def _evidence(frozen: dict) -> dict:
+    """The frozen evidence log, each session with its duration as the appendix prints it."""
+    sessions = [{**s, "duration": format_duration(s["seconds"])}
+                for s in frozen.get("sessions", [])]
+    return {"sessions": sessions, "calls": frozen.get("calls", [])}

@@ -2,15 +2,13 @@
 the invoice line that bills it — as a customer's month stands (screens, CSV) and as an invoice
 freezes it."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from plugin import billing
+from plugin import billing, csv_export
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Ticket, TimeEntry, TimeEntryAudit
@@ -132,19 +130,10 @@ def session_row(s: Session, settings: Settings) -> dict:
 
 def to_csv(log: EvidenceLog, settings: Settings) -> str:
     """The sessions as CSV (UTF-8, comma, a header row); times in the operator's timezone."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    rows = []
     for s in log.sessions:
         row = session_row(s, settings)
         row["billable"] = "yes" if row["billable"] else "no"
         row["lines"] = " ".join(map(str, row["lines"]))
-        writer.writerow({k: _defuse(v) for k, v in row.items()})
-    return out.getvalue()
-
-
-def _defuse(value):
-    """A text cell starting with = + - @ is a formula in spreadsheets: quote it as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        rows.append(row)
+    return csv_export.write(CSV_COLUMNS, rows)

@@ -33,8 +33,10 @@ def wording(language: str | None) -> billing.Wording:
     found = catalog(language)
     if not isinstance(found, Translations):  # no catalog for it: the core's own English
         return billing.ENGLISH
-    return billing.Wording(found.gettext, found.ngettext,
-                           get_decimal_symbol(language_of(language)))
+    locale = Locale.parse(language_of(language))
+    months = locale.months["stand-alone"]["wide"]
+    return billing.Wording(found.gettext, found.ngettext, get_decimal_symbol(locale),
+                           tuple(months[n] for n in range(1, 13)))
 
 
 def day_text(day: date, language: str | None) -> str:

@@ -4,6 +4,7 @@ exports and the accounting delivery status."""
 import json
 from datetime import UTC, datetime
 
+from babel import Locale
 from flask import (
     Blueprint,
     Response,
@@ -15,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from plugin import billing, exports, transactions
@@ -22,12 +24,14 @@ from plugin.access import allow, current_user
 from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session, utcnow
+from plugin.exports import reading
 from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, period_lock
+from plugin.services import billing_run, core_rows, period_lock
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
+from plugin.services.wording import wording
 from plugin.web import period_param
 
 bp = Blueprint("invoices", __name__)
@@ -145,8 +149,15 @@ def invoice_detail(invoice_id: int):
         change = next((d for d in json.loads(latest.summary).get("diff", [])
                        if d["customer_id"] == inv.customer_id), None)
     frozen = service.snapshot(inv)
+    language = (frozen.get("buyer") or {}).get("language") or inv.customer.language
+    read = reading.reader(language, str(settings().timezone))
+    ui = str(get_locale())
+    language_name = Locale.parse(read.language).get_display_name(ui)
+    period_name = wording(ui).period(billing.Period.parse(inv.period))
     return render_template("quarterhour/invoice.html", inv=inv, delivery=delivery,
                            credit_notes=credit_notes, change=change, frozen=frozen,
+                           read=read, language_name=language_name, period_name=period_name,
+                           vat=core_rows.core_invoice(inv).vat,
                            formats=sorted(exports.FORMATS), push=accounting.enabled(settings()),
                            may_act="billing" in current_user().roles,
                            now=datetime.now(UTC))

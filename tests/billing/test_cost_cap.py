@@ -83,7 +83,7 @@ def test_the_cap_sums_every_kind_it_names_and_nothing_else():
         (LineKind.COST_CAP, D("350.00")),  # after the last item under it
     ]
     assert lines[1].description == (
-        "2026-10-05 09:00, ticket 1: 3 units: 45 min in started 15-minute units "
+        "Answering service: 3 units × 45.00 (started 15-minute units) "
         "(135.00 within the cost cap)"
     )
     assert lines[3].description == "Telephony: 1 call, 410 min billed (8.20 within the cost cap)"

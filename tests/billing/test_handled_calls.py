@@ -165,3 +165,16 @@ def test_a_pricing_of_a_contract_not_in_force_bills_nothing():
     bill = complete_bill(OCTOBER, BERG, contracts=[ended], handled_calls=calls_totalling(3, 300),
                          call_pricings=[pricing("flat", "490.00")])
     assert bill.invoice.lines == ()
+
+
+def test_handled_calls_count_towards_the_contracts_monthly_minimum():
+    contract = Contract(20, "Answering service", date(2026, 1, 1), quota_minutes=0,
+                        minimum=D("300.00"))
+    bill = complete_bill(OCTOBER, BERG, contracts=[contract],
+                         handled_calls=calls_totalling(100, 100 * 60),
+                         call_pricings=[pricing("per_call", "2.50")])
+    assert [(line.kind, line.amount) for line in bill.invoice.lines] == [
+        (LineKind.HANDLED_CALLS, D("250.00")), (LineKind.MINIMUM_TOP_UP, D("50.00"))]
+    assert bill.invoice.lines[1].description == (
+        "Answering service: minimum top-up, 250.00 charged of the monthly minimum of 300.00")
+    assert bill.invoice.net == D("300.00")

@@ -10,6 +10,7 @@ from plugin.billing import (
     Customer,
     LineKind,
     Period,
+    RoundingScope,
     SeatMode,
     SeatPricing,
     SeatTier,
@@ -18,6 +19,8 @@ from plugin.billing import (
     VatCategory,
     bill_period,
     rate_calls,
+    to_cents,
+    units_for,
 )
 
 from .builders import (
@@ -64,45 +67,111 @@ def test_worked_example_a_comes_out_to_the_cent():
     assert invoice.gross == D("506.54")
 
 
-def test_worked_example_a_lines_explain_themselves():
+def test_worked_example_a_has_one_line_per_contract_and_kind():
     lines = example_a_bill().invoice.lines
     assert [(line.kind, line.quantity, line.unit_price, line.amount) for line in lines] == [
         (LineKind.FEE, 1, D("200.00"), D("200.00")),
-        (LineKind.QUOTA, 3, 0, 0),
-        (LineKind.QUOTA, 1, 0, 0),
-        (LineKind.QUOTA, 4, 0, 0),
-        (LineKind.OVERFLOW, 2, D("45.00"), D("90.00")),
+        (LineKind.QUOTA, 8, 0, 0),
+        (LineKind.OVERFLOW, 5, D("45.00"), D("225.00")),
         (LineKind.WARRANTY, 3, 0, 0),
-        (LineKind.OVERFLOW, 3, D("45.00"), D("135.00")),
         (LineKind.TELEPHONY, 1, D("0.66"), D("0.66")),
     ]
-    assert lines[0].description == "Remote Service Basic: monthly fee 2026-10"
-    assert lines[1].description == (
-        "2026-10-02 09:00, ticket 1: 3 units: 31 min in started 15-minute units, "
-        "within the 120 min quota"
-    )
-    assert lines[4].description.endswith(
-        "2 units: 15 min 1 s in started 15-minute units, beyond the 120 min quota"
-    )
-    assert lines[5].description.endswith("under warranty")
-    assert lines[7].description == "Telephony: 2 calls, 33 min billed"
-    assert [line.entry_id for line in lines[1:7]] == [1, 2, 3, 4, 5, 6]
+    assert [line.description for line in lines] == [
+        "Remote Service Basic: monthly fee October 2026",
+        "Remote Service Basic: quota, 8 of 8 units used of 120 min (started 15-minute units)",
+        "Remote Service Basic: overflow beyond the 120 min quota, 5 units × 45.00 "
+        "(started 15-minute units)",
+        "Remote Service Basic: 3 units under warranty (started 15-minute units)",
+        "Telephony: 2 calls, 33 min billed",
+    ]
 
 
-def test_a_split_session_shows_both_parts_on_the_invoice():
+def test_each_line_names_the_sessions_it_bills():
+    invoice = example_a_bill().invoice
+    assert [line.entry_ids for line in invoice.lines] == [(), (1, 2, 3), (4, 6), (5,), ()]
+    assert invoice.session_lines() == {1: (2,), 2: (2,), 3: (2,), 4: (3,), 6: (3,), 5: (4,)}
+
+
+def test_a_hundred_sessions_make_no_hundred_lines():
+    contract = Contract(1, "Basic", date(2026, 1, 1), fee=D("200.00"), quota_minutes=120,
+                        overflow_rate=D("45.00"))
+    entries = [minutes_session(i, berlin(2026, 10, 1 + i % 28, 9), 20) for i in range(1, 101)]
+    invoice = bill_period(OCTOBER, MUELLER, entries, contracts=[contract]).invoice
+    assert [(line.kind, line.quantity, line.amount) for line in invoice.lines] == [
+        (LineKind.FEE, 1, D("200.00")),
+        (LineKind.QUOTA, 8, 0),
+        (LineKind.OVERFLOW, 192, D("8640.00")),  # 100 × 2 units − 8
+    ]
+    assert sorted(invoice.session_lines()) == list(range(1, 101))
+
+
+def test_a_split_session_is_tied_to_both_lines_that_bill_it():
     contract = Contract(1, "Basic", date(2026, 1, 1), quota_minutes=120, overflow_rate=D("45.00"))
     entries = [
         minutes_session(1, berlin(2026, 10, 1, 9), 105),  # 7 units of quota
         minutes_session(2, berlin(2026, 10, 2, 9), 40),  # 3 units: 1 quota, 2 overflow
     ]
-    lines = bill_period(OCTOBER, MUELLER, entries, contracts=[contract]).invoice.lines
-    assert [line.description for line in lines[1:]] == [
-        "2026-10-02 09:00, ticket 2: 1 of 3 units within the 120 min quota "
-        "(40 min in started 15-minute units)",
-        "2026-10-02 09:00, ticket 2: 2 of 3 units beyond the 120 min quota "
-        "(40 min in started 15-minute units)",
+    invoice = bill_period(OCTOBER, MUELLER, entries, contracts=[contract]).invoice
+    assert [(line.kind, line.quantity, line.amount, line.entry_ids) for line in invoice.lines] \
+        == [(LineKind.QUOTA, 8, 0, (1, 2)), (LineKind.OVERFLOW, 2, D("90.00"), (2,))]
+    assert invoice.session_lines() == {1: (1,), 2: (1, 2)}
+
+
+def test_quota_carried_over_from_the_previous_month_is_shown_as_such():
+    contract = Contract(1, "Basic", date(2026, 1, 1), quota_minutes=120, overflow_rate=D("45.00"),
+                        rollover=True)
+    entries = [minutes_session(1, berlin(2026, 10, 1, 9), 180)]  # 12 units: 4 carried, 8 own
+    invoice = bill_period(OCTOBER, MUELLER, entries, contracts=[contract],
+                          rollover_in={1: 60}).invoice
+    assert [(line.kind, line.quantity, line.description) for line in invoice.lines] == [
+        (LineKind.QUOTA, 4, "Basic: 4 units from the quota carried over from September"),
+        (LineKind.QUOTA, 8, "Basic: quota, 8 of 8 units used of 120 min (started 15-minute units)"),
     ]
-    assert [line.amount for line in lines] == [0, 0, D("90.00")]
+
+
+def test_an_unused_quota_shows_beside_the_fee_and_a_contract_without_either_has_no_line():
+    with_fee = Contract(1, "Basic", date(2026, 1, 1), fee=D("200.00"), quota_minutes=120)
+    lines = bill_period(OCTOBER, MUELLER, [], contracts=[with_fee]).invoice.lines
+    assert [(line.kind, line.description) for line in lines] == [
+        (LineKind.FEE, "Basic: monthly fee October 2026"),
+        (LineKind.QUOTA, "Basic: quota, 0 of 8 units used of 120 min (started 15-minute units)"),
+    ]
+    quota_only = Contract(1, "Basic", date(2026, 1, 1), quota_minutes=120)
+    assert bill_period(OCTOBER, MUELLER, [], contracts=[quota_only]).invoice.lines == ()
+
+
+def test_a_rounding_scope_other_than_per_session_is_named_on_the_line():
+    contract = Contract(1, "Basic", date(2026, 1, 1), quota_minutes=0, overflow_rate=D("45.00"),
+                        rounding_scope=RoundingScope.TICKET_DAY)
+    entries = [minutes_session(1, berlin(2026, 10, 1, 9), 10, ticket_id=5),
+               minutes_session(2, berlin(2026, 10, 1, 11), 10, ticket_id=5)]
+    [line] = bill_period(OCTOBER, MUELLER, entries, contracts=[contract]).invoice.lines
+    assert line.description == (
+        "Basic: 2 units × 45.00 (started 15-minute units, rounded per ticket and day)")
+    assert line.entry_ids == (1, 2)
+
+
+# A line's amount is quantity × unit price, rounded once. With a unit price of three decimals
+# (97.50 / hour = 24.375 per quarter hour) that is not the sum of per-session roundings.
+@pytest.mark.parametrize(
+    ("sessions", "line_amount", "per_session_sum"),
+    [
+        ([31], "73.13", "73.13"),  # 3 units: one session, no difference
+        ([31, 10], "97.50", "97.51"),  # 3 + 1 units: 73.125 + 24.375, each rounded up
+        ([10, 10], "48.75", "48.76"),  # 24.38 + 24.38
+        ([10, 10, 10, 10], "97.50", "97.52"),
+        ([20, 20], "97.50", "97.50"),  # 2 + 2 units: 48.75 each, nothing to round
+    ],
+)
+def test_a_bucket_line_rounds_once_not_per_session(sessions, line_amount, per_session_sum):
+    customer = Customer(2, "Walk-in", D("97.50"))
+    entries = [minutes_session(i, berlin(2026, 10, i, 9), minutes)
+               for i, minutes in enumerate(sessions, 1)]
+    (line,) = bill_period(OCTOBER, customer, entries).invoice.lines
+    assert line.unit_price == D("24.375")
+    assert line.amount == D(line_amount)
+    per_session = [to_cents(units_for(m * 60) * D("24.375")) for m in sessions]
+    assert sum(per_session) == D(per_session_sum)
 
 
 PER_MINUTE = Contract(
@@ -137,9 +206,7 @@ def test_per_minute_billing_is_topped_up_to_the_monthly_minimum(minutes, usage, 
 def test_the_per_minute_usage_line_names_its_units():
     entries = [minutes_session(1, berlin(2026, 10, 5, 9), 180)]
     lines = bill_period(OCTOBER, MUELLER, entries, contracts=[PER_MINUTE]).invoice.lines
-    assert lines[0].description == (
-        "2026-10-05 09:00, ticket 1: 180 units: 180 min in started 1-minute units"
-    )
+    assert lines[0].description == "Per minute: 180 units × 1.20 (started 1-minute units)"
     assert (lines[0].quantity, lines[0].unit_price, lines[0].amount) == (180, D("1.20"), D("216"))
     assert lines[1].description == (
         "Per minute: minimum top-up, 216.00 charged of the monthly minimum of 300.00"
@@ -153,7 +220,8 @@ def test_a_dedicated_team_pays_its_fee_and_its_time_is_reported_not_billed():
     assert invoice.net == D("10240.00")
     assert invoice.total_of(LineKind.QUOTA) == 0
     assert sum(line.quantity for line in invoice.lines if line.kind is LineKind.QUOTA) == 640
-    assert invoice.lines[1].description.endswith("included in Dedicated team")
+    assert invoice.lines[1].description == (
+        "Dedicated team: 640 units worked, included in the contract (started 15-minute units)")
 
 
 @pytest.mark.parametrize(
@@ -173,8 +241,8 @@ def test_work_without_a_contract_costs_a_quarter_of_the_hourly_rate_per_started_
     (line,) = invoice.lines
     assert line.kind is LineKind.NO_CONTRACT
     assert (line.quantity, line.unit_price, line.amount) == (3, D("24.375"), D("73.13"))
-    assert line.description.endswith(
-        "3 units: 31 min in started 15-minute units, no contract, 97.50 per hour"
+    assert line.description == (
+        "Work without a contract: 3 units × 24.375 (started 15-minute units, 97.50 per hour)"
     )
 
 

@@ -259,3 +259,46 @@ def test_a_rounding_groups_units_are_shared_out_without_loss(sessions, unit, gra
         before += seconds
     assert all(units >= 0 for units in added)
     assert sum(added) == units_for(sum(sessions), unit, grace)
+
+
+@settings(deadline=None)
+@given(months())
+def test_one_line_per_contract_and_kind_ties_every_billed_session_to_its_lines(month):
+    bill_ = bill(month)
+    invoice = bill_.invoice
+    usage_kinds = (LineKind.OVERFLOW, LineKind.WARRANTY, LineKind.NO_CONTRACT)
+    keys = [(line.contract_id, line.kind) for line in invoice.lines if line.kind in usage_kinds]
+    assert len(keys) == len(set(keys))
+    ties = invoice.session_lines()
+    for allocation in bill_.allocations:
+        positions = ties.get(allocation.entry_id, ())
+        assert bool(positions) == (allocation.units > 0)
+        kinds = {str(invoice.lines[position - 1].kind) for position in positions}
+        assert kinds == {str(part.bucket) for part in allocation.parts}
+    for bucket in Bucket:
+        for contract_id in {a.contract_id for a in bill_.allocations}:
+            units = sum(a.units_in(bucket) for a in bill_.allocations
+                        if a.contract_id == contract_id)
+            billed = sum(line.quantity for line in invoice.lines
+                         if line.contract_id == contract_id and str(line.kind) == str(bucket))
+            assert billed == units
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(1, 240), min_size=1, max_size=30),
+       st.integers(1, 20000).map(lambda cents: Decimal(cents) / 100))
+def test_a_bucket_line_is_rounded_once_within_half_a_cent_a_session_of_per_session_rounding(
+        minutes, hourly_rate):
+    start = MONTH_START + timedelta(days=1)
+    month_entries = [Entry(i, 1, start + timedelta(hours=5 * i),
+                           start + timedelta(hours=5 * i, minutes=m))
+                     for i, m in enumerate(minutes, 1)]
+    customer = Customer(1, "Walk-in", hourly_rate)
+    (line,) = bill_period(OCTOBER, customer, month_entries).invoice.lines
+    unit_price = hourly_rate / 4  # may have a third decimal: 97.50 → 24.375
+    units = sum(units_for(m * 60) for m in minutes)
+    assert line.amount == to_cents(units * unit_price)
+    per_session = sum(to_cents(units_for(m * 60) * unit_price) for m in minutes)
+    assert abs(line.amount - per_session) <= Decimal("0.005") * (len(minutes) + 1)
+    if unit_price == to_cents(unit_price):  # whole cents: both ways agree exactly
+        assert line.amount == per_session

@@ -47,8 +47,8 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
     assert sum(Decimal(r["amount"]) for r in rows) == EXPECTED[0]
     assert {(r["invoice_net"], r["invoice_vat"], r["invoice_gross"]) for r in rows} == \
         {("425.66", "80.88", "506.54")}
-    assert [r["line_kind"] for r in rows] == ["fee"] + ["quota"] * 3 + \
-        ["overflow", "warranty", "overflow", "telephony"]
+    assert [r["line_kind"] for r in rows] == ["fee", "quota", "overflow", "warranty",
+                                              "telephony"]
 
     doc = json.loads(export("json"))["invoices"][0]
     assert (doc["net"], doc["vat_total"], doc["gross"], doc["amount_due"]) == \
@@ -56,9 +56,10 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
     assert doc["vat"] == [{"category": "S", "rate": "19.00", "base": "425.66",
                            "amount": "80.88"}]
     assert len(doc["evidence"]["sessions"]) == 6 and len(doc["evidence"]["calls"]) == 2
+    assert [s["duration"] for s in doc["evidence"]["sessions"]][3] == "15 min 1 s"
 
     # Müller's language is German: the PDF, its lines and its terms speak it.
-    assert doc["lines"][0]["description"] == "Remote Service Basic: Monatspauschale 2026-10"
+    assert doc["lines"][0]["description"] == "Remote Service Basic: Monatspauschale Oktober 2026"
     text = pdf_text(export("pdf"))
     for figure in ("Rechnung QH-2026-00001", "425,66", "80,88", "506,54",
                    "Zahlbar innerhalb von 14 Tagen ab Rechnungsdatum ohne Abzug, spätestens am "
@@ -80,7 +81,9 @@ def test_worked_example_a_is_run_finalized_and_exported_to_the_cent(
 
     bundle = client.get("/api/v1/exports?period=2026-10")
     names = sorted(zipfile.ZipFile(io.BytesIO(bundle.data)).namelist())
-    assert names == ["csv/quarterhour-2026-10.csv", "json/quarterhour-2026-10.json",
+    assert names == ["csv/quarterhour-2026-10.csv",
+                     "evidence/quarterhour-2026-10-evidence.csv",
+                     "json/quarterhour-2026-10.json",
                      "pdf/QH-2026-00001.pdf", "xrechnung/QH-2026-00001-xrechnung.xml",
                      "zugferd/QH-2026-00001-zugferd.pdf"]
     period_csv = client.get("/api/v1/exports?period=2026-10&format=csv").data
@@ -107,7 +110,7 @@ def test_a_customer_who_reads_english_gets_the_invoice_in_english(
     assert pdf.status_code == 200
     text = pdf_text(pdf.data)
     for figure in ("Invoice QH-2026-00001", "425.66", "80.88", "506.54",
-                   "Remote Service Basic: monthly fee 2026-10",
+                   "Remote Service Basic: monthly fee October 2026",
                    "Payable within 14 days of the invoice date without deduction, at the latest "
                    "on Nov 16, 2026", "Appendix: evidence log"):
         assert figure in text, figure
@@ -123,8 +126,8 @@ def test_the_frozen_evidence_log_ties_each_session_and_call_to_the_line_that_bil
     with app.app_context():
         invoice = session.query(Invoice).one()
         contract_id = session.query(Contract.id).scalar()
-        # The contract's fee, its sessions (quota ×3, overflow, warranty, overflow), telephony.
-        assert [line.contract_id for line in invoice.lines] == [contract_id] * 7 + [None]
+        # The contract's fee, quota use, overflow and warranty: one line each; telephony.
+        assert [line.contract_id for line in invoice.lines] == [contract_id] * 4 + [None]
         by_position = {line.position: line for line in invoice.lines}
         evidence = json.loads(invoice.snapshot)["evidence"]
     for s in evidence["sessions"]:
@@ -132,7 +135,9 @@ def test_the_frozen_evidence_log_ties_each_session_and_call_to_the_line_that_bil
         for position in s["lines"]:
             line = by_position[position]
             assert line.kind in s["parts"]
-            assert f"icket {s['ticket_id']}:" in line.description  # Ticket / ticket
+    by_kind = {by_position[p].kind: sorted(x["entry_id"] for x in evidence["sessions"]
+                                           if p in x["lines"]) for p in by_position}
+    assert [len(by_kind[kind]) for kind in ("quota", "overflow", "warranty")] == [3, 2, 1]
     fourth = next(s for s in evidence["sessions"] if s["start"].startswith("2026-10-20"))
     assert [by_position[p].kind for p in fourth["lines"]] == ["overflow"]
     telephony = next(p for p, line in by_position.items() if line.kind == "telephony")

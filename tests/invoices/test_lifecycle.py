@@ -46,8 +46,9 @@ def test_a_rerun_recomputes_the_drafts_shows_what_changed_and_never_duplicates(a
         [change] = third.diff
         assert (change["change"], change["net_before"], change["net_after"]) == \
             ("changed", "425.66", "515.66")
-        assert change["removed"] == []
-        assert [x["amount"] for x in change["added"]] == ["90.00"]
+        # One overflow line: 5 units (225.00) became 7 units (315.00).
+        assert [x["amount"] for x in change["removed"]] == ["225.00"]
+        assert [x["amount"] for x in change["added"]] == ["315.00"]
         assert len(_invoices()) == 1  # the same draft, recomputed
         assert _invoices()[0].run_id == third.run_id
         stored = json.loads(session.get(BillingRun, third.run_id).summary)
