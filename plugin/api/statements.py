@@ -85,7 +85,8 @@ CHART = {"type": "object", "properties": {
      response=CHART, query={"period": QUERY["period"],
                             "contract_id": {"type": "integer", "minimum": 1},
                             "months": {"type": "integer", "minimum": 1, "maximum": 36},
-                            "weeks": {"type": "integer", "minimum": 1, "maximum": 53}})
+                            "weeks": {"type": "integer", "minimum": 1, "maximum": 53},
+                            "until": {"type": "string", "format": "date"}})
 def chart_json(key: str):
     user = current_user()
     try:

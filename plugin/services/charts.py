@@ -5,8 +5,9 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 
@@ -277,8 +278,9 @@ class ChartError(ValueError):
 
 def build(key: str, args, settings: Settings, now: datetime, viewer_id: int,
           roles: set[str]) -> Chart:
-    """The chart `key` from a request's arguments (`period`, `contract_id`, `months`,
-    `weeks`). Who sees what: admin and billing every chart; an engineer only their own hours.
+    """The chart `key` from a request's arguments (`period`: the month shown or the last of
+    the months shown; `contract_id`, `months`, `weeks`, `until`: the last day of the weeks).
+    Who sees what: admin and billing every chart; an engineer only their own hours.
     Raises LookupError (no such chart or contract), PermissionError, ChartError."""
     if key not in CHARTS:
         raise LookupError(f"No chart {key!r}; there are {', '.join(CHARTS)}.")
@@ -304,14 +306,27 @@ def build(key: str, args, settings: Settings, now: datetime, viewer_id: int,
         except ValueError as e:
             raise ChartError("period", str(e)) from None
 
+    def until():
+        text = args.get("until")
+        if not text:
+            return now
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ChartError("until", f"until: a date YYYY-MM-DD, not {text!r}") from None
+        return datetime.combine(day, time(12), ZoneInfo(tz))
+
     if key == "quota-burn-down":
         contract = args.get("contract_id")
         if not contract or not str(contract).isdigit() or int(contract) > 2**31 - 1:
             raise ChartError("contract_id", "contract_id: which contract's quota to show")
         return quota_burn_down(int(contract), period(), settings, number("months", 3, 12))
     if key == "engineer-hours":
-        return engineer_hours(settings, now, number("weeks", 8, 53),
+        return engineer_hours(settings, until(), number("weeks", 8, 53),
                               viewer_id if own_only else None)
     if key == "contract-per-hour":
         return contract_per_hour(period(), settings)
-    return CHARTS[key](settings, now, number("months", 12, 36))
+    # The last month shown: `period`, by default this one.
+    last = period()
+    noon = datetime.combine(last.first_day, time(12), ZoneInfo(tz))
+    return CHARTS[key](settings, noon, number("months", 12, 36))

@@ -46,7 +46,7 @@ def report_index():
 def report(key: str):
     chart = _chart(key)
     return render_template("quarterhour/report.html", chart=chart, svg=layout(chart),
-                           args=request.args.to_dict())
+                           args=request.args.to_dict(), translate=gettext)
 
 
 @bp.route("/reports/<key>.csv")
