@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('net', plugin.db.Money(scale=2, precision=14), nullable=False),
     sa.Column('telephony', plugin.db.Money(scale=2, precision=14), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('draft', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['qh_customers.id'], name=op.f('fk_qh_live_statements_customer_id_qh_customers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_qh_live_statements')),
     sa.UniqueConstraint('customer_id', 'period', name=op.f('uq_qh_live_statements_customer_id_period'))

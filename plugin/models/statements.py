@@ -35,3 +35,6 @@ class LiveStatement(db.Model):
     net: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
     telephony: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
     summary: Mapped[str] = mapped_column(Text, default="{}")
+    # The invoice draft as composed (lines, notes, contracts, rollover): what the month-end
+    # run writes without composing again while the statement is current. JSON.
+    draft: Mapped[str | None] = mapped_column(Text)

@@ -253,12 +253,38 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
                 LiveStatement.id == row.id,
                 or_(LiveStatement.computed_at.is_(None), LiveStatement.computed_at <= now))
                 .values(stale=case((LiveStatement.version == row.version, False), else_=True),
-                        computed_at=now, **columns(figures)))
+                        computed_at=now, draft=json.dumps(draft_json(bill)), **columns(figures)))
     if rows:
         session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
                         .values(claimed_until=None))
     session.flush()
     return len(rows)
+
+
+def draft_json(bill) -> dict:
+    """A loaded bill's invoice draft, as the live statement keeps it for the month-end run."""
+    invoice = bill.invoice
+    return {"lines": [{"kind": str(x.kind), "description": x.description,
+                       "quantity": str(x.quantity), "unit": x.unit,
+                       "unit_price": str(x.unit_price), "amount": str(x.amount),
+                       "vat_category": str(x.vat_category), "vat_rate": str(x.vat_rate),
+                       "contract_id": x.contract_id, "entry_ids": list(x.entry_ids)}
+                      for x in invoice.lines],
+            "notes": list(invoice.notes),
+            "contracts": [u.contract_id for u in bill.bill.coverage.usage],
+            "rollover_out": {str(k): v for k, v in bill.bill.rollover_out.items()}}
+
+
+def current_drafts(customer_ids: list[int], period: billing.Period) -> dict[int, dict]:
+    """The drafts of the customers whose statement of the period is current (not stale)."""
+    out = {}
+    for chunk in batches(customer_ids, 1000):
+        for customer_id, draft in session.execute(
+                select(LiveStatement.customer_id, LiveStatement.draft).where(
+                    LiveStatement.customer_id.in_(chunk), LiveStatement.period == str(period),
+                    LiveStatement.stale.is_(False), LiveStatement.draft.is_not(None))):
+            out[customer_id] = json.loads(draft)
+    return out
 
 
 def hourly_costs() -> dict[int, Decimal]:
