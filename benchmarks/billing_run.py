@@ -11,7 +11,13 @@ at scale 1. Then, each in a fresh process so its peak RSS is its own:
 - the run: `quarterhour billing run --period 2026-10` as the service does it (drafts, lines,
   rollover, one commit), then the same run again (every draft compared, nothing changed).
 Peak RSS covers both runs.
-Targets (issue 6): run ≤ 60 s, ≤ 3× the ceiling, peak RSS ≤ 400 MB and flat in data size.
+- the live statements: every one marked stale (as after a tariff change) and recomputed; then
+  the run with every statement current; then the dashboard's first page with its totals, 40
+  times.
+Targets (issue 15): run with statements current ≤ 3× the ceiling, peak RSS ≤ 400 MB, a full
+recompute ≤ 60 s, dashboard p95 ≤ 200 ms. The last line printed is a JSON list with one object
+per scale (ceiling_s, current_run_s, recompute_s, dashboard_p95_ms, peak_rss_mb); the exit
+status is 1 when a target is missed.
 """
 
 import argparse
@@ -195,6 +201,9 @@ def child(kind: str, url: str) -> None:
             rows = conn.execute(CEILING_SQL, {"start": start, "end": end}).fetchall()
         seconds = time.perf_counter() - began
         detail = {"rows": len(rows)}
+    elif kind == "statements":
+        detail = statements_child(url)
+        seconds = detail.pop("seconds")
     else:
         from plugin.transactions import run_period
 
@@ -215,6 +224,43 @@ def child(kind: str, url: str) -> None:
     print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), **detail}))
 
 
+def statements_child(url: str) -> dict:
+    """Live statements at scale: every one stale (as after a tariff change) and recomputed,
+    then the month-end run with all of them current, then the dashboard's first page."""
+    from plugin import billing
+    from plugin.db import session
+    from plugin.services import dashboard, live
+    from plugin.transactions import refresh_statements, run_period
+
+    app = make_app(url)
+    period = billing.Period(2026, 10)
+    now = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
+    with app.app_context():
+        settings = app.extensions["quarterhour"].settings
+        live.ensure_period(period)
+        live.mark_all(session.connection())
+        session.commit()
+        began = time.perf_counter()
+        recomputed = 0
+        while count := refresh_statements(settings, now, limit=500):
+            recomputed += count
+        recompute = time.perf_counter() - began
+        began = time.perf_counter()
+        result = run_period(period, settings)
+        current_run = time.perf_counter() - began
+        samples = []
+        for _ in range(40):
+            began = time.perf_counter()
+            dashboard.dashboard(period, settings, sort="net", descending=True)
+            samples.append((time.perf_counter() - began) * 1000)
+            session.rollback()
+        samples.sort()
+    return {"seconds": round(recompute, 2), "recomputed": recomputed,
+            "current_run_s": round(current_run, 2), "current_run_result": result.text(),
+            "dashboard_p50_ms": round(samples[len(samples) // 2], 1),
+            "dashboard_p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1)}
+
+
 def measure(kind: str, url: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", kind, url], capture_output=True,
                          text=True, check=True, cwd=ROOT)
@@ -230,8 +276,9 @@ def bench(scale: float, keep: bool) -> dict:
         seeded = time.perf_counter() - began
         ceiling = measure("ceiling", url)
         run = measure("run", url)
+        live = measure("statements", url)
         return {"scale": scale, **counts, "seed_seconds": round(seeded, 1),
-                "ceiling": ceiling, "run": run,
+                "ceiling": ceiling, "run": run, "statements": live,
                 "run_over_ceiling": round(run["seconds"] / max(ceiling["seconds"], 1e-6), 2)}
     finally:
         if not keep:
@@ -261,8 +308,44 @@ def main() -> int:
         print(f"  {r['run']['result']}")
         print(f"  run again, nothing changed: {r['run']['rerun_seconds']} s "
               f"({r['run']['rerun_result']})")
-    print(json.dumps(results))
-    return 0
+        st = r["statements"]
+        print(f"  every statement stale, recomputed: {st['seconds']} s "
+              f"({st['recomputed']} statements); then the run with statements current: "
+              f"{st['current_run_s']} s ({st['current_run_result']}); dashboard first page "
+              f"p50 {st['dashboard_p50_ms']} ms, p95 {st['dashboard_p95_ms']} ms; peak RSS "
+              f"{st['peak_rss_mb']} MB")
+    figures = [figures_of(r) for r in results]
+    missed = [f"scale {f['scale']}: {m}" for f in figures for m in missed_targets(f)]
+    for line in missed:
+        print(f"MISSED {line}")
+    # The last line: one object per scale with the figures the issue names.
+    print(json.dumps(figures))
+    return 1 if missed else 0
+
+
+def figures_of(r: dict) -> dict:
+    st = r["statements"]
+    return {"scale": r["scale"], "ceiling_s": r["ceiling"]["seconds"],
+            "current_run_s": st["current_run_s"], "recompute_s": st["seconds"],
+            "dashboard_p95_ms": st["dashboard_p95_ms"],
+            "peak_rss_mb": max(r["run"]["peak_rss_mb"], st["peak_rss_mb"]),
+            "full_run_s": r["run"]["seconds"]}
+
+
+def missed_targets(f: dict) -> list[str]:
+    """Issue 15's targets: run with statements current ≤ 3× the ceiling, peak RSS ≤ 400 MB,
+    a full recompute ≤ 60 s, the dashboard's first page p95 ≤ 200 ms."""
+    missed = []
+    if f["current_run_s"] > 3 * f["ceiling_s"]:
+        missed.append(f"run with statements current {f['current_run_s']} s > 3 x the ceiling "
+                      f"({3 * f['ceiling_s']:.2f} s)")
+    if f["peak_rss_mb"] > 400:
+        missed.append(f"peak RSS {f['peak_rss_mb']} MB > 400 MB")
+    if f["recompute_s"] > 60:
+        missed.append(f"full recompute {f['recompute_s']} s > 60 s")
+    if f["dashboard_p95_ms"] > 200:
+        missed.append(f"dashboard p95 {f['dashboard_p95_ms']} ms > 200 ms")
+    return missed
 
 
 if __name__ == "__main__":

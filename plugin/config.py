@@ -49,6 +49,8 @@ class Settings:
     accounting_timeout_seconds: float
     accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
+    # How often each worker recomputes stale live statements (services/live.py).
+    statement_refresh_seconds: float = 1.0
 
 
 def settings() -> Settings:
@@ -150,4 +152,5 @@ def parse(config: dict) -> Settings:
         accounting_timeout_seconds=seconds("ACCOUNTING_TIMEOUT_SECONDS"),
         accounting_give_up_after=integer("ACCOUNTING_GIVE_UP_AFTER"),
         mail=mail,
+        statement_refresh_seconds=seconds("STATEMENT_REFRESH_SECONDS"),
     )

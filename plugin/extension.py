@@ -67,7 +67,9 @@ class QuarterHour:
         app.cli.add_command(commands)
 
         from plugin import jobs
+        from plugin.services import live
 
+        live.listen(lambda: str(config.settings().timezone))
         jobs.init_app(app)
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from plugin import billing
 from plugin.db import session
-from plugin.services import billing_run, invoices, period_lock
+from plugin.services import billing_run, invoices, live, period_lock
 
 
 @contextmanager
@@ -43,3 +43,18 @@ def credit(invoice_id: int, settings, **options):
     """A credit note for a finalized invoice (`invoices.credit`), committed once."""
     with period_transaction(invoices.period_of(invoice_id), wait=True):
         return invoices.credit(invoice_id, settings, **options)
+
+
+def refresh_statements(settings, now, limit: int = 250) -> int:
+    """One round of recomputing stale live statements: the claim committed on its own, then
+    the figures (`services.live`); returns how many were claimed (0: nothing left)."""
+    session.commit()
+    rows = live.claim(now, limit)
+    session.commit()
+    try:
+        done = live.recompute(rows, settings, now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return done

@@ -136,6 +136,15 @@ EXPECTED = {
     ("GET", "/calls/imports"): READ_BUSINESS,
     ("GET", "/calls/imports/<int:import_id>"): READ_BUSINESS,
     ("GET", "/customers/<int:customer_id>/statement"): READ_BUSINESS,
+    # Live statements and the dashboard over them.
+    ("GET", "/api/v1/dashboard"): READ_BUSINESS,
+    ("GET", "/api/v1/customers/<int:customer_id>/live-statement"): READ_BUSINESS,
+    ("GET", "/billing/dashboard"): READ_BUSINESS,
+    # Reports: every role; an engineer sees only their own hours (tests/statements).
+    ("GET", "/reports"): SEE_TIME,
+    ("GET", "/reports/<key>"): SEE_TIME,
+    ("GET", "/reports/<key>.csv"): SEE_TIME,
+    ("GET", "/api/v1/charts/<key>"): SEE_TIME,
     ("GET", "/evidence"): READ_BUSINESS,
     ("GET", "/evidence/<int:customer_id>"): READ_BUSINESS,
     ("GET", "/evidence/<int:customer_id>.csv"): READ_BUSINESS,

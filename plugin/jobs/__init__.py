@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
@@ -90,5 +91,20 @@ def init_app(app: Flask) -> None:
             for job in MANIFEST.jobs:
                 scheduler.add_job(run_once, trigger_for(app, job), args=(app, job), id=job.id,
                                   coalesce=True, misfire_grace_time=300)
+            scheduler.add_job(_refresh_statements, IntervalTrigger(
+                seconds=app.extensions["quarterhour"].settings.statement_refresh_seconds),
+                args=(app,), id="live-statements", coalesce=True, max_instances=1)
             scheduler.start()
             started.set()
+
+
+def _refresh_statements(app: Flask) -> None:
+    """Every worker's tick (not claimed once per cluster: the rows are claimed one by one)."""
+    from plugin.jobs.statements import refresh_statements
+
+    with app.app_context():
+        try:
+            refresh_statements()
+        except Exception:
+            session.rollback()
+            log.exception("refreshing live statements failed")

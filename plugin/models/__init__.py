@@ -6,13 +6,15 @@ from plugin.models.customers import Customer, CustomerNumber, Installation, Tick
 from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.jobs import JobRun
 from plugin.models.outbox import OutboxAttachment, OutboxMessage
+from plugin.models.statements import LiveStatement
 from plugin.models.tasks import Offer, OfferTemplate, Task
 from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment
 from plugin.models.users import ApiToken, User, UserRole
 
 __all__ = [
     "ApiToken", "BillingRun", "Call", "CallImport", "Contract", "Customer", "CustomerNumber",
-    "Installation", "Invoice", "InvoiceLine", "InvoiceNumberCounter", "JobRun", "Offer",
+    "Installation", "Invoice", "InvoiceLine", "InvoiceNumberCounter", "JobRun", "LiveStatement",
+    "Offer",
     "OfferTemplate", "OutboxAttachment", "OutboxMessage", "RolloverBalance", "SeatTier",
     "Tariff", "Task", "Ticket", "TimeEntry", "TimeEntryAudit", "TimeSegment", "User", "UserRole",
     "contract_installations",

@@ -3,12 +3,13 @@
 import hashlib
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from plugin.db import UTCDateTime, db, utcnow
+from plugin.db import Money, UTCDateTime, db, utcnow
 from plugin.manifest import MANIFEST
 
 ROLES = MANIFEST.roles
@@ -28,6 +29,8 @@ class User(db.Model):
     # How a host's user maps to ours: the host's own user id (see docs/plugin.md).
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What an hour of this engineer's work costs the company: a contract's margin (reports).
+    hourly_cost: Mapped[Decimal | None] = mapped_column(Money(2))
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

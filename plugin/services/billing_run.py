@@ -27,7 +27,7 @@ from plugin.models import (
     InvoiceLine,
     RolloverBalance,
 )
-from plugin.services import period_lock
+from plugin.services import core_rows, live, period_lock
 from plugin.services.bulk import collector_paused
 from plugin.services.statement import batches, load_bills
 
@@ -206,6 +206,49 @@ def run_period(period: billing.Period, settings: Settings, user_id: int | None =
     return result
 
 
+@dataclass(frozen=True)
+class RunBill:
+    """What the run writes for a customer: the draft, its contracts and their rollover."""
+
+    customer: Customer
+    invoice: billing.Invoice
+    contract_ids: list[int]
+    rollover_out: dict[int, int]
+
+
+def run_bills(ids: list[int], period: billing.Period, settings: Settings) -> list[RunBill]:
+    """Each customer's draft: read from its live statement when that is current, composed
+    by the core (load_bills) only for the others. The statement was composed by the same
+    load_bills, and any change since would have marked it stale."""
+    drafts = live.current_drafts(ids, period)
+    out = []
+    if drafts:
+        customers = {c.id: c for c in session.scalars(
+            select(Customer).where(Customer.id.in_(list(drafts))))}
+        for customer_id, draft in drafts.items():
+            if customer_id in customers:
+                out.append(_from_draft(customers[customer_id], draft, period, settings))
+    for cb in load_bills([i for i in ids if i not in drafts], period, settings):
+        out.append(RunBill(cb.customer, cb.invoice,
+                           [u.contract_id for u in cb.bill.coverage.usage], cb.bill.rollover_out))
+    order = {customer_id: n for n, customer_id in enumerate(ids)}
+    return sorted(out, key=lambda b: order[b.customer.id])
+
+
+def _from_draft(customer: Customer, draft: dict, period: billing.Period,
+                settings: Settings) -> RunBill:
+    lines = [billing.Line(
+        kind=billing.LineKind(x["kind"]), description=x["description"],
+        quantity=Decimal(x["quantity"]), unit=x["unit"], unit_price=Decimal(x["unit_price"]),
+        amount=Decimal(x["amount"]), vat_category=billing.VatCategory(x["vat_category"]),
+        vat_rate=Decimal(x["vat_rate"]), contract_id=x["contract_id"],
+        entry_ids=tuple(x["entry_ids"])) for x in draft["lines"]]
+    invoice = billing.invoice_from_lines(period, core_rows.core_customer(customer, settings),
+                                         lines, tuple(draft["notes"]))
+    return RunBill(customer, invoice, draft["contracts"],
+                   {int(k): v for k, v in draft["rollover_out"].items()})
+
+
 def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
                result: RunResult, clock: Callable[[], datetime]) -> None:
     live = {inv.customer_id: inv for inv in session.scalars(
@@ -222,15 +265,15 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
     open_ids = [i for i in ids if getattr(live.get(i), "status", "draft") == "draft"]
     result.customers += len(ids)
     result.finalized_kept += len(ids) - len(open_ids)
-    bills = load_bills(open_ids, period, settings)
+    bills = run_bills(open_ids, period, settings)
 
     new_invoices, line_rows, replace, touched, rollover_rows = [], [], [], [], []
     contract_ids = []
     for cb in bills:
         inv = cb.invoice
-        contract_ids += [u.contract_id for u in cb.bill.coverage.usage]
+        contract_ids += cb.contract_ids
         rollover_rows += [{"contract_id": cid, "period": str(period), "minutes": minutes}
-                          for cid, minutes in cb.bill.rollover_out.items() if minutes]
+                          for cid, minutes in cb.rollover_out.items() if minutes]
         draft = live.get(cb.customer.id)
         if not inv.lines:
             if draft is not None:

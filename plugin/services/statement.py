@@ -3,6 +3,7 @@
 The month-end run and "this month so far" both come through here, so they cannot disagree.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from plugin.models import (
     Contract,
     Customer,
     Installation,
+    Invoice,
+    LiveStatement,
     RolloverBalance,
     Tariff,
     Ticket,
@@ -151,6 +154,7 @@ class CustomerBill:
     evidence: EvidenceRows | None = None
     rated_calls: tuple[billing.RatedCall, ...] = ()  # the telephony costs priced in the bill
     contracts: tuple[billing.Contract, ...] = ()  # the customer's, as the core saw them
+    engineers: dict[int, int] = field(default_factory=dict)  # entry id -> engineer id
 
     @property
     def invoice(self) -> billing.Invoice:
@@ -163,6 +167,46 @@ def batches(items: list, size: int) -> Iterator[list]:
         yield items[at:at + size]
 
 
+
+
+def carried_in(contracts: dict[int, list[billing.Contract]], period: billing.Period,
+               settings: Settings) -> dict[int, int]:
+    """The minutes each rollover contract carries into `period`, from the data alone: a closed
+    previous period gives what its run stored with the finalized invoice; an open one is billed
+    as it stands now: its live statement when that is current, else computed (and so on back,
+    as far as a rollover contract was in force). The result does not depend on which months
+    were run, nor in which order."""
+    previous = period.previous()
+    wanted = {customer_id for customer_id, rows in contracts.items()
+              if any(c.rollover and c.valid_in(previous) for c in rows)}
+    if not wanted:
+        return {}
+    closed = set()
+    for chunk in batches(sorted(wanted), 1000):
+        closed.update(session.scalars(select(Invoice.customer_id).where(
+            Invoice.customer_id.in_(chunk), Invoice.period == str(previous),
+            Invoice.kind == "invoice", Invoice.status == "finalized")))
+    carried: dict[int, int] = {}
+    frozen = [c.id for customer_id in closed for c in contracts[customer_id] if c.rollover]
+    for chunk in batches(frozen, 1000):
+        carried.update(session.execute(
+            select(RolloverBalance.contract_id, RolloverBalance.minutes)
+            .where(RolloverBalance.contract_id.in_(chunk),
+                   RolloverBalance.period == str(previous))).all())
+    # An open month's live statement, when current, already knows what it carries out.
+    current = set()
+    for chunk in batches(sorted(wanted - closed), 1000):
+        for customer_id, summary in session.execute(
+                select(LiveStatement.customer_id, LiveStatement.summary).where(
+                    LiveStatement.customer_id.in_(chunk),
+                    LiveStatement.period == str(previous), LiveStatement.stale.is_(False))):
+            current.add(customer_id)
+            out = json.loads(summary).get("rollover_out", {})
+            carried.update({c.id: out.get(str(c.id), 0) for c in contracts[customer_id]
+                            if c.rollover})
+    for bill in load_bills(sorted(wanted - closed - current), previous, settings):
+        carried.update(bill.bill.rollover_out)
+    return carried
 
 
 def load_bills(ids: list[int], period: billing.Period, settings: Settings,
@@ -198,9 +242,11 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
         select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
         .where(Ticket.customer_id.in_(ids)))}
     columns = [TimeEntry.id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.ended_at,
-               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source]
+               TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source,
+               TimeEntry.engineer_id]
     if evidence:
-        columns += [TimeEntry.note, TimeEntry.engineer_id]
+        columns += [TimeEntry.note]
+    engineer_of = defaultdict(dict)  # customer -> entry id -> engineer id
     engineers = set()
     # The bulk reads run as plain Core statements and fetch a batch at once: rows, not ORM
     # objects, are all we need, and row-by-row fetching costs more than the rows.
@@ -212,12 +258,14 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                                        TimeEntry.ended_at.is_not(None),
                                        TimeEntry.started_at >= start,
                                        TimeEntry.started_at < end)).all():
-            entry_id, ticket_id, started, ended, duration, billable, source = row[:7]
+            entry_id, ticket_id, started, ended, duration, billable, source, engineer_id = \
+                row[:8]
             cust, inst, subject = tickets[ticket_id]
+            engineer_of[cust][entry_id] = engineer_id
             entries[cust].append(core_rows.core_entry(entry_id, ticket_id, started, ended,
                                                       duration, billable, inst, source))
             if evidence:
-                note, engineer_id = row[7:]
+                [note] = row[8:]
                 engineers.add(engineer_id)
                 sessions[cust][entry_id] = {
                     "entry_id": entry_id, "ticket_id": ticket_id, "ticket": subject,
@@ -250,13 +298,7 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                                      "rated_seconds": rated, "tariff": tariff,
                                      "cost": str(cost)})
 
-    contract_ids = [c.id for rows in contracts.values() for c in rows]
-    rollover = {}
-    for chunk in batches(contract_ids, 1000):
-        rollover.update(session.execute(
-            select(RolloverBalance.contract_id, RolloverBalance.minutes)
-            .where(RolloverBalance.contract_id.in_(chunk),
-                   RolloverBalance.period == str(period.previous()))).all())
+    rollover = carried_in(contracts, period, settings)
 
     out = []
     for cust_id in ids:
@@ -270,7 +312,8 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
             seller=seller, wording=wording(customer.language))
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
-        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own)))
+        out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own),
+                                engineer_of.get(cust_id, {})))
     return out
 
 

@@ -70,7 +70,7 @@ def test_a_draft_disappears_when_nothing_is_left_to_bill(app, make_customer, mak
 def test_rollover_balances_are_stored_for_the_next_period(app, make_customer, make_contract,
                                                           make_work):
     c = make_customer("Roll GmbH")
-    k = make_contract(c, quota_minutes=120, rollover=True)
+    k = make_contract(c, quota_minutes=120, rollover=True, valid_from=date(2026, 10, 1))
     make_work(c, at(2026, 10, 5, 9, 0), 30)  # 2 units = 30 min of 120
     with app.app_context():
         transactions.run_period(OCTOBER, settings())

@@ -17,7 +17,8 @@ from datetime import datetime
 from plugin.cdr import FORMATS, MODES, FormatError, RowError, parse_mapping
 from plugin.config import Settings
 from plugin.db import session, utcnow
-from plugin.models import CallImport
+from plugin.models import Call, CallImport
+from plugin.services import live
 from plugin.services.calls.matching import Matcher
 from plugin.services.calls.postgres import PostgresStore
 from plugin.services.calls.sqlite import SqliteStore
@@ -103,6 +104,8 @@ def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename
             record.status = "done"
     if record.status == "done":
         book_phone_entries(record.id, settings.timezone.key)
+        live.mark_calls(session.connection(), (Call.import_id == record.id,),
+                        settings.timezone.key)
     if rejected > len(errors):
         errors.append({"line": None, "reason": f"{rejected - len(errors)} more bad rows "
                                                 "not listed", "text": ""})

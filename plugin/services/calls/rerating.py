@@ -8,7 +8,7 @@ from plugin.billing import Period, period_of
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Call
-from plugin.services import closed_periods
+from plugin.services import closed_periods, live
 from plugin.services.calls.matching import Matcher
 from plugin.services.calls.review import RATEABLE, UNMATCHED, UNRATED
 
@@ -41,6 +41,8 @@ def rerate_calls(settings: Settings, period: Period | None = None, *,
     change = update(table).where(table.c.id == bindparam("call_id")).values(
         tariff_id=bindparam("new_tariff"), rated_seconds=bindparam("new_seconds"),
         cost=bindparam("new_cost"))
+    # Whatever the selected calls' costs become, their customers' months are stale.
+    live.mark_calls(session.connection(), (condition,), zone.key)
     rated = unrated = skipped = 0
     last_id = 0
     while True:
@@ -77,22 +79,25 @@ def match_unmatched_calls(settings: Settings, batch: int = 5_000) -> int:
         customer_id=bindparam("new_customer"), installation_id=bindparam("new_installation"))
     matched = 0
     last_id = 0
+    zone, months = settings.timezone.key, set()
     while True:
         rows = session.execute(
-            select(Call.id, Call.direction, Call.caller, Call.callee)
+            select(Call.id, Call.direction, Call.caller, Call.callee, Call.started_at)
             .where(UNMATCHED, Call.id > last_id).order_by(Call.id).limit(batch)).all()
         if not rows:
             break
         last_id = rows[-1].id
         updates = []
-        for call_id, direction, caller, callee in rows:
+        for call_id, direction, caller, callee, started_at in rows:
             customer, installation = matcher.customer(direction, matcher.e164(caller),
                                                       matcher.e164(callee))
             if customer is not None:
                 updates.append({"call_id": call_id, "new_customer": customer,
                                 "new_installation": installation})
+                months.add((customer, str(period_of(started_at, zone))))
         if updates:
             session.execute(change, updates, execution_options={"synchronize_session": False})
             matched += len(updates)
+    live.mark(session.connection(), months)
     session.flush()
     return matched
