@@ -84,3 +84,20 @@ def unmapped_command():
     for o in rows:
         click.echo(f"{o.source}\t{o.external_id}\t{o.subject}\t{o.unmapped_reason}")
     click.echo(f"{len(rows)} unmapped")
+
+
+@helpdesk_group.command("rotate-tokens", help="After QUARTERHOUR_SECRET_KEY changed (the old "
+                        "one in SECRET_KEY_FALLBACKS): encrypt every stored token anew under "
+                        "the new key.")
+def rotate_command():
+    from plugin.connectors import vault
+
+    keys = secret_keys()
+    count = 0
+    for c in connections.all_connections():
+        c.token_encrypted = vault.rotate(c.token_encrypted, keys)
+        if c.webhook_secret_encrypted:
+            c.webhook_secret_encrypted = vault.rotate(c.webhook_secret_encrypted, keys)
+        count += 1
+    session.commit()
+    click.echo(f"{count} connections encrypted under the current secret key")

@@ -7,13 +7,14 @@ NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def connect(app, kind: str, url: str, token: str, query: str = "", **fields) -> int:
-    """A saved connection (committed), its id."""
+    """A saved connection (committed) under the app's secret key, its id."""
+    from plugin.config import secret_keys
     from plugin.db import session
     from plugin.services.helpdesks import connections
 
     with app.app_context():
         connection = connections.create({"kind": kind, "url": url, "token": token,
-                                         "query": query, **fields}, KEYS, NOW)
+                                         "query": query, **fields}, secret_keys(), NOW)
         session.commit()
         return connection.id
 

@@ -97,3 +97,20 @@ def test_the_cli_connects_with_the_token_from_the_environment(app, runner, zamma
     assert TOKEN not in result.output
     listed = runner.invoke(args=["quarterhour", "helpdesk", "list"])
     assert listed.output.startswith("zammad\tzammad\t")
+
+
+def test_rotate_tokens_encrypts_them_under_the_new_secret_key(database_url, zammad):
+    from plugin.db import session
+    from plugin.models import HelpdeskConnection
+    from plugin.services.helpdesks import connections
+    from tests.conftest import make_app
+
+    old = make_app(database_url, SECRET_KEY="old-key")
+    connect(old, "zammad", zammad.url, TOKEN, "*")
+    new = make_app(database_url, SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=["old-key"])
+    result = new.test_cli_runner().invoke(args=["quarterhour", "helpdesk", "rotate-tokens"])
+    assert result.output == "1 connections encrypted under the current secret key\n"
+    only_new = make_app(database_url, SECRET_KEY="new-key")
+    with only_new.app_context():
+        connection = session.query(HelpdeskConnection).one()
+        assert connections.token_of(connection, ("new-key",)) == TOKEN

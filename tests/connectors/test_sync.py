@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from plugin.connectors.helpdesks.base import utc
+
 from .helpers import KEYS, NOW, connect, map_to
 from .zammad_server import TOKEN
 
@@ -78,8 +80,10 @@ def test_a_second_sync_keeps_subject_and_status_in_sync_and_a_new_mapping_maps_t
         "Queue": "Support", "Subject": f"Modem silent {tag}",
         "Requestor": ["hotline@huber.example"], "Content": "x", "ContentType": "text/plain"})
     number = str(made.json()["id"])
+    # RT stamps its tickets by its own (the wall) clock: the syncs run at RT's times
+    created = utc(rt.api("GET", f"/ticket/{number}").json()["LastUpdated"])
     connection = connect(app, "rt", rt_agent.url, rt_agent.token, f"Subject LIKE '{tag}'")
-    assert _sync(app, connection).unmapped == 1
+    assert _sync(app, connection, now=created).unmapped == 1
     assert _tickets(app, "rt") == {}
 
     from plugin.db import session
@@ -94,7 +98,8 @@ def test_a_second_sync_keeps_subject_and_status_in_sync_and_a_new_mapping_maps_t
 
     assert rt.api("PUT", f"/ticket/{number}", json={
         "Subject": f"Modem replaced {tag}", "Status": "resolved"}).status_code == 200
-    report = _sync(app, connection, now=NOW + timedelta(minutes=10))
+    changed = utc(rt.api("GET", f"/ticket/{number}").json()["LastUpdated"])
+    report = _sync(app, connection, now=changed + timedelta(seconds=1))
     assert (report.read, report.updated, report.created) == (1, 1, 0)
     assert _tickets(app, "rt") == {number: (customer, None, f"Modem replaced {tag}", "closed")}
     assert _unmapped(app) == {}

@@ -3,7 +3,7 @@ status in sync; what maps to no customer is kept as unmapped, never dropped."""
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,6 +15,9 @@ from plugin.services.errors import FieldError
 from plugin.services.helpdesks import log, mapping
 
 SUBJECT_LENGTH = 300
+# The helpdesk stamps changes by its clock, we ask by ours: reading a few minutes again costs
+# nothing (taking a ticket twice changes nothing), missing a change would keep it stale.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -121,7 +124,8 @@ def sync_connection(connection: HelpdeskConnection, client: Helpdesk, now: datet
     read. `now` is the sync's start: the next sync asks from there."""
     report = SyncReport(connection.source)
     rules = mapping.rules_of(connection)
-    since = None if full else connection.synced_since
+    since = None if full or connection.synced_since is None \
+        else connection.synced_since - CLOCK_SKEW
     try:
         for remote in client.tickets(connection.query, since=since):
             report.read += 1
