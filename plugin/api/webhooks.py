@@ -7,6 +7,7 @@ import logging
 
 from flask import jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from plugin.access import ANYONE, allow, signed
 from plugin.api import bp, doc
@@ -62,6 +63,13 @@ def _field_error(e: FieldError):
     raise ApiError(422, "invalid_field", e.message, e.field) from None
 
 
+def _conflict():
+    """Two deliveries about one new ticket at the same moment: the other one made it."""
+    session.rollback()
+    raise ApiError(409, "conflict", "another delivery for this ticket was taken at the same "
+                                    "moment; send this one again") from None
+
+
 @bp.post("/webhooks/zammad")
 @allow(ANYONE)
 @signed
@@ -97,6 +105,8 @@ def zammad_webhook():
         return _answer(webhooks.zammad(matched, _json(body), delivery, utcnow()))
     except FieldError as e:
         _field_error(e)
+    except IntegrityError:
+        _conflict()
 
 
 @bp.post("/webhooks/tickets")
@@ -124,3 +134,5 @@ def tickets_webhook():
         return _answer(webhooks.generic(_json(body), verified.event_id, now))
     except FieldError as e:
         _field_error(e)
+    except IntegrityError:
+        _conflict()

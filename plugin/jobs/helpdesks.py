@@ -15,6 +15,7 @@ from plugin.connectors.helpdesks import ConnectorError
 from plugin.db import session, utcnow
 from plugin.models import HelpdeskConnection, HelpdeskPush
 from plugin.services.helpdesks import connections, pushes
+from plugin.services.helpdesks import log as helpdesk_log
 from plugin.services.helpdesks.sync import SyncReport, sync_connection
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,6 @@ def sync_one(connection: HelpdeskConnection, settings: Settings, keys: Sequence[
         client = connections.client_for(connection, keys, settings.helpdesk.timeout_seconds,
                                         http)
     except ConnectorError as e:
-        from plugin.services.helpdesks import log as helpdesk_log
-
         report = SyncReport(connection.source, error=f"{e.code}: {e}")
         helpdesk_log.write(now, connection.source, "sync", "failed", report.text(),
                            detail=report.error, connection_id=connection.id)
@@ -67,7 +66,11 @@ def sync_all(settings: Settings, keys: Sequence[str], now: datetime, source: str
             reports.append(sync_one(connection, settings, keys, now, full, http))
         except Exception as e:  # one broken connection must not stop the others
             log.exception("helpdesk sync of %s failed", connection.source)
-            reports.append(SyncReport(connection.source, error=f"{type(e).__name__}: {e}"))
+            report = SyncReport(connection.source, error=f"{type(e).__name__}: {e}")
+            reports.append(report)
+            helpdesk_log.write(now, connection.source, "sync", "failed", report.text(),
+                               detail=report.error, connection_id=connection_id)
+            session.commit()
     return reports
 
 
