@@ -72,9 +72,9 @@ def _customers():
 
 def _fields(form: ConnectionForm, editing: bool) -> dict:
     fields = {name: getattr(form, name).data for name in (
-        "source", "name", "url", "token", "query", "webhook_secret", "active")}
-    if not editing:
-        fields["kind"] = form.kind.data
+        "name", "url", "token", "query", "webhook_secret", "active")}
+    if not editing:  # kind and source stay: our tickets and pushes are keyed by the source
+        fields["kind"], fields["source"] = form.kind.data, form.source.data
     return fields
 
 
@@ -130,11 +130,11 @@ def connection_new():
 def connection_edit(connection_id: int):
     connection = _connection(connection_id)
     form = ConnectionForm(obj=connection)
-    form.kind.render_kw = {"disabled": True}
+    form.kind.render_kw = form.source.render_kw = {"disabled": True}
     if request.method == "GET":
         form.token.data = form.webhook_secret.data = ""
-    if request.method == "POST":
-        form.kind.data = connection.kind
+    if request.method == "POST":  # disabled fields are not sent
+        form.kind.data, form.source.data = connection.kind, connection.source
     if form.validate_on_submit():
         if request.form.get("check"):
             _check_typed(form, connection)

@@ -114,3 +114,22 @@ def test_rotate_tokens_encrypts_them_under_the_new_secret_key(database_url, zamm
     with only_new.app_context():
         connection = session.query(HelpdeskConnection).one()
         assert connections.token_of(connection, ("new-key",)) == TOKEN
+
+
+def test_editing_a_connection_with_the_token_left_empty_keeps_it(app, admin, zammad):
+    from plugin.config import secret_keys
+    from plugin.db import session
+    from plugin.models import HelpdeskConnection
+    from plugin.services.helpdesks import connections
+
+    connection = connect(app, "zammad", zammad.url, TOKEN, "*")
+    saved = _form(admin, f"/admin/helpdesks/{connection}/edit", name="Our Zammad",
+                  url=zammad.url, token="", query="state.name:open", active="y")
+    assert saved.status_code == 302
+    with app.app_context():
+        row = session.get(HelpdeskConnection, connection)
+        assert (row.name, row.query, row.source) == ("Our Zammad", "state.name:open", "zammad")
+        assert connections.token_of(row, secret_keys()) == TOKEN
+    checked = _form(admin, f"/admin/helpdesks/{connection}/check")
+    assert checked.status_code == 302
+    assert "Connection works" in admin.client.get("/admin/helpdesks").get_data(as_text=True)

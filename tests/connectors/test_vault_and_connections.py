@@ -90,3 +90,17 @@ def test_check_says_who_the_token_acts_as_or_what_is_wrong_and_logs_it(app, zamm
         assert result.ok and result.message == "connected as chris@chrispresso.com"
         line = session.query(HelpdeskLogEntry).one()
         assert (line.event, line.outcome) == ("check", "ok")
+
+
+def test_a_connections_source_cannot_change_under_its_tickets(app, zammad):
+    from plugin.db import session
+    from plugin.models import HelpdeskConnection
+    from plugin.services.errors import FieldError
+    from plugin.services.helpdesks import connections
+
+    connection_id = connect(app, "zammad", zammad.url, TOKEN)
+    with app.app_context():
+        connection = session.get(HelpdeskConnection, connection_id)
+        with pytest.raises(FieldError) as refused:
+            connections.update(connection, {"source": "zammad-new"}, KEYS)
+        assert refused.value.field == "source"

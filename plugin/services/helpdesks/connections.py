@@ -101,12 +101,14 @@ def create(fields: dict, secret_keys: Sequence[str], now: datetime) -> HelpdeskC
 
 def update(connection: HelpdeskConnection, fields: dict,
            secret_keys: Sequence[str]) -> HelpdeskConnection:
-    """Change what `fields` names; an empty token or webhook secret keeps the stored one."""
-    values = _clean({**fields, "_kind": connection.kind}, creating=False)
-    if "source" in values and values["source"] != connection.source:
-        other = by_source(values["source"])
-        if other is not None:
-            raise FieldError("source", f"a connection with source {values['source']!r} exists")
+    """Change what `fields` names; an empty token or webhook secret keeps the stored one.
+    Kind and source never change: our tickets from it and their pushes are keyed by source."""
+    for fixed in ("kind", "source"):
+        if fixed in fields and fields[fixed] != getattr(connection, fixed):
+            raise FieldError(fixed, f"a connection's {fixed} cannot change (its tickets carry "
+                                    "it); make a new connection instead")
+    values = _clean({k: v for k, v in fields.items() if k not in ("kind", "source")}
+                    | {"_kind": connection.kind}, creating=False)
     for key, value in values.items():
         setattr(connection, key, value)
     token = (fields.get("token") or "").strip()
