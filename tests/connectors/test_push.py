@@ -194,3 +194,36 @@ def test_an_rt_push_retried_after_a_lost_answer_is_counted_once(
     assert (status, attempts, again) == ("sent", 2, first)
     assert "an earlier attempt arrived" in answer
     assert _time_worked(rt, rt_ticket) == "12"
+
+
+def test_a_zammad_push_whose_worker_died_is_held_not_sent_twice(
+        app, zammad, zammad_ticket, engineer):
+    from plugin.db import session
+    from plugin.models import HelpdeskPush
+
+    entry = work(app, engineer, zammad_ticket[2], 20)
+    with app.app_context():  # a worker claimed it and vanished: did Zammad get it? unknown
+        push = session.query(HelpdeskPush).one()
+        push.status, push.attempts, push.lease_expires_at = "sending", 1, NOW
+        session.commit()
+
+    assert deliver(app, NOW + timedelta(minutes=1)).held == 1
+    assert push_of(app, entry)[0] == "held"
+    assert zammad.time_accountings == []
+
+
+def test_a_push_to_an_rt_ticket_that_is_gone_fails_for_good_saying_so(
+        app, rt, rt_ticket, rt_connection, engineer):
+    from plugin.db import session
+    from plugin.models import Ticket
+
+    ticket = ticket_of(app, "rt", rt_ticket)
+    with app.app_context():  # as if the ticket had been deleted from RT's database
+        session.get(Ticket, ticket).external_id = "99999999"
+        session.commit()
+    entry = work(app, engineer, ticket, 5)
+
+    assert deliver(app).failed == 1
+    status, attempts, _, answer, _ = push_of(app, entry)
+    assert (status, attempts) == ("failed", 1)
+    assert answer.startswith("not_found: RT has no ticket 99999999")
