@@ -57,8 +57,9 @@ def sync_all(settings: Settings, keys: Sequence[str], now: datetime, source: str
              full: bool = False, http=None) -> list[SyncReport]:
     """Every active connection (or the one of `source`), each in its own transaction."""
     session.commit()
+    # Without a query a connection takes tickets by webhook only: the job leaves it alone.
     ids = [c.id for c in connections.all_connections(active_only=source is None)
-           if source is None or c.source == source]
+           if (c.source == source if source is not None else c.query.strip())]
     reports = []
     for connection_id in ids:
         connection = session.get(HelpdeskConnection, connection_id)

@@ -19,6 +19,7 @@ def test_the_sync_job_imports_once_per_scheduled_time(app, zammad, make_customer
     zammad.add_ticket("Press line 3 stops", organization_id=3)
     connection = connect(app, "zammad", zammad.url, TOKEN, "*")
     map_to(app, connection, "organization_id", "3", customer)
+    connect(app, "zammad", zammad.url, TOKEN, "", source="zammad-hooks")  # webhooks only
     at = datetime(2026, 12, 2, 9, 1, tzinfo=UTC)
 
     assert jobs.run_once(app, SYNC, at) == "zammad: 1 read: 1 new, 0 changed, 0 unchanged, " \
