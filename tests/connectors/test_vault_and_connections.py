@@ -73,6 +73,8 @@ def test_an_empty_token_on_update_keeps_the_stored_one(app, zammad):
         connection = session.get(HelpdeskConnection, connection_id)
         connections.update(connection, {"name": "Our Zammad", "token": ""}, KEYS)
         assert connections.token_of(connection, KEYS) == TOKEN
+        connections.update(connection, {"name": ""}, KEYS)  # empty: the helpdesk's name
+        assert connection.name == "Zammad"
         connections.update(connection, {"token": "new-token"}, KEYS)
         assert connections.token_of(connection, KEYS) == "new-token"
 

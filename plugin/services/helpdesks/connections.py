@@ -61,7 +61,8 @@ def _clean(fields: dict, creating: bool) -> dict:
                                        "letter (e.g. rt, zammad, rt-munich)")
         out["source"] = source
     if creating or "name" in fields:
-        name = (fields.get("name") or "").strip() or HELPDESKS[out["kind"]].name
+        name = (fields.get("name") or "").strip() \
+            or HELPDESKS[out.get("kind") or fields["_kind"]].name
         if len(name) > 200:
             raise FieldError("name", "at most 200 characters")
         out["name"] = name

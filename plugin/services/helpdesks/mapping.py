@@ -10,7 +10,6 @@ the best matching mapping of that customer that names one, so "queue Support →
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -133,6 +132,3 @@ def hints_of(origin: HelpdeskTicket) -> dict[str, list[str]]:
         return {}
     return {str(k): [str(x) for x in v] for k, v in data.items() if isinstance(v, list)}
 
-
-def seen_at(origin: HelpdeskTicket) -> datetime:
-    return origin.last_seen_at
