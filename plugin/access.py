@@ -34,6 +34,13 @@ def allow(*who: str):
     return decorate
 
 
+def signed(view):
+    """Mark a webhook: open to anyone (@allow(ANYONE)), no CSRF token, because the view
+    itself refuses every request whose signature does not verify (401)."""
+    view.qh_signed = True
+    return view
+
+
 def rule_of(endpoint: str) -> frozenset[str] | None:
     if endpoint.endswith(".static"):
         return frozenset({ANYONE})
@@ -137,4 +144,6 @@ def csrf_for_api() -> None:
     """API calls made with the session cookie need the CSRF header; token calls do not."""
     if request.method in ("GET", "HEAD", "OPTIONS") or g.get("qh_token_auth"):
         return
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "qh_signed", False):
+        return  # a webhook: its signature proves the sender, it carries no cookie
     current_app.extensions["csrf"].protect()

@@ -1,7 +1,7 @@
 """Settings: plugin.toml defaults, overridden by the environment, then by the host's config."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 
 from plugin import billing
+from plugin.connectors import helpdesk_settings
 from plugin.mail import settings as mail_settings
 from plugin.manifest import MANIFEST
 
@@ -49,6 +50,9 @@ class Settings:
     accounting_timeout_seconds: float
     accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
+    # Helpdesk connectors: HELPDESK_*, WEBHOOK_SECRET (see docs/connectors.md)
+    helpdesk: helpdesk_settings.HelpdeskSettings = field(
+        default_factory=helpdesk_settings.HelpdeskSettings)
     # How often each worker recomputes stale live statements (services/live.py).
     statement_refresh_seconds: float = 1.0
 
@@ -122,6 +126,7 @@ def parse(config: dict) -> Settings:
         ) from None
     try:
         mail = mail_settings.parse(raw)
+        helpdesk = helpdesk_settings.parse(raw)
     except ValueError as e:
         raise ConfigError(str(e)) from None
     return Settings(
@@ -153,4 +158,14 @@ def parse(config: dict) -> Settings:
         accounting_give_up_after=integer("ACCOUNTING_GIVE_UP_AFTER"),
         mail=mail,
         statement_refresh_seconds=seconds("STATEMENT_REFRESH_SECONDS"),
+        helpdesk=helpdesk,
     )
+
+
+# Helpdesk connectors (issue 16)
+def secret_keys() -> tuple[str, ...]:
+    """The app's secret key, then its fallbacks: what encrypts and decrypts helpdesk tokens
+    (plugin.connectors.vault)."""
+    config = current_app.config
+    keys = (config.get("SECRET_KEY"), *(config.get("SECRET_KEY_FALLBACKS") or ()))
+    return tuple(k for k in keys if k)

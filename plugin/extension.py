@@ -61,6 +61,9 @@ class QuarterHour:
         app.jinja_env.filters["qh_local"] = _local_time
         app.jinja_env.globals.update(qh_settings=settings, qh_current_user=access.current_user,
                                      qh_owns_login=state.owns_login, qh_nav=_nav)
+        from plugin import host  # the host hook: quarterhour_ticket_panel(source, external_id)
+
+        host.init_app(app)
 
         from plugin.cli import commands
 

@@ -165,7 +165,36 @@ EXPECTED = {
     ("GET", "/invoices/<int:invoice_id>/download"): BILL,
     ("POST", "/invoices/<int:invoice_id>/finalize"): BILL,
     ("POST", "/invoices/<int:invoice_id>/push"): BILL,
+    # Helpdesk connectors (issue 16): connections, mappings, unmapped tickets, the log.
+    ("GET", "/admin/helpdesks"): CONFIGURE,
+    ("GET", "/admin/helpdesks/new"): CONFIGURE,
+    ("POST", "/admin/helpdesks/new"): CONFIGURE,
+    ("GET", "/admin/helpdesks/<int:connection_id>/edit"): CONFIGURE,
+    ("POST", "/admin/helpdesks/<int:connection_id>/edit"): CONFIGURE,
+    ("POST", "/admin/helpdesks/<int:connection_id>/check"): CONFIGURE,
+    ("POST", "/admin/helpdesks/<int:connection_id>/sync"): CONFIGURE,
+    ("GET", "/admin/helpdesks/<int:connection_id>/mappings"): CONFIGURE,
+    ("POST", "/admin/helpdesks/<int:connection_id>/mappings"): CONFIGURE,
+    ("POST", "/admin/helpdesks/mappings/<int:mapping_id>/delete"): CONFIGURE,
+    ("GET", "/admin/helpdesks/unmapped"): CONFIGURE,
+    ("POST", "/admin/helpdesks/unmapped/<int:origin_id>/assign"): CONFIGURE,
+    ("GET", "/admin/helpdesks/log"): CONFIGURE,
+    ("POST", "/admin/helpdesks/pushes/<int:push_id>/release"): CONFIGURE,
+    ("GET", "/api/v1/helpdesks"): CONFIGURE,
+    ("POST", "/api/v1/helpdesks"): CONFIGURE,
+    ("POST", "/api/v1/helpdesks/<int:connection_id>/check"): CONFIGURE,
+    ("POST", "/api/v1/helpdesks/<int:connection_id>/sync"): CONFIGURE,
+    ("GET", "/api/v1/helpdesks/<int:connection_id>/mappings"): CONFIGURE,
+    ("POST", "/api/v1/helpdesks/<int:connection_id>/mappings"): CONFIGURE,
+    ("GET", "/api/v1/helpdesks/unmapped"): CONFIGURE,
+    ("GET", "/api/v1/helpdesks/log"): CONFIGURE,
+    ("GET", "/api/v1/helpdesks/pushes"): CONFIGURE,
+    # Webhooks: open to anyone, their signature is the credential (see SIGNED below).
+    ("POST", "/api/v1/webhooks/tickets"): ANYONE,
+    ("POST", "/api/v1/webhooks/zammad"): ANYONE,
 }
+# Served to everyone, but a request without a valid signature (as the matrix sends) is 401.
+SIGNED = {("POST", "/api/v1/webhooks/tickets"), ("POST", "/api/v1/webhooks/zammad")}
 
 
 def routes(app):
@@ -246,7 +275,9 @@ def test_each_principal_gets_what_the_table_says(app, client, make_user, princip
         status = response.status_code
         to_login = status == 302 and "/login" in response.headers.get("Location", "")
         is_api = "/api/v1/" in url
-        if allowed:
+        if (method, path) in SIGNED:
+            ok = status == 401
+        elif allowed:
             ok = status not in (401, 403) and (not to_login or endpoint.endswith(".logout"))
         elif principal == "anonymous":
             ok = status == 401 if is_api else to_login

@@ -6,6 +6,7 @@ One module per concern (admin, telephony, billing); each command commits what it
 from flask.cli import AppGroup
 
 from plugin.cli import admin, billing, statements, telephony
+from plugin.cli.helpdesk import helpdesk_group
 
 commands = AppGroup("quarterhour", help="Quarterhour: timers, contracts, invoices.")
 for command in (admin.db_group, admin.create_user_command, admin.create_token_command,
@@ -13,3 +14,4 @@ for command in (admin.db_group, admin.create_user_command, admin.create_token_co
                 telephony.import_tariffs_command, billing.billing_group, billing.export_command,
                 statements.statements_group, statements.dashboard_command):
     commands.add_command(command)
+commands.add_command(helpdesk_group)  # helpdesk connectors (issue 16)

@@ -3,6 +3,16 @@
 from plugin.models.calls import Call, CallImport, Tariff
 from plugin.models.contracts import Contract, RolloverBalance, SeatTier, contract_installations
 from plugin.models.customers import Customer, CustomerNumber, Installation, Ticket
+
+# Helpdesk connectors (issue 16)
+from plugin.models.helpdesks import (
+    HelpdeskConnection,
+    HelpdeskLogEntry,
+    HelpdeskMapping,
+    HelpdeskPush,
+    HelpdeskTicket,
+    WebhookDelivery,
+)
 from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.jobs import JobRun
 from plugin.models.outbox import OutboxAttachment, OutboxMessage
@@ -18,4 +28,9 @@ __all__ = [
     "OfferTemplate", "OutboxAttachment", "OutboxMessage", "RolloverBalance", "SeatTier",
     "Tariff", "Task", "Ticket", "TimeEntry", "TimeEntryAudit", "TimeSegment", "User", "UserRole",
     "contract_installations",
+]
+# helpdesk connectors (issue 16)
+__all__ += [
+    "HelpdeskConnection", "HelpdeskLogEntry", "HelpdeskMapping", "HelpdeskPush", "HelpdeskTicket",
+    "WebhookDelivery",
 ]

@@ -25,6 +25,7 @@ from plugin.db import session
 from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
 from plugin.services import audit, closed_periods, core_rows, entry_checks
 from plugin.services.errors import FieldError
+from plugin.services.helpdesks import pushes as helpdesk_pushes
 
 
 class TimerConflict(Exception):
@@ -268,6 +269,8 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
         entry.billable = billable
     audit.record(entry, engineer, "edit", before,
                     "stopped" + (f": {reason}" if reason else ""))
+    # A ticket from a helpdesk gets the time back: an outbox row in this same transaction.
+    helpdesk_pushes.queue_for_entry(entry, now, settings)
     return entry, True
 
 
