@@ -49,6 +49,8 @@ class Settings:
     accounting_timeout_seconds: float
     accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
+    # screens (issue 11): a timer stopped within this many seconds may be discarded.
+    discard_seconds: int = 120
 
 
 def settings() -> Settings:
@@ -150,4 +152,5 @@ def parse(config: dict) -> Settings:
         accounting_timeout_seconds=seconds("ACCOUNTING_TIMEOUT_SECONDS"),
         accounting_give_up_after=integer("ACCOUNTING_GIVE_UP_AFTER"),
         mail=mail,
+        discard_seconds=integer("DISCARD_SECONDS"),
     )

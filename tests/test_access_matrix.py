@@ -156,6 +156,9 @@ EXPECTED = {
     ("GET", "/invoices/<int:invoice_id>/download"): BILL,
     ("POST", "/invoices/<int:invoice_id>/finalize"): BILL,
     ("POST", "/invoices/<int:invoice_id>/push"): BILL,
+    # screens (issue 11): a timer started by mistake is discarded.
+    ("POST", "/timer/discard"): TIMER,
+    ("POST", "/api/v1/timer/discard"): TIMER,
 }
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -122,8 +123,11 @@ def _preview(form: ContractForm, customer: Customer) -> str | None:
         return None
     units, amount = billing.overflow_price(core, PREVIEW_SECONDS)
     name = billing.units.unit_name(unit)
-    return (f"A 31-minute session counts {units} {name} unit{'s' * (units != 1)}: "
-            f"{amount:.2f} {customer.currency} beyond the quota, 0.00 within it.")
+    return ngettext("A 31-minute session counts %(num)s %(name)s unit: %(amount)s "
+                    "%(currency)s beyond the quota, 0.00 within it.",
+                    "A 31-minute session counts %(num)s %(name)s units: %(amount)s "
+                    "%(currency)s beyond the quota, 0.00 within it.", units,
+                    name=name, amount=f"{amount:.2f}", currency=customer.currency)
 
 
 @bp.route("/admin/customers/<int:customer_id>/contracts/new", methods=["GET", "POST"])

@@ -94,7 +94,7 @@ def entry_list():
     if not sees_all:
         engineer_id = user.id
     rows = entries.list_entries(user, engineer_id=engineer_id, period=period,
-                                include_voided=True, settings=settings())
+                                include_voided=True, settings=settings(), chronological=True)
     people = session.scalars(select(User).order_by(User.display_name)).all() if sees_all else []
     worked = sum(e.duration_seconds or 0 for e in rows if e.voided_at is None)
     return render_template("quarterhour/entries.html", rows=rows, period=period,
@@ -140,7 +140,8 @@ def entry_detail(entry_id: int):
     names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
     return render_template("quarterhour/entry.html", entry=entry, records=records, names=names,
                            changes=audit.changes,
-                           may_correct=entries.may_correct(current_user(), entry))
+                           may_correct=entries.may_correct(current_user(), entry),
+                           closed_because=entries.closed_because(entry, settings()))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])

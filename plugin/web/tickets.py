@@ -2,20 +2,17 @@
 and creating a ticket."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from plugin.access import allow, current_user
-from plugin.config import settings
-from plugin.db import session, utcnow
+from plugin.db import session
 from plugin.models import Customer, Ticket
-from plugin.services import entries, tickets
+from plugin.services import tickets
 from plugin.services.errors import FieldError
-from plugin.services.statement import cost_preview
 from plugin.web import form_error
 from plugin.web.forms import TicketForm
-from plugin.web.timers import StartForm, running_timer
+from plugin.web.timers import ticket_page
 
 bp = Blueprint("tickets", __name__)
 NAV = [(10, "Tickets", ".ticket_list")]
@@ -39,15 +36,7 @@ def ticket_detail(ticket_id: int):
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         abort(404)
-    user = current_user()
-    now = utcnow()
-    return render_template(
-        "quarterhour/ticket.html", ticket=ticket,
-        cost=cost_preview(ticket, now, settings(), gettext),
-        timer=running_timer(), start_form=StartForm(formdata=None),
-        is_engineer="engineer" in user.roles,
-        sessions=entries.list_entries(user, ticket_id=ticket.id, settings=settings(),
-                                      include_voided=True, limit=50))
+    return ticket_page(ticket)
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
