@@ -38,9 +38,21 @@ class UserForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10)])
 
 
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
 class TicketForm(FlaskForm):
     customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
+    installation_id = SelectField("Installation", coerce=_optional_id, validators=[Optional()],
+                                  description="The customer's machine or site the ticket is "
+                                              "about (decides warranty and the modem).")
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+
+
+class TicketEditForm(FlaskForm):
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    installation_id = SelectField("Installation", coerce=_optional_id, validators=[Optional()])
 
 
 class CustomerForm(FlaskForm):
