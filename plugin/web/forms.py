@@ -1,5 +1,7 @@
 """WTForms forms with CSRF (Flask-WTF); messages name the field."""
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,9 +14,58 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from plugin.models.users import ROLES
+from plugin.services import fields
+from plugin.services.errors import FieldError
+
+
+def operator_locale() -> str:
+    """The language the signed-in person works in: how they write numbers ("1,5" in German)."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+class MoneyField(StringField):
+    """An amount typed as the operator writes it ("1,5" in German, "1.5" in English), parsed
+    by `services.fields.decimal_text` — the one parser of amounts — into a Decimal: no
+    exponents, at most `places` decimals, 0 ≤ amount < `maximum`; shown back the same way."""
+
+    def __init__(self, label=None, validators=None, *, places=2,
+                 maximum=fields.MAX_AMOUNT, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places, self.maximum = places, maximum
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = fields.decimal_text(text, self.name, locale=operator_locale(),
+                                            places=self.places, maximum=self.maximum)
+        except FieldError as e:
+            self.data = None
+            raise ValueError(e.message) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None or self.data == "":
+            return ""
+        from babel.numbers import format_decimal
+
+        pattern = "0." + "0" * 2 + "#" * max(self.places - 2, 0)
+        return format_decimal(Decimal(self.data), format=pattern, locale=operator_locale())
 
 
 class LoginForm(FlaskForm):
@@ -64,7 +115,7 @@ class CustomerForm(FlaskForm):
     currency = StringField("Currency", default="EUR", validators=[Length(max=3)])
     language = SelectField("Language", choices=[SelectChoice("de", "Deutsch"),
                                                 SelectChoice("en", "English")])
-    default_hourly_rate = StringField(
+    default_hourly_rate = MoneyField(
         "Hourly rate without contract", validators=[Optional()],
         description="Work without a contract is billed at this rate in started 15-minute "
                     "units; empty: the default rate of the settings.")
@@ -88,20 +139,21 @@ class ContractForm(FlaskForm):
     valid_to = DateField("Valid to", validators=[Optional()])
     installation_ids = SelectMultipleField("Installations (none: all)", coerce=int,
                                            validators=[Optional()])
-    fee = StringField("Monthly fee", default="0.00")
+    fee = MoneyField("Monthly fee", default=Decimal("0.00"))
     quota_minutes = IntegerField("Quota per month (minutes)", default=0,
                                  validators=[Optional(), NumberRange(min=0)])
     unlimited_quota = BooleanField("Unlimited quota (time is tracked, not billed per unit)")
-    overflow_rate = StringField("Overflow rate per unit", default="0.00")
-    unit_seconds = IntegerField("Unit (seconds)", default=900,
-                                validators=[DataRequired(), NumberRange(min=1)])
+    overflow_rate = MoneyField("Overflow rate per unit", default=Decimal("0.00"))
+    unit_seconds = IntegerField("Unit (seconds)", default=900, validators=[
+        InputRequired(), NumberRange(min=1, message="at least 1 second (900: a quarter hour, "
+                                                    "60: per minute)")])
     grace_seconds = IntegerField("Grace (seconds counted as 0)", default=0,
                                  validators=[Optional(), NumberRange(min=0)])
     rounding_scope = SelectField("Rounding", choices=[
         SelectChoice("entry", "every session on its own"),
         SelectChoice("ticket_day", "a ticket's sessions per day"),
         SelectChoice("ticket_period", "a ticket's sessions per month")])
-    minimum = StringField("Monthly minimum", default="0.00")
+    minimum = MoneyField("Monthly minimum", default=Decimal("0.00"))
     rollover = BooleanField("Unused quota rolls over")
     rollover_cap_minutes = IntegerField("Rollover cap (minutes; empty: one month's quota)",
                                         validators=[Optional(), NumberRange(min=0)])
