@@ -29,6 +29,14 @@ def _phone(number: str | None) -> str:
     return phone.shown(number)
 
 
+@bp.app_template_filter("qh_unit")
+def _unit(code: str, quantity, language: str) -> str:
+    """A line's unit ('month') as its reader says it, in the document's language."""
+    from plugin.exports.pdf import unit_label
+
+    return unit_label(code, str(quantity), language)
+
+
 def _get(model, id_):
     row = session.get(model, id_)
     if row is None:
@@ -60,7 +68,7 @@ def customer_list():
 def customer_new():
     return _save(CustomerForm(), lambda data: service.save_customer(
         data, locale=operator_locale()),
-                 lambda c: url_for(".customer_detail", customer_id=c.id), "New customer")
+                 lambda c: url_for(".customer_detail", customer_id=c.id), gettext("New customer"))
 
 
 @bp.route("/admin/customers/<int:customer_id>")
@@ -89,7 +97,7 @@ def installation_new(customer_id: int):
     return _save(InstallationForm(), lambda data: service.save_installation(
         customer, data, settings().default_country),
         lambda i: url_for(".customer_detail", customer_id=customer.id),
-        f"New installation of {customer.name}")
+        gettext("New installation of %(name)s", name=customer.name))
 
 
 @bp.route("/admin/installations/<int:installation_id>/edit", methods=["GET", "POST"])
@@ -139,7 +147,8 @@ def contract_new(customer_id: int):
     return _save(form, lambda data: service.save_contract(customer, data,
                                                           locale=operator_locale()),
                  lambda c: url_for(".customer_detail", customer_id=customer.id),
-                 f"New contract for {customer.name}", preview=_preview(form, customer))
+                 gettext("New contract for %(name)s", name=customer.name),
+                 preview=_preview(form, customer))
 
 
 @bp.route("/admin/contracts/<int:contract_id>/edit", methods=["GET", "POST"])

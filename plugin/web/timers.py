@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, StringField
@@ -30,20 +31,21 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class StartForm(FlaskForm):
-    started_at = DateTimeLocalField("Started at (only if earlier than now)",
+    started_at = DateTimeLocalField(_l("Started at (only if earlier than now)"),
                                     format=LOCAL_FORMAT, validators=[Optional()])
-    reason = StringField("Reason for the earlier start", validators=[Optional(), Length(max=1000)])
+    reason = StringField(_l("Reason for the earlier start"),
+                         validators=[Optional(), Length(max=1000)])
     stop_running = HiddenField(default="")
 
 
 class StopForm(FlaskForm):
     entry_id = HiddenField()
-    note = StringField("Note", validators=[Optional(), Length(max=2000)])
-    not_billable = BooleanField("Not billable")
-    ended_at = DateTimeLocalField("Ended at (correct the end)", format=LOCAL_FORMAT,
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    not_billable = BooleanField(_l("Not billable"))
+    ended_at = DateTimeLocalField(_l("Ended at (correct the end)"), format=LOCAL_FORMAT,
                                   validators=[Optional()])
-    reason = StringField("Reason for the correction", validators=[Optional(), Length(max=1000)])
-    confirm = BooleanField("Yes, the work went on until now")
+    reason = StringField(_l("Reason for the correction"), validators=[Optional(), Length(max=1000)])
+    confirm = BooleanField(_l("Yes, the work went on until now"))
 
 
 def to_instant(local: datetime | None, field: str) -> datetime | None:
@@ -101,8 +103,23 @@ def _clock(seconds: int) -> str:
 
 @bp.app_context_processor
 def _timer_bar():
-    return {"qh_running_timer": running_timer,
+    # get_locale: base.html writes the page's language into <html lang>.
+    return {"qh_running_timer": running_timer, "get_locale": get_locale,
             "qh_backdate_minutes": int(entry_checks.BACKDATE_TOLERANCE.total_seconds() // 60)}
+
+
+# The codes stored for sources, statuses, connections and audit actions, as people read them.
+WORDS = {"timer": _l("timer"), "manual": _l("manual"), "phone": _l("phone"),
+         "open": _l("open"), "closed": _l("closed"), "modem": _l("modem"), "vpn": _l("VPN"),
+         "create": _l("created"), "edit": _l("changed"), "void": _l("voided"),
+         "inbound": _l("inbound"), "outbound": _l("outbound"), "quota": _l("quota"),
+         "overflow": _l("overflow"), "warranty": _l("warranty"),
+         "no_contract": _l("no contract")}
+
+
+@bp.app_template_filter("qh_word")
+def _word(code: str | None) -> str:
+    return WORDS.get(code, code or "")
 
 
 @bp.app_template_filter("qh_duration")
