@@ -84,7 +84,7 @@ def test_my_time_lists_a_months_entries_by_start(app, client, engineer, world):
             "ticket_id": ticket, "started_at": f"2026-10-{day:02d}T09:00",
             "ended_at": f"2026-10-{day:02d}T09:30", "reason": "booked later"})
     html = client.get("/entries?period=2026-10").get_data(as_text=True)
-    starts = re.findall(r"<td>(2026-10-\d\d) 09:00</td>", html)
+    starts = re.findall(r"<td data-label=\"Start\">(2026-10-\d\d) 09:00</td>", html)
     assert starts == ["2026-10-02", "2026-10-09", "2026-10-20"]
 
 
