@@ -47,10 +47,13 @@ def test_ticket_timer_bar_and_my_time_fit_a_phone(app, live_server, phone, demo)
     sign_in_as_the_demo_engineer(app, phone, live_server)
     assert _overflow(phone) <= WIDTH, "ticket list"
     phone.locator("table a").first.click()
+    phone.wait_for_url("**/tickets/*")
+    phone.wait_for_load_state()  # measured with its stylesheets, not half-way there
     assert _overflow(phone) <= WIDTH, "ticket page"
     phone.locator("button.qh-primary").click()
     bar = phone.locator("[data-qh-timer]")
     bar.wait_for()
+    phone.wait_for_load_state()
     for control in ("button[type=submit]", "input[name=note]"):
         box = bar.locator(control).last.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, control
