@@ -117,3 +117,14 @@ def test_an_installation_switches_from_vpn_to_modem_on_the_form_and_the_api(
     with app.app_context():
         inst = session.get(Installation, robot)
         assert (inst.connection, inst.modem_number) == ("modem", "+49897654321")
+
+
+def test_a_form_with_errors_lists_the_fields_to_look_at_first(client, admin, make_customer):
+    customer = make_customer("Müller")
+    r = post(client, admin, f"/admin/customers/{customer}/contracts/new", {
+        **CONTRACT, "fee": "zweihundert", "unit_seconds": "0"})
+    html = r.get_data(as_text=True)
+    summary = re.search(r'<div [^>]*id="form-errors">(.*?)</div>', html, re.S).group(1)
+    assert "2 fields need a look:" in summary
+    assert re.findall(r'<a href="#(\w+)">([^<]+)</a>', summary) == [
+        ("fee", "Monthly fee"), ("unit_seconds", "Unit (seconds)")]
