@@ -34,11 +34,12 @@ def test_a_contract_form_names_every_bad_field_at_once_by_its_label(client, admi
     found = errors(r.get_data(as_text=True))
     assert set(found) == {"fee", "quota_minutes", "unit_seconds", "overflow_rate", "minimum",
                           "valid_to"}
-    assert found["fee"].startswith("Monthly fee: &#39;zweihundert&#39; is not an amount")
+    assert found["fee"] == "Monthly fee: “zweihundert” is not an amount: write digits, e.g. " \
+                           "1234.50"
     assert found["unit_seconds"] == "Unit (seconds): at least 1 second (900: a quarter hour, " \
                                     "60: per minute)"
-    assert found["minimum"] == ("Monthly minimum: &#39;1,5&#39; is not an amount as written "
-                                "in English: did you mean 1.5?")
+    assert found["minimum"] == ("Monthly minimum: “1,5” is not an amount as written here: did "
+                                "you mean 1.5?")
     assert "valid_from" not in " ".join(found.values())
     with client.application.app_context():
         assert session.query(Contract).count() == 0
@@ -57,13 +58,24 @@ def test_amounts_are_read_in_the_operators_language(app, client, admin, make_cus
     assert 'value="1200,50"' in edit and 'value="1,50"' in edit
 
 
+def test_a_refused_amount_is_explained_in_german_on_a_german_screen(client, admin,
+                                                                    make_customer):
+    customer = make_customer("Müller")
+    client.post("/account/language", data={"csrf_token": admin.csrf, "language": "de"})
+    r = post(client, admin, f"/admin/customers/{customer}/contracts/new", {
+        **CONTRACT, "fee": "1.5", "overflow_rate": "zweihundert"})
+    found = errors(r.get_data(as_text=True))
+    assert found["fee"] == "Monatliche Gebühr: „1.5“ ist hier kein Betrag: meinten Sie 1,5?"
+    assert found["overflow_rate"].endswith("ist kein Betrag: bitte Ziffern schreiben, "
+                                           "z. B. 1234,50")
+
+
 def test_exponents_and_amounts_beyond_the_bound_are_refused(client, admin, make_customer):
     customer = make_customer("Müller")
     r = post(client, admin, f"/admin/customers/{customer}/contracts/new", {
         **CONTRACT, "overflow_rate": "1e5", "fee": "99999999999999999999"})
     found = errors(r.get_data(as_text=True))
-    assert found["overflow_rate"].startswith("Overflow rate per unit: &#39;1e5&#39; is not an "
-                                             "amount")
+    assert found["overflow_rate"].startswith("Overflow rate per unit: “1e5” is not an amount")
     assert found["fee"] == "Monthly fee: must be between 0 and 999999999.99"
     api = call(client, admin, f"/api/v1/customers/{customer}/contracts",
                {**CONTRACT, "overflow_rate": "1e5"})

@@ -141,7 +141,7 @@ def test_the_contract_form_shows_errors_at_their_fields(client, admin):
         "fee": "abc", "unit_seconds": "900",
         "rounding_scope": "entry", "seat_pricing": "volume"})
     assert page.status_code == 400
-    assert "Monthly fee: &#39;abc&#39; is not an amount" in page.get_data(as_text=True)
+    assert "Monthly fee: “abc” is not an amount" in page.get_data(as_text=True)
     page = client.post("/admin/customers/1/contracts/new", data={
         "csrf_token": admin.csrf, "name": "Basic", "valid_from": "2026-05-01",
         "valid_to": "2026-04-01", "unit_seconds": "900", "rounding_scope": "entry",

@@ -8,6 +8,16 @@ from babel import numbers
 
 from plugin.services.errors import FieldError, FieldErrors
 
+
+class AmountError(FieldError):
+    """An amount refused; `reason` ("digits", "language", "range", "places") and `values`
+    let a screen say it in its user's language."""
+
+    def __init__(self, field: str, message: str, reason: str, **values):
+        super().__init__(field, message)
+        self.reason, self.values = reason, values
+
+
 # The largest amount any form, JSON body or file may give: below every Money column's limit
 # (14 digits), and far above any fee or rate a helpdesk agrees (docs/configuration.md).
 MAX_AMOUNT = Decimal("1000000000")
@@ -35,13 +45,15 @@ def decimal_text(value, field: str, *, locale: str | None = None, places: int = 
     else:
         text = str(value).strip()
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise FieldError(field, f"{value!r} is not {noun}: write digits, e.g. "
-                                    f"{_example(locale)}")
+            raise AmountError(field, f"{value!r} is not {noun}: write digits, e.g. "
+                                     f"{_example(locale)}", "digits", text=text,
+                              example=_example(locale))
         amount = _parse(text, value, field, locale, noun)
     if not amount.is_finite() or amount < 0 or amount >= maximum:
-        raise FieldError(field, f"must be between 0 and {_largest(maximum, places)}")
+        largest = _largest(maximum, places)
+        raise AmountError(field, f"must be between 0 and {largest}", "range", largest=largest)
     if amount.as_tuple().exponent < -places:
-        raise FieldError(field, f"at most {places} decimal places")
+        raise AmountError(field, f"at most {places} decimal places", "places", places=places)
     return amount
 
 
@@ -50,11 +62,13 @@ def _parse(text: str, value, field: str, locale: str | None, noun: str) -> Decim
         try:
             return numbers.parse_decimal(text, locale=locale, strict=True)
         except numbers.NumberFormatError as e:
-            hint = f": did you mean {e.suggestions[-1]}?" if getattr(e, "suggestions", None) \
+            suggestion = e.suggestions[-1] if getattr(e, "suggestions", None) else None
+            hint = f": did you mean {suggestion}?" if suggestion \
                 else f", e.g. {_example(locale)}"
-            raise FieldError(field, f"{value!r} is not {noun} as written in "
-                                    f"{numbers.Locale.parse(locale).english_name}{hint}") \
-                from None
+            raise AmountError(field, f"{value!r} is not {noun} as written in "
+                                     f"{numbers.Locale.parse(locale).english_name}{hint}",
+                              "language", text=text, suggestion=suggestion,
+                              example=_example(locale)) from None
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     try:

@@ -26,7 +26,6 @@ from wtforms.validators import (
 
 from plugin.models.users import ROLES
 from plugin.services import fields
-from plugin.services.errors import FieldError
 
 
 def operator_locale() -> str:
@@ -34,6 +33,22 @@ def operator_locale() -> str:
     from flask_babel import get_locale
 
     return str(get_locale() or "en")
+
+
+def _amount_message(e) -> str:
+    """A refused amount said in the operator's language (the parser says why)."""
+    from flask_babel import gettext
+
+    values = {k: v for k, v in e.values.items() if v is not None}
+    if e.reason == "language" and "suggestion" in values:
+        return gettext("“%(text)s” is not an amount as written here: did you mean "
+                       "%(suggestion)s?", **values)
+    if e.reason in ("language", "digits"):
+        return gettext("“%(text)s” is not an amount: write digits, e.g. %(example)s",
+                       **values)
+    if e.reason == "range":
+        return gettext("must be between 0 and %(largest)s", **values)
+    return gettext("at most %(places)s decimal places", **values)
 
 
 class MoneyField(StringField):
@@ -54,9 +69,9 @@ class MoneyField(StringField):
         try:
             self.data = fields.decimal_text(text, self.name, locale=operator_locale(),
                                             places=self.places, maximum=self.maximum)
-        except FieldError as e:
+        except fields.AmountError as e:
             self.data = None
-            raise ValueError(e.message) from None
+            raise ValueError(_amount_message(e)) from None
 
     def _value(self):
         if self.raw_data:
