@@ -1,5 +1,7 @@
-# Quarterhour: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the suite.
+# Quarterhour: `make run` serves the demo on http://127.0.0.1:5000 (`make run PORT=8080` on
+# another port), `make test` runs the suite.
 VENV   ?= .venv
+PORT   ?= 5000
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 DEV     = QUARTERHOUR_ENV=development
@@ -24,7 +26,7 @@ $(MO): %.mo: %.po | $(BIN)/.installed
 run: $(BIN)/.installed catalogs
 	$(DEV) $(BIN)/quarterhour db upgrade
 	$(DEV) $(BIN)/quarterhour demo
-	$(DEV) $(BIN)/quarterhour run --host 127.0.0.1 --port 5000
+	$(DEV) $(BIN)/quarterhour run --host 127.0.0.1 --port $(PORT)
 
 test: machine lint test-sqlite test-postgres wheel-check
 

@@ -55,6 +55,8 @@ class Settings:
         default_factory=helpdesk_settings.HelpdeskSettings)
     # How often each worker recomputes stale live statements (services/live.py).
     statement_refresh_seconds: float = 1.0
+    # screens (issue 11): a timer stopped within this many seconds may be discarded.
+    discard_seconds: int = 120
 
 
 def settings() -> Settings:
@@ -159,6 +161,7 @@ def parse(config: dict) -> Settings:
         mail=mail,
         statement_refresh_seconds=seconds("STATEMENT_REFRESH_SECONDS"),
         helpdesk=helpdesk,
+        discard_seconds=integer("DISCARD_SECONDS"),
     )
 
 

@@ -7,6 +7,10 @@ class NumberError(ValueError):
     pass
 
 
+# Our words, not the library's ("(0) Missing or invalid default region."): how to write one.
+_HOW = "write it with its area code, e.g. 089 1234567, +49 89 1234567 or 0049 89 1234567"
+
+
 def to_e164(raw: str, default_country: str = "DE") -> str:
     """'0049 89 1234567', '+49891234567' and '089 1234567' (in DE) all give '+49891234567'.
 
@@ -17,8 +21,20 @@ def to_e164(raw: str, default_country: str = "DE") -> str:
         text = "+" + text[2:]  # the international call prefix of most of Europe
     try:
         number = phonenumbers.parse(text, default_country.upper())
-    except phonenumbers.NumberParseException as e:
-        raise NumberError(f"{raw!r} is not a phone number ({e})") from None
+    except phonenumbers.NumberParseException:
+        raise NumberError(f"{raw!r} is not a phone number: {_HOW}") from None
     if not phonenumbers.is_possible_number(number):
-        raise NumberError(f"{raw!r} is not a possible phone number")
+        raise NumberError(f"{raw!r} has too few or too many digits for a phone number: {_HOW}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def shown(e164: str | None) -> str:
+    """A stored number as people read it: '+49891234567' → '+49 89 1234567' (international
+    format); text that is no number is shown as it is."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -192,6 +192,18 @@ EXPECTED = {
     # Webhooks: open to anyone, their signature is the credential (see SIGNED below).
     ("POST", "/api/v1/webhooks/tickets"): ANYONE,
     ("POST", "/api/v1/webhooks/zammad"): ANYONE,
+    # screens (issue 11): a timer started by mistake is discarded.
+    ("POST", "/timer/discard"): TIMER,
+    ("POST", "/api/v1/timer/discard"): TIMER,
+    # screens (issue 11): tickets are changed by admins, closed and reopened by who works them.
+    ("GET", "/api/v1/tickets/<int:ticket_id>"): SEE_TIME,
+    ("PATCH", "/api/v1/tickets/<int:ticket_id>"): CONFIGURE,
+    ("POST", "/api/v1/tickets/<int:ticket_id>/close"): BOOK_TIME,
+    ("POST", "/api/v1/tickets/<int:ticket_id>/reopen"): BOOK_TIME,
+    ("GET", "/tickets/<int:ticket_id>/edit"): CONFIGURE,
+    ("POST", "/tickets/<int:ticket_id>/edit"): CONFIGURE,
+    ("POST", "/tickets/<int:ticket_id>/close"): BOOK_TIME,
+    ("POST", "/tickets/<int:ticket_id>/reopen"): BOOK_TIME,
 }
 # Served to everyone, but a request without a valid signature (as the matrix sends) is 401.
 SIGNED = {("POST", "/api/v1/webhooks/tickets"), ("POST", "/api/v1/webhooks/zammad")}

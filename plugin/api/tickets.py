@@ -1,10 +1,11 @@
-"""API: the ticket list."""
+"""API: the ticket list; a ticket created, changed, closed and reopened."""
 
 from flask import jsonify, request
 
 from plugin.access import allow, current_user
 from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
 from plugin.api.errors import ApiError
+from plugin.db import session
 from plugin.models import Ticket
 from plugin.services import tickets
 
@@ -51,3 +52,52 @@ def ticket_create():
         external_source=field(data, "external_source", required=False),
         external_id=field(data, "external_id", required=False))
     return jsonify(ticket_json(ticket)), 201
+
+
+def _get(ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise ApiError(404, "not_found", f"No ticket #{ticket_id}.")
+    return ticket
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@allow("engineer", "admin", "billing")
+@doc("One ticket", response=TICKET)
+def ticket_get(ticket_id: int):
+    return jsonify(ticket_json(_get(ticket_id)))
+
+
+@bp.patch("/tickets/<int:ticket_id>")
+@allow("admin")
+@doc("Change a ticket's subject or installation (send what changes; the customer stays)",
+     body={"type": "object", "properties": {k: TICKET["properties"][k] for k in (
+         "subject", "installation_id")}}, response=TICKET)
+def ticket_update(ticket_id: int):
+    ticket = _get(ticket_id)
+    data = json_body()
+    subject = field(data, "subject", required=False)
+    installation_id = (field(data, "installation_id", int, required=False)
+                       if "installation_id" in data else ticket.installation_id)
+    commit_or_field_error(tickets.update_ticket, ticket,
+                          ticket.subject if subject is None else subject, installation_id)
+    return jsonify(ticket_json(ticket))
+
+
+@bp.post("/tickets/<int:ticket_id>/close")
+@allow("engineer", "admin")
+@doc("Close a ticket (no timer can run on it; 422 while one runs); closing twice changes "
+     "nothing", response=TICKET)
+def ticket_close(ticket_id: int):
+    ticket = _get(ticket_id)
+    commit_or_field_error(tickets.set_status, ticket, "closed")
+    return jsonify(ticket_json(ticket))
+
+
+@bp.post("/tickets/<int:ticket_id>/reopen")
+@allow("engineer", "admin")
+@doc("Reopen a closed ticket", response=TICKET)
+def ticket_reopen(ticket_id: int):
+    ticket = _get(ticket_id)
+    commit_or_field_error(tickets.set_status, ticket, "open")
+    return jsonify(ticket_json(ticket))

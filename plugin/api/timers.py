@@ -26,7 +26,7 @@ from plugin.api.sessions import (
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import Ticket
-from plugin.services import entry_checks, timers
+from plugin.services import entries, entry_checks, timers
 
 
 @cache
@@ -121,3 +121,17 @@ def timer_stop():
                        entry_id=field(data, "entry_id", int, required=False),
                        _render=lambda result: {"stopped": result[1], "entry": entry_json(
                            result[0]) if result[0] else None}))
+
+
+@bp.post("/timer/discard")
+@allow("engineer")
+@doc("Discard my timer (or my session just stopped, by entry_id) as started by mistake: "
+     "voided with that reason, it counts nothing and stays in the evidence log; only a "
+     "session shorter than QUARTERHOUR_DISCARD_SECONDS (default 2 min)",
+     body={"type": "object", "properties": {
+         "entry_id": {"type": "integer", "description": "default: the running timer"}}},
+     response={"type": "object", "description": "the voided entry, as in /entries"})
+def timer_discard():
+    data = json_body() if request.get_data(cache=True) else {}
+    return jsonify(run(entries.discard, current_user(), utcnow(), settings(),
+                       field(data, "entry_id", int, required=False), _render=entry_json))

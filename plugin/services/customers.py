@@ -1,5 +1,6 @@
 """Customers, installations and contracts: validated changes, each error naming its field."""
 
+import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -11,38 +12,47 @@ from plugin.models import SeatTier as SeatTierRow
 from plugin.phone import NumberError, to_e164
 from plugin.services import core_rows
 from plugin.services.errors import FieldError
-from plugin.services.fields import day, money, text, whole
+from plugin.services.fields import Collected, day, money, text, whole
 
 # --- customers -------------------------------------------------------------------------------
 
-def save_customer(data: dict, customer: Customer | None = None) -> Customer:
-    customer = customer or Customer()
-    customer.name = text(data.get("name"), "name")
-    customer.address = text(data.get("address"), "address", required=False,
-                            max_length=1000) or ""
-    country = (text(data.get("country"), "country", required=False) or "DE").upper()
+def save_customer(data: dict, customer: Customer | None = None, *,
+                  locale: str | None = None) -> Customer:
+    """Create or change a customer; every field is checked in one pass (FieldErrors).
+    `locale`: the language amounts were typed in (a form)."""
+    check = Collected()
+    name = check(text, data.get("name"), "name")
+    address = check(text, data.get("address"), "address", required=False, max_length=1000)
+    country = (check(text, data.get("country"), "country", required=False) or "DE").upper()
     if len(country) != 2 or not country.isalpha():
-        raise FieldError("country", "an ISO 3166 two-letter code, e.g. DE")
-    customer.country = country
-    vat_id = (text(data.get("vat_id"), "vat_id", required=False, max_length=20) or "")
+        check.add("country", "an ISO 3166 two-letter code, e.g. DE")
+    vat_id = (check(text, data.get("vat_id"), "vat_id", required=False, max_length=20) or "")
     vat_id = vat_id.replace(" ", "").upper()
     if vat_id and not (vat_id[:2].isalpha() and len(vat_id) >= 4 and vat_id[2:].isalnum()):
-        raise FieldError("vat_id", "a VAT id starts with its country code, e.g. DE129273398")
-    customer.vat_id = vat_id or None
-    email = text(data.get("billing_email"), "billing_email", required=False, max_length=254)
+        check.add("vat_id", "a VAT id starts with its country code, e.g. DE129273398")
+    email = check(text, data.get("billing_email"), "billing_email", required=False,
+                  max_length=254)
     if email and ("@" not in email or " " in email):
-        raise FieldError("billing_email", f"{email!r} is not an e-mail address")
-    customer.billing_email = email
-    currency = (text(data.get("currency"), "currency", required=False) or "EUR").upper()
+        check.add("billing_email", f"{email!r} is not an e-mail address")
+    currency = (check(text, data.get("currency"), "currency", required=False) or "EUR").upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise FieldError("currency", "an ISO 4217 code, e.g. EUR")
+        check.add("currency", "an ISO 4217 code, e.g. EUR")
+    language = check(text, data.get("language"), "language", required=False, max_length=8)
+    rate = check(money, data.get("default_hourly_rate"), "default_hourly_rate",
+                 required=False, locale=locale)
+    buyer_reference = check(text, data.get("buyer_reference"), "buyer_reference",
+                            required=False, max_length=100)
+    check.done()
+    customer = customer or Customer()
+    customer.name = name
+    customer.address = address or ""
+    customer.country = country
+    customer.vat_id = vat_id or None
+    customer.billing_email = email
     customer.currency = currency
-    customer.language = text(data.get("language"), "language", required=False,
-                             max_length=8) or "de"
-    customer.default_hourly_rate = money(data.get("default_hourly_rate"),
-                                         "default_hourly_rate", required=False)
-    customer.buyer_reference = text(data.get("buyer_reference"), "buyer_reference",
-                                    required=False, max_length=100)
+    customer.language = language or "de"
+    customer.default_hourly_rate = rate
+    customer.buyer_reference = buyer_reference
     customer.vat_exempt = bool(data.get("vat_exempt"))
     session.add(customer)
     session.flush()
@@ -53,29 +63,39 @@ def save_customer(data: dict, customer: Customer | None = None) -> Customer:
 
 def save_installation(customer: Customer, data: dict, default_country: str,
                       installation: Installation | None = None) -> Installation:
-    inst = installation or Installation(customer_id=customer.id)
-    inst.name = text(data.get("name"), "name")
+    check = Collected()
+    name = check(text, data.get("name"), "name")
     connection = data.get("connection")
     if connection not in ("modem", "vpn"):
-        raise FieldError("connection", "modem or vpn")
-    inst.connection = connection
-    number = text(data.get("modem_number"), "modem_number", required=False, max_length=40)
+        check.add("connection", "modem or vpn")
+    number = check(text, data.get("modem_number"), "modem_number", required=False,
+                   max_length=40)
     if connection == "modem":
         if not number:
-            raise FieldError("modem_number", "a modem installation needs the number we dial")
-        try:
-            number = to_e164(number, default_country)
-        except NumberError as e:
-            raise FieldError("modem_number", str(e)) from None
+            check.add("modem_number", "a modem installation needs the number we dial")
+        else:
+            try:
+                number = to_e164(number, default_country)
+            except NumberError as e:
+                check.add("modem_number", str(e))
+                number = None
+    else:
+        number = None
+    warranty_until = check(day, data.get("warranty_until"), "warranty_until", required=False)
+    check.done()
+    inst = installation or Installation(customer_id=customer.id)
+    if number is not None:
+        # Asked before the row changes: an autoflush of a half-changed row (a VPN installation
+        # becoming a modem one) would break the row's own check and answer 500.
         taken = session.scalar(select(Installation).where(
             Installation.modem_number == number, Installation.id != (inst.id or 0)))
         if taken is not None:
             raise FieldError("modem_number",
                              f"{number} is already the modem of {taken.name!r}")
-        inst.modem_number = number
-    else:
-        inst.modem_number = None
-    inst.warranty_until = day(data.get("warranty_until"), "warranty_until", required=False)
+    inst.name = name
+    inst.connection = connection
+    inst.modem_number = number
+    inst.warranty_until = warranty_until
     session.add(inst)
     session.flush()
     return inst
@@ -83,64 +103,92 @@ def save_installation(customer: Customer, data: dict, default_country: str,
 
 # --- contracts -------------------------------------------------------------------------------
 
-def parse_seat_tiers(value) -> list[tuple[int, Decimal]]:
-    """'1: 900, 6: 850, 11: 800' (or a list of {"from_seat", "price"}) → [(1, 900), …]."""
+def parse_seat_tiers(value, *, locale: str | None = None) -> list[tuple[int, Decimal]]:
+    """'1: 900, 6: 850, 11: 800' (or a list of {"from_seat", "price"}) → [(1, 900), …].
+    A comma separates tiers only before the next "seat:", so "1: 900,50, 6: 850" (a decimal
+    comma) reads as two tiers; ";" and new lines separate them too."""
     if not value:
         return []
     if isinstance(value, list):
         pairs = [(t.get("from_seat"), t.get("price")) for t in value]
     else:
         pairs = []
-        for part in str(value).replace("\n", ",").split(","):
+        for part in _TIER_SEPARATOR.split(str(value)):
             if part.strip():
                 seat, _, price = part.partition(":")
                 pairs.append((seat, price))
-    return [(whole(s, "seat_tiers", minimum=1), money(p, "seat_tiers")) for s, p in pairs]
+    return [(whole(s, "seat_tiers", minimum=1), money(p, "seat_tiers", locale=locale))
+            for s, p in pairs]
 
 
-def save_contract(customer: Customer, data: dict, contract: Contract | None = None) -> Contract:
-    row = contract or Contract(customer=customer)
-    row.name = text(data.get("name"), "name")
-    row.valid_from = day(data.get("valid_from"), "valid_from")
-    row.valid_to = day(data.get("valid_to"), "valid_to", required=False)
-    if row.valid_to is not None and row.valid_to < row.valid_from:
-        raise FieldError("valid_to", "must be on or after valid_from")
-    row.fee = money(data.get("fee") or "0", "fee")
+_TIER_SEPARATOR = re.compile(r"[;\n]|,(?=\s*\d+\s*:)")
+
+
+def save_contract(customer: Customer, data: dict, contract: Contract | None = None, *,
+                  locale: str | None = None) -> Contract:
+    """Create or change a contract; every field is checked in one pass (FieldErrors) before
+    the billing core judges its shape and overlaps. `locale`: the language amounts were typed
+    in (a form)."""
+    check = Collected()
+    name = check(text, data.get("name"), "name")
+    valid_from = check(day, data.get("valid_from"), "valid_from")
+    valid_to = check(day, data.get("valid_to"), "valid_to", required=False)
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        check.add("valid_to", f"must not be before the first day it is valid "
+                              f"({valid_from.isoformat()})")
+    fee = check(money, data.get("fee") or "0", "fee", locale=locale)
     unlimited = bool(data.get("unlimited_quota"))
-    row.quota_minutes = None if unlimited else whole(data.get("quota_minutes") or 0,
-                                                     "quota_minutes")
-    row.overflow_rate = money(data.get("overflow_rate") or "0", "overflow_rate")
-    row.minimum = money(data.get("minimum") or "0", "minimum")
-    row.unit_seconds = whole(data.get("unit_seconds") or 900, "unit_seconds", minimum=1)
-    row.grace_seconds = whole(data.get("grace_seconds") or 0, "grace_seconds")
+    quota = None if unlimited else check(whole, data.get("quota_minutes") or 0,
+                                         "quota_minutes")
+    overflow_rate = check(money, data.get("overflow_rate") or "0", "overflow_rate",
+                          locale=locale)
+    minimum = check(money, data.get("minimum") or "0", "minimum", locale=locale)
+    unit = data.get("unit_seconds")
+    unit = check(whole, 900 if unit is None or unit == "" else unit, "unit_seconds", minimum=1)
+    grace = check(whole, data.get("grace_seconds") or 0, "grace_seconds")
     scope = data.get("rounding_scope") or "entry"
     scopes = [str(s) for s in billing.RoundingScope]
     if scope not in scopes:
-        raise FieldError("rounding_scope", f"{', '.join(scopes[:-1])} or {scopes[-1]}")
-    row.rounding_scope = scope
-    row.rollover = bool(data.get("rollover"))
-    row.rollover_cap_minutes = whole(data.get("rollover_cap_minutes"), "rollover_cap_minutes",
-                                     required=False)
-    row.phone_entries = bool(data.get("phone_entries"))
-    row.seats = whole(data.get("seats"), "seats", required=False)
-    tiers = parse_seat_tiers(data.get("seat_tiers"))
+        check.add("rounding_scope", f"{', '.join(scopes[:-1])} or {scopes[-1]}")
+    cap = check(whole, data.get("rollover_cap_minutes"), "rollover_cap_minutes",
+                required=False)
+    seats = check(whole, data.get("seats"), "seats", required=False)
+    tiers = check(parse_seat_tiers, data.get("seat_tiers"), locale=locale) or []
     pricing = data.get("seat_pricing") or None
     if pricing is not None and pricing not in set(billing.SeatMode):
-        raise FieldError("seat_pricing", " or ".join(billing.SeatMode))
-    if row.seats is not None and not tiers:
-        raise FieldError("seat_tiers", "give the price per seat, e.g. '1: 900, 6: 850'")
-    row.seat_pricing = (pricing or "volume") if row.seats is not None else None
-    installation_ids = [int(i) for i in data.get("installation_ids") or []]
+        check.add("seat_pricing", " or ".join(billing.SeatMode))
+    if seats is not None and not tiers and not any(e.field == "seat_tiers"
+                                                   for e in check.errors):
+        check.add("seat_tiers", "give the price per seat, e.g. '1: 900, 6: 850'")
+    installation_ids = check(_ids, data.get("installation_ids"), "installation_ids") or []
+    check.done()
     installations = [session.get(Installation, i) for i in installation_ids]
     for i, inst in zip(installation_ids, installations, strict=True):
         if inst is None or inst.customer_id != customer.id:
             raise FieldError("installation_ids", f"installation {i} is not {customer.name}'s")
+    row = contract or Contract(customer=customer)
+    row.name, row.valid_from, row.valid_to = name, valid_from, valid_to
+    row.fee, row.quota_minutes, row.overflow_rate, row.minimum = fee, quota, overflow_rate, \
+        minimum
+    row.unit_seconds, row.grace_seconds, row.rounding_scope = unit, grace, scope
+    row.rollover = bool(data.get("rollover"))
+    row.rollover_cap_minutes = cap
+    row.phone_entries = bool(data.get("phone_entries"))
+    row.seats = seats
+    row.seat_pricing = (pricing or "volume") if seats is not None else None
     row.installations = installations
     row.seat_tiers = [SeatTierRow(from_seat=s, price=p) for s, p in tiers]
     _refuse_overlap(customer, row, _core_check(row))
     session.add(row)
     session.flush()
     return row
+
+
+def _ids(value, field: str) -> list[int]:
+    try:
+        return [int(i) for i in value or []]
+    except (TypeError, ValueError):
+        raise FieldError(field, "a list of installation ids") from None
 
 
 def _core_check(row: Contract) -> billing.Contract:

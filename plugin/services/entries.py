@@ -42,6 +42,18 @@ def may_correct(actor: User, entry: TimeEntry) -> bool:
     return is_admin(actor) or ("engineer" in actor.roles and entry.engineer_id == actor.id)
 
 
+def closed_because(entry: TimeEntry, settings: Settings) -> str | None:
+    """Why the entry can no longer be corrected or voided (its month is closed), or None."""
+    if entry.ended_at is None:
+        return None  # a running timer may still be voided (see `void`)
+    try:
+        closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
+                                   str(settings.timezone), "started_at")
+    except closed_periods.PeriodClosed as e:
+        return e.message
+    return None
+
+
 def _require_reason(reason: str | None, what: str) -> str:
     reason = entry_checks.clean_reason(reason)
     if not reason:
@@ -118,11 +130,14 @@ def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: 
     ticket = _ticket(changes["ticket_id"]) if "ticket_id" in changes else entry.ticket
     start = changes.get("started_at", entry.started_at)
     end = changes.get("ended_at", entry.ended_at)
-    # The month the entry is in now, and the one it moves to, must both be open.
-    closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at, tz, "started_at")
+    # The month the entry is in now, and the one it moves to, must both be open; a refusal
+    # names the field that was changed, not always the start.
+    changed = [name for name in EDITABLE if name in changes] or ["started_at"]
+    closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at, tz, changed[0])
     if entry.ended_at is not None:
         _check_span(entry.engineer_id, start, end, now, settings, exclude_id=entry.id)
-    closed_periods.ensure_open(ticket.customer_id, start, tz, "started_at")
+    closed_periods.ensure_open(ticket.customer_id, start, tz,
+                               "started_at" if "started_at" in changes else changed[0])
     before = audit.snapshot(entry)
     if ticket.id != entry.ticket_id:
         entry.ticket = ticket
@@ -167,14 +182,18 @@ def void(actor: User, entry: TimeEntry, reason: str | None, now: datetime,
 def list_entries(actor: User, *, engineer_id: int | None = None,
                  period: billing.Period | None = None, ticket_id: int | None = None,
                  customer_id: int | None = None, include_voided: bool = False,
-                 settings: Settings, limit: int = 1000) -> list[TimeEntry]:
-    """Entries the actor may see, newest first: engineers only their own."""
+                 settings: Settings, limit: int = 1000,
+                 chronological: bool = False) -> list[TimeEntry]:
+    """Entries the actor may see, newest first (`chronological`: by start, as a month's
+    timesheet reads): engineers only their own."""
     if not may_see_all(actor):
         engineer_id = actor.id
+    order = ((TimeEntry.started_at, TimeEntry.id) if chronological
+             else (TimeEntry.started_at.desc(), TimeEntry.id.desc()))
     stmt = (select(TimeEntry)
             .options(selectinload(TimeEntry.ticket).selectinload(Ticket.customer),
                      selectinload(TimeEntry.engineer), selectinload(TimeEntry.segments))
-            .order_by(TimeEntry.started_at.desc(), TimeEntry.id.desc()).limit(limit))
+            .order_by(*order).limit(limit))
     if engineer_id is not None:
         stmt = stmt.where(TimeEntry.engineer_id == engineer_id)
     if ticket_id is not None:
@@ -188,3 +207,35 @@ def list_entries(actor: User, *, engineer_id: int | None = None,
     if not include_voided:
         stmt = stmt.where(TimeEntry.voided_at.is_(None))
     return session.scalars(stmt).all()
+
+
+DISCARD_REASON = "started by mistake"
+
+
+def may_discard(entry: TimeEntry, now: datetime, settings: Settings) -> bool:
+    """A session shorter than `settings.discard_seconds` (worked, pauses excluded) may be
+    discarded: an accidental start should not cost a unit of quota."""
+    worked = entry.duration_seconds if entry.ended_at is not None else worked_seconds(
+        [(s.started_at, s.ended_at) for s in entry.segments], utc(now))
+    return entry.voided_at is None and (worked or 0) < settings.discard_seconds
+
+
+def discard(actor: User, now: datetime, settings: Settings,
+            entry_id: int | None = None) -> TimeEntry:
+    """Discard the actor's running timer (or, with `entry_id`, their session just stopped) as
+    started by mistake: it is voided with that reason and stays in the evidence log."""
+    if entry_id is None:
+        entry = timers.running_entry(actor.id, lock=True)
+        if entry is None:
+            raise timers.NoTimer()
+    else:
+        entry = session.get(TimeEntry, entry_id)
+        if entry is None or entry.engineer_id != actor.id:
+            raise FieldError("entry_id", f"no entry #{entry_id} of yours")
+    if entry.voided_at is not None:
+        return entry
+    if not may_discard(entry, now, settings):
+        raise FieldError("entry_id", (
+            f"only a session shorter than {billing.units.format_duration(settings.discard_seconds)}"
+            f" can be discarded; stop it, or void it with a reason under My time"))
+    return void(actor, entry, DISCARD_REASON, now, settings)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -19,7 +19,7 @@ from plugin.db import session
 from plugin.models import Call, Tariff
 from plugin.services import core_rows
 from plugin.services.errors import FieldError
-from plugin.services.fields import day
+from plugin.services.fields import Collected, day, decimal_text
 
 FIELDS = ("name", "prefix", "valid_from", "price_per_minute", "connect_fee", "first_increment",
           "next_increment", "markup_percent", "minimum_charge")
@@ -41,15 +41,17 @@ def clean(data: Mapping, partial: bool = False) -> dict:
         name = sorted(unknown)[0]
         raise FieldError(name, f"unknown field; the fields are {', '.join(FIELDS)}")
     out = {}
+    check = Collected()  # every field in one pass
     for name in FIELDS:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if name in REQUIRED and not partial:
-                raise FieldError(name, "is required")
+                check.add(name, "is required")
             if name in DEFAULTS and not partial:
                 out[name] = DEFAULTS[name]
             continue
-        out[name] = _CHECKS[name](name, value)
+        out[name] = check(_CHECKS[name], name, value)
+    check.done()
     return out
 
 
@@ -75,20 +77,7 @@ def _date(field, value) -> date:
 
 
 def _amount(field, value) -> Decimal:
-    if isinstance(value, bool):
-        raise FieldError(field, "must be a number")
-    text = str(value).strip()
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")  # 0,02 as written in German price lists
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise FieldError(field, f"{value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
-        raise FieldError(field, f"must be between 0 and {MAX_AMOUNT}")
-    if amount.as_tuple().exponent < -PLACES[field]:
-        raise FieldError(field, f"at most {PLACES[field]} decimal places")
-    return amount
+    return decimal_text(value, field, places=PLACES[field], maximum=MAX_AMOUNT, noun="a number")
 
 
 def _increment(field, value) -> int:

@@ -1,4 +1,4 @@
-"""The built-in ticket list: finding and creating tickets."""
+"""The built-in ticket list: finding, creating, changing, closing and reopening tickets."""
 
 from sqlalchemy import or_, select
 
@@ -31,11 +31,7 @@ def create_ticket(customer_id: int, subject: str, installation_id: int | None = 
     subject = (subject or "").strip()
     if not subject or len(subject) > 300:
         raise FieldError("subject", "give a subject of 1–300 characters")
-    if installation_id is not None:
-        inst = session.get(Installation, installation_id)
-        if inst is None or inst.customer_id != customer.id:
-            raise FieldError("installation_id",
-                              f"installation {installation_id} is not one of {customer.name}'s")
+    installation_id = _installation(customer, installation_id)
     if (external_source is None) != (external_id is None):
         raise FieldError("external_id", "give external_source and external_id together")
     if external_id is not None and session.scalar(select(Ticket.id).where(
@@ -45,5 +41,46 @@ def create_ticket(customer_id: int, subject: str, installation_id: int | None = 
     ticket = Ticket(customer=customer, subject=subject, installation_id=installation_id,
                     external_source=external_source, external_id=external_id)
     session.add(ticket)
+    session.flush()
+    return ticket
+
+
+STATUSES = ("open", "closed")
+
+
+def _installation(customer: Customer, installation_id: int | None) -> int | None:
+    if installation_id is None:
+        return None
+    inst = session.get(Installation, installation_id)
+    if inst is None or inst.customer_id != customer.id:
+        raise FieldError("installation_id",
+                         f"installation {installation_id} is not one of {customer.name}'s")
+    return inst.id
+
+
+def update_ticket(ticket: Ticket, subject: str, installation_id: int | None) -> Ticket:
+    """Change a ticket's subject and installation (its customer stays: its time is billed
+    there)."""
+    subject = (subject or "").strip()
+    if not subject or len(subject) > 300:
+        raise FieldError("subject", "give a subject of 1–300 characters")
+    ticket.installation_id = _installation(ticket.customer, installation_id)
+    ticket.subject = subject
+    session.flush()
+    return ticket
+
+
+def set_status(ticket: Ticket, status: str) -> Ticket:
+    """Close or reopen a ticket; a ticket with a timer running on it is not closed."""
+    if status not in STATUSES:
+        raise FieldError("status", "open or closed")
+    if status == "closed" and ticket.status != "closed":
+        running = session.scalar(select(TimeEntry.id).where(
+            TimeEntry.ticket_id == ticket.id, TimeEntry.ended_at.is_(None),
+            TimeEntry.voided_at.is_(None)).limit(1))
+        if running is not None:
+            raise FieldError("status", f"a timer runs on ticket #{ticket.id} (entry "
+                                       f"#{running}): stop it first")
+    ticket.status = status
     session.flush()
     return ticket

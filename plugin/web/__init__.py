@@ -30,14 +30,38 @@ def register(parent: Blueprint, with_login: bool) -> list[tuple[int, str, str]]:
 
 
 def form_error(form, e) -> None:
-    """Show a service's FieldError on the form field it names (or above the form)."""
+    """Show a service's FieldError (or each of its FieldErrors) on the form field it names,
+    unless the form found that field at fault already; else above the form."""
     from flask import flash
 
-    field = getattr(form, e.field, None)
-    if field is not None:
-        field.errors = [*field.errors, e.message]
-    else:
-        flash(str(e), "error")
+    for error in getattr(e, "errors", [e]):
+        field = getattr(form, error.field, None)
+        if field is not None:
+            if not field.errors:
+                field.errors = [error.message]
+        else:
+            flash(str(error), "error")
+
+
+def save_in_one_pass(form, save):
+    """Validate a submitted form and let the service check every field too, in the same pass
+    (so all errors show at once, at their fields); commit only when both agree. Returns what
+    `save(form.data)` made, or None (the errors are on the form)."""
+    from plugin.db import session
+    from plugin.services.errors import FieldError
+
+    valid = form.validate()
+    if form.csrf_token.errors:
+        return None
+    try:
+        row = save(form.data)
+        if valid:
+            session.commit()
+            return row
+    except FieldError as e:
+        form_error(form, e)
+    session.rollback()
+    return None
 
 
 def period_param(text: str | None, default):

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
@@ -29,16 +30,16 @@ MODE_CHOICES = [SelectChoice(name, label) for name, label in MODES.items()]
 
 
 class CallImportForm(FlaskForm):
-    file = FileField("CDR file", validators=[FileRequired("Choose a file.")])
-    format = SelectField("Format", choices=FORMAT_CHOICES)
-    mode = SelectField("If a row is malformed", choices=MODE_CHOICES)
-    mapping = StringField("Column mapping (CSV only)", validators=[Optional(), Length(max=500)],
-                          description="e.g. start=Date,caller=From,callee=To,billsec=Seconds")
+    file = FileField(_l("CDR file"), validators=[FileRequired(_l("Choose a file."))])
+    format = SelectField(_l("Format"), choices=FORMAT_CHOICES)
+    mode = SelectField(_l("If a row is malformed"), choices=MODE_CHOICES)
+    mapping = StringField(_l("Column mapping (CSV only)"), validators=[Optional(), Length(max=500)],
+                          description=_l("e.g. start=Date,caller=From,callee=To,billsec=Seconds"))
 
 
 class RateForm(FlaskForm):
-    period = StringField("Period", validators=[
-        Optional(), Regexp(r"^\d{4}-\d{2}$", message="Write the period as YYYY-MM.")])
+    period = StringField(_l("Period"), validators=[
+        Optional(), Regexp(r"^\d{4}-\d{2}$", message=_l("Write the period as YYYY-MM."))])
 
 
 def _date_arg(name: str) -> date | None:

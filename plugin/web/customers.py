@@ -3,10 +3,11 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from plugin import billing
+from plugin import billing, phone
 from plugin.access import allow
 from plugin.config import current_period, settings
 from plugin.db import session
@@ -15,12 +16,25 @@ from plugin.services import customers as service
 from plugin.services import fields
 from plugin.services.errors import FieldError
 from plugin.services.statement import statement
-from plugin.web import form_error, period_param
-from plugin.web.forms import ContractForm, CustomerForm, InstallationForm
+from plugin.web import period_param, save_in_one_pass
+from plugin.web.forms import ContractForm, CustomerForm, InstallationForm, operator_locale
 
 bp = Blueprint("customers", __name__)
 NAV = [(20, "Customers", ".customer_list")]
 PREVIEW_SECONDS = 31 * 60
+
+
+@bp.app_template_filter("qh_phone")
+def _phone(number: str | None) -> str:
+    return phone.shown(number)
+
+
+@bp.app_template_filter("qh_unit")
+def _unit(code: str, quantity, language: str) -> str:
+    """A line's unit ('month') as its reader says it, in the document's language."""
+    from plugin.exports.pdf import unit_label
+
+    return unit_label(code, str(quantity), language)
 
 
 def _get(model, id_):
@@ -31,19 +45,13 @@ def _get(model, id_):
 
 
 def _save(form, save, done_url, title, **context):
-    """Validate, call the service, commit; show service errors at their fields."""
-    status = 200
-    if form.validate_on_submit() and "preview" not in request.form:
-        try:
-            row = save(form.data)
-            session.commit()
-            flash(f"{title}: saved.")
+    """Save in one pass (`save_in_one_pass`); else the form again with its errors."""
+    if form.is_submitted() and "preview" not in request.form:
+        row = save_in_one_pass(form, save)
+        if row is not None:
+            flash(gettext("%(title)s: saved.", title=title))
             return redirect(done_url(row))
-        except FieldError as e:
-            session.rollback()
-            form_error(form, e)
-    if form.errors:
-        status = 400
+    status = 400 if form.errors else 200
     return render_template("quarterhour/form.html", form=form, title=title, **context), status
 
 
@@ -58,8 +66,9 @@ def customer_list():
 @bp.route("/admin/customers/new", methods=["GET", "POST"])
 @allow("admin")
 def customer_new():
-    return _save(CustomerForm(), service.save_customer,
-                 lambda c: url_for(".customer_detail", customer_id=c.id), "New customer")
+    return _save(CustomerForm(), lambda data: service.save_customer(
+        data, locale=operator_locale()),
+                 lambda c: url_for(".customer_detail", customer_id=c.id), gettext("New customer"))
 
 
 @bp.route("/admin/customers/<int:customer_id>")
@@ -76,7 +85,8 @@ def customer_detail(customer_id: int):
 def customer_edit(customer_id: int):
     customer = _get(Customer, customer_id)
     form = CustomerForm(obj=customer)
-    return _save(form, lambda data: service.save_customer(data, customer),
+    return _save(form, lambda data: service.save_customer(data, customer,
+                                                          locale=operator_locale()),
                  lambda c: url_for(".customer_detail", customer_id=c.id), customer.name)
 
 
@@ -87,7 +97,7 @@ def installation_new(customer_id: int):
     return _save(InstallationForm(), lambda data: service.save_installation(
         customer, data, settings().default_country),
         lambda i: url_for(".customer_detail", customer_id=customer.id),
-        f"New installation of {customer.name}")
+        gettext("New installation of %(name)s", name=customer.name))
 
 
 @bp.route("/admin/installations/<int:installation_id>/edit", methods=["GET", "POST"])
@@ -122,8 +132,11 @@ def _preview(form: ContractForm, customer: Customer) -> str | None:
         return None
     units, amount = billing.overflow_price(core, PREVIEW_SECONDS)
     name = billing.units.unit_name(unit)
-    return (f"A 31-minute session counts {units} {name} unit{'s' * (units != 1)}: "
-            f"{amount:.2f} {customer.currency} beyond the quota, 0.00 within it.")
+    return ngettext("A 31-minute session counts %(num)s %(name)s unit: %(amount)s "
+                    "%(currency)s beyond the quota, 0.00 within it.",
+                    "A 31-minute session counts %(num)s %(name)s units: %(amount)s "
+                    "%(currency)s beyond the quota, 0.00 within it.", units,
+                    name=name, amount=f"{amount:.2f}", currency=customer.currency)
 
 
 @bp.route("/admin/customers/<int:customer_id>/contracts/new", methods=["GET", "POST"])
@@ -131,9 +144,11 @@ def _preview(form: ContractForm, customer: Customer) -> str | None:
 def contract_new(customer_id: int):
     customer = _get(Customer, customer_id)
     form = _contract_form(customer)
-    return _save(form, lambda data: service.save_contract(customer, data),
+    return _save(form, lambda data: service.save_contract(customer, data,
+                                                          locale=operator_locale()),
                  lambda c: url_for(".customer_detail", customer_id=customer.id),
-                 f"New contract for {customer.name}", preview=_preview(form, customer))
+                 gettext("New contract for %(name)s", name=customer.name),
+                 preview=_preview(form, customer))
 
 
 @bp.route("/admin/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
@@ -141,7 +156,8 @@ def contract_new(customer_id: int):
 def contract_edit(contract_id: int):
     contract = _get(Contract, contract_id)
     form = _contract_form(contract.customer, contract)
-    return _save(form, lambda data: service.save_contract(contract.customer, data, contract),
+    return _save(form, lambda data: service.save_contract(contract.customer, data, contract,
+                                                          locale=operator_locale()),
                  lambda c: url_for(".customer_detail", customer_id=c.customer_id),
                  contract.name, preview=_preview(form, contract.customer))
 

@@ -4,6 +4,8 @@ and an entry's history from the evidence log."""
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
@@ -25,21 +27,21 @@ NAV = [(15, "My time", ".entry_list")]
 
 
 class EntryForm(FlaskForm):
-    engineer_id = SelectField("Engineer", coerce=int, validators=[Optional()])
-    ticket_id = SelectField("Ticket", coerce=int, validators=[DataRequired()])
-    started_at = DateTimeLocalField("Start", format=LOCAL_FORMAT, validators=[DataRequired()])
-    ended_at = DateTimeLocalField("End", format=LOCAL_FORMAT, validators=[DataRequired()])
-    note = StringField("Note", validators=[Optional(), Length(max=2000)])
-    not_billable = BooleanField("Not billable")
-    reason = StringField("Reason", validators=[DataRequired(), Length(max=1000)],
-                         description="Why you book or correct this by hand: it goes into the "
-                                     "evidence log.")
+    engineer_id = SelectField(_l("Engineer"), coerce=int, validators=[Optional()])
+    ticket_id = SelectField(_l("Ticket"), coerce=int, validators=[DataRequired()])
+    started_at = DateTimeLocalField(_l("Start"), format=LOCAL_FORMAT, validators=[DataRequired()])
+    ended_at = DateTimeLocalField(_l("End"), format=LOCAL_FORMAT, validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    not_billable = BooleanField(_l("Not billable"))
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=1000)],
+                         description=_l("Why you book or correct this by hand: it goes into the "
+                                     "evidence log."))
 
 
 class VoidForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)],
-                           description="Why this entry does not count: it goes into the "
-                                       "evidence log. The entry stays, marked as voided.")
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)],
+                           description=_l("Why this entry does not count: it goes into the "
+                                       "evidence log. The entry stays, marked as voided."))
 
 
 def _period() -> billing.Period:
@@ -94,7 +96,7 @@ def entry_list():
     if not sees_all:
         engineer_id = user.id
     rows = entries.list_entries(user, engineer_id=engineer_id, period=period,
-                                include_voided=True, settings=settings())
+                                include_voided=True, settings=settings(), chronological=True)
     people = session.scalars(select(User).order_by(User.display_name)).all() if sees_all else []
     worked = sum(e.duration_seconds or 0 for e in rows if e.voided_at is None)
     return render_template("quarterhour/entries.html", rows=rows, period=period,
@@ -118,7 +120,7 @@ def entry_new():
                 engineer_id=form.engineer_id.data if form.engineer_id is not None else None,
                 now=utcnow(), settings=settings())
             session.commit()
-            flash(f"Entry #{entry.id} booked.")
+            flash(gettext("Entry #%(id)s booked.", id=entry.id))
             return redirect(url_for(".entry_list", period=str(billing.period_of(
                 entry.started_at, str(settings().timezone)))))
         except FieldError as e:
@@ -128,7 +130,7 @@ def entry_new():
             session.rollback()
             flash(str(e), "error")
     return render_template("quarterhour/entry_form.html", form=form,
-                           title="Book time by hand"), 400 if form.errors else 200
+                           title=gettext("Book time by hand")), 400 if form.errors else 200
 
 
 @bp.route("/entries/<int:entry_id>")
@@ -140,7 +142,8 @@ def entry_detail(entry_id: int):
     names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
     return render_template("quarterhour/entry.html", entry=entry, records=records, names=names,
                            changes=audit.changes,
-                           may_correct=entries.may_correct(current_user(), entry))
+                           may_correct=entries.may_correct(current_user(), entry),
+                           closed_because=entries.closed_because(entry, settings()))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -172,13 +175,15 @@ def entry_edit(entry_id: int):
                 changes["billable"] = not form.not_billable.data
             entries.edit(current_user(), entry, changes, form.reason.data, utcnow(), settings())
             session.commit()
-            flash(f"Entry #{entry.id} corrected." if changes else "Nothing changed.")
+            flash(gettext("Entry #%(id)s corrected.", id=entry.id) if changes
+                  else gettext("Nothing changed."))
             return redirect(url_for(".entry_detail", entry_id=entry.id))
         except FieldError as e:
             session.rollback()
             form_error(form, e)
     return render_template("quarterhour/entry_form.html", form=form, entry=entry,
-                           title=f"Correct entry #{entry.id}"), 400 if form.errors else 200
+                           title=gettext("Correct entry #%(id)s", id=entry.id)), \
+        400 if form.errors else 200
 
 
 @bp.route("/entries/<int:entry_id>/void", methods=["GET", "POST"])
@@ -192,7 +197,7 @@ def entry_void(entry_id: int):
         try:
             entries.void(current_user(), entry, form.reason.data, utcnow(), settings())
             session.commit()
-            flash(f"Entry #{entry.id} voided.")
+            flash(gettext("Entry #%(id)s voided.", id=entry.id))
             return redirect(url_for(".entry_detail", entry_id=entry.id))
         except FieldError as e:
             session.rollback()

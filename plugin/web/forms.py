@@ -1,5 +1,8 @@
 """WTForms forms with CSRF (Flask-WTF); messages name the field."""
 
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,98 +15,176 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from plugin.models.users import ROLES
+from plugin.services import fields
+
+
+def operator_locale() -> str:
+    """The language the signed-in person works in: how they write numbers ("1,5" in German)."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+def _amount_message(e) -> str:
+    """A refused amount said in the operator's language (the parser says why)."""
+    from flask_babel import gettext
+
+    values = {k: v for k, v in e.values.items() if v is not None}
+    if e.reason == "language" and "suggestion" in values:
+        return gettext("“%(text)s” is not an amount as written here: did you mean "
+                       "%(suggestion)s?", **values)
+    if e.reason in ("language", "digits"):
+        return gettext("“%(text)s” is not an amount: write digits, e.g. %(example)s",
+                       **values)
+    if e.reason == "range":
+        return gettext("must be between 0 and %(largest)s", **values)
+    return gettext("at most %(places)s decimal places", **values)
+
+
+class MoneyField(StringField):
+    """An amount typed as the operator writes it ("1,5" in German, "1.5" in English), parsed
+    by `services.fields.decimal_text` — the one parser of amounts — into a Decimal: no
+    exponents, at most `places` decimals, 0 ≤ amount < `maximum`; shown back the same way."""
+
+    def __init__(self, label=None, validators=None, *, places=2,
+                 maximum=fields.MAX_AMOUNT, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places, self.maximum = places, maximum
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = fields.decimal_text(text, self.name, locale=operator_locale(),
+                                            places=self.places, maximum=self.maximum)
+        except fields.AmountError as e:
+            self.data = None
+            raise ValueError(_amount_message(e)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None or self.data == "":
+            return ""
+        from babel.numbers import format_decimal
+
+        pattern = "0." + "0" * 2 + "#" * max(self.places - 2, 0)
+        return format_decimal(Decimal(self.data), format=pattern, locale=operator_locale())
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me signed in")
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me signed in"))
 
 
 class TokenForm(FlaskForm):
-    name = StringField("What the token is for", validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)])
 
 
 class UserForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    display_name = StringField("Name", validators=[Optional(), Length(max=200)])
-    email = StringField("E-mail", validators=[
-        Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+$", message="Not an e-mail address.")
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[
+        Optional(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Not an e-mail address."))
     ])
-    roles = SelectMultipleField("Roles", choices=[SelectChoice(r) for r in ROLES],
+    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(r) for r in ROLES],
                                 validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=10)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10)])
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
 
 
 class TicketForm(FlaskForm):
-    customer_id = SelectField("Customer", coerce=int, validators=[DataRequired()])
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    customer_id = SelectField(_l("Customer"), coerce=int, validators=[DataRequired()])
+    installation_id = SelectField(_l("Installation"), coerce=_optional_id, validators=[Optional()],
+                                  description=_l("The customer's machine or site the ticket is "
+                                              "about (decides warranty and the modem)."))
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+
+
+class TicketEditForm(FlaskForm):
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    installation_id = SelectField(_l("Installation"), coerce=_optional_id, validators=[Optional()])
 
 
 class CustomerForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    address = TextAreaField("Address", validators=[Optional(), Length(max=1000)])
-    country = StringField("Country (ISO code)", default="DE", validators=[Length(max=2)])
-    vat_id = StringField("VAT id", validators=[Optional(), Length(max=20)])
-    billing_email = StringField("Billing e-mail", validators=[Optional(), Length(max=254)])
-    currency = StringField("Currency", default="EUR", validators=[Length(max=3)])
-    language = SelectField("Language", choices=[SelectChoice("de", "Deutsch"),
-                                                SelectChoice("en", "English")])
-    default_hourly_rate = StringField(
-        "Hourly rate without contract", validators=[Optional()],
-        description="Work without a contract is billed at this rate in started 15-minute "
-                    "units; empty: the default rate of the settings.")
-    buyer_reference = StringField("Buyer reference (Leitweg-ID)",
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
+    country = StringField(_l("Country (ISO code)"), default="DE", validators=[Length(max=2)])
+    vat_id = StringField(_l("VAT id"), validators=[Optional(), Length(max=20)])
+    billing_email = StringField(_l("Billing e-mail"), validators=[Optional(), Length(max=254)])
+    currency = StringField(_l("Currency"), default="EUR", validators=[Length(max=3)])
+    language = SelectField(_l("Language"), choices=[SelectChoice("de", _l("Deutsch")),
+                                                SelectChoice("en", _l("English"))])
+    default_hourly_rate = MoneyField(
+        _l("Hourly rate without contract"), validators=[Optional()],
+        description=_l("Work without a contract is billed at this rate in started 15-minute "
+                    "units; empty: the default rate of the settings."))
+    buyer_reference = StringField(_l("Buyer reference (Leitweg-ID)"),
                                   validators=[Optional(), Length(max=100)])
-    vat_exempt = BooleanField("Exempt from VAT")
+    vat_exempt = BooleanField(_l("Exempt from VAT"))
 
 
 class InstallationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    connection = SelectField("Connection", choices=[SelectChoice("modem", "Modem (we dial)"),
-                                                    SelectChoice("vpn", "VPN")])
-    modem_number = StringField("Modem number", validators=[Optional(), Length(max=40)],
-                               description="Any spelling: 0049 89…, +49 89…, 089…")
-    warranty_until = DateField("Warranty until", validators=[Optional()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    connection = SelectField(_l("Connection"), choices=[
+        SelectChoice("modem", _l("Modem (we dial)")), SelectChoice("vpn", _l("VPN"))])
+    modem_number = StringField(_l("Modem number"), validators=[Optional(), Length(max=40)],
+                               description=_l("Any spelling: 0049 89…, +49 89…, 089…"))
+    warranty_until = DateField(_l("Warranty until"), validators=[Optional()])
 
 
 class ContractForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    valid_from = DateField("Valid from", validators=[DataRequired()])
-    valid_to = DateField("Valid to", validators=[Optional()])
-    installation_ids = SelectMultipleField("Installations (none: all)", coerce=int,
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
+    valid_to = DateField(_l("Valid to"), validators=[Optional()])
+    installation_ids = SelectMultipleField(_l("Installations (none: all)"), coerce=int,
                                            validators=[Optional()])
-    fee = StringField("Monthly fee", default="0.00")
-    quota_minutes = IntegerField("Quota per month (minutes)", default=0,
+    fee = MoneyField(_l("Monthly fee"), default=Decimal("0.00"))
+    quota_minutes = IntegerField(_l("Quota per month (minutes)"), default=0,
                                  validators=[Optional(), NumberRange(min=0)])
-    unlimited_quota = BooleanField("Unlimited quota (time is tracked, not billed per unit)")
-    overflow_rate = StringField("Overflow rate per unit", default="0.00")
-    unit_seconds = IntegerField("Unit (seconds)", default=900,
-                                validators=[DataRequired(), NumberRange(min=1)])
-    grace_seconds = IntegerField("Grace (seconds counted as 0)", default=0,
+    unlimited_quota = BooleanField(_l("Unlimited quota (time is tracked, not billed per unit)"))
+    overflow_rate = MoneyField(_l("Overflow rate per unit"), default=Decimal("0.00"))
+    unit_seconds = IntegerField(_l("Unit (seconds)"), default=900, validators=[
+        InputRequired(), NumberRange(min=1, message=_l("at least 1 second (900: a quarter hour, "
+                                                    "60: per minute)"))])
+    grace_seconds = IntegerField(_l("Grace (seconds counted as 0)"), default=0,
                                  validators=[Optional(), NumberRange(min=0)])
-    rounding_scope = SelectField("Rounding", choices=[
-        SelectChoice("entry", "every session on its own"),
-        SelectChoice("ticket_day", "a ticket's sessions per day"),
-        SelectChoice("ticket_period", "a ticket's sessions per month")])
-    minimum = StringField("Monthly minimum", default="0.00")
-    rollover = BooleanField("Unused quota rolls over")
-    rollover_cap_minutes = IntegerField("Rollover cap (minutes; empty: one month's quota)",
+    rounding_scope = SelectField(_l("Rounding"), choices=[
+        SelectChoice("entry", _l("every session on its own")),
+        SelectChoice("ticket_day", _l("a ticket's sessions per day")),
+        SelectChoice("ticket_period", _l("a ticket's sessions per month"))])
+    minimum = MoneyField(_l("Monthly minimum"), default=Decimal("0.00"))
+    rollover = BooleanField(_l("Unused quota rolls over"))
+    rollover_cap_minutes = IntegerField(_l("Rollover cap (minutes; empty: one month's quota)"),
                                         validators=[Optional(), NumberRange(min=0)])
-    phone_entries = BooleanField("Handled inbound calls become phone time entries")
-    seats = IntegerField("Seats", validators=[Optional(), NumberRange(min=0)])
-    seat_pricing = SelectField("Seat pricing", choices=[
-        SelectChoice("volume", "volume: all seats at the tier reached"),
-        SelectChoice("graduated", "graduated: each seat at its tier")])
-    seat_tiers = StringField("Price per seat from seat", validators=[Optional()],
-                             description="e.g. 1: 900, 6: 850, 11: 800")
+    phone_entries = BooleanField(_l("Handled inbound calls become phone time entries"))
+    seats = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0)])
+    seat_pricing = SelectField(_l("Seat pricing"), choices=[
+        SelectChoice("volume", _l("volume: all seats at the tier reached")),
+        SelectChoice("graduated", _l("graduated: each seat at its tier"))])
+    seat_tiers = StringField(_l("Price per seat from seat"), validators=[Optional()],
+                             description=_l("e.g. 1: 900, 6: 850, 11: 800"))
 
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField("Language", validators=[DataRequired()])
+    language = SelectField(_l("Language"), validators=[DataRequired()])

@@ -1,5 +1,7 @@
-/* Quarterhour timer bar: ticks the elapsed time and units, and stops through the JSON API
-   without a page reload. Without JavaScript the bar's plain forms do the same. */
+/* Quarterhour timer bar: ticks the elapsed time and units, and stops without a page reload:
+   the bar's own form is sent in the background and the page the server answers with (its
+   message, the sessions, no bar) replaces the current one, so nothing on it goes stale.
+   Without JavaScript the plain forms do the same with a reload. */
 (function () {
   "use strict";
 
@@ -12,77 +14,72 @@
     return seconds <= grace ? 0 : Math.ceil(seconds / unit);
   }
 
-  function duration(seconds) {
-    var m = Math.floor(seconds / 60), s = seconds % 60;
-    if (!m) { return s + " s"; }
-    return s ? m + " min " + s + " s" : m + " min";
+  // Swap in the page the server answered with: main content, timer bar, title.
+  function replacePage(html, bar) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var main = document.querySelector("main"), freshMain = fresh.querySelector("main");
+    if (!main || !freshMain) { return false; }
+    main.replaceWith(document.adoptNode(freshMain));
+    var freshBar = fresh.querySelector("[data-qh-timer]");
+    if (freshBar) {
+      bar.replaceWith(document.adoptNode(freshBar));
+      start(freshBar);
+    } else {
+      bar.remove();
+    }
+    document.title = fresh.title;
+    var message = document.querySelector("main [role=status]");
+    if (message) {
+      message.setAttribute("tabindex", "-1");
+      message.focus();
+    }
+    return true;
   }
 
   function start(bar) {
     var worked = parseInt(bar.dataset.worked, 10) || 0;
     var unit = parseInt(bar.dataset.unitSeconds, 10) || 900;
     var grace = parseInt(bar.dataset.graceSeconds, 10) || 0;
+    var discardSeconds = parseInt(bar.dataset.discardSeconds, 10) || 0;
     var running = bar.dataset.running === "1";
     var t0 = performance.now();
     var elapsed = bar.querySelector("[data-qh-elapsed]");
     var unitsOut = bar.querySelector("[data-qh-units]");
+    var unitsWord = bar.querySelector("[data-qh-units-word]");
+    var discard = bar.querySelector("form[data-qh-discard]");
     var timer = null;
 
     function tick() {
       var now = worked + (running ? Math.floor((performance.now() - t0) / 1000) : 0);
+      var n = units(now, unit, grace);
       elapsed.textContent = clock(now);
-      unitsOut.textContent = units(now, unit, grace);
+      unitsOut.textContent = n;
+      if (unitsWord) { unitsWord.textContent = n === 1 ? unitsWord.dataset.one : unitsWord.dataset.other; }
+      if (discard && now >= discardSeconds) { discard.hidden = true; }
     }
     if (running) { timer = setInterval(tick, 1000); }
 
     var form = bar.querySelector("form[data-qh-stop]");
-    if (!form || !window.fetch) { return; }
+    if (!form || !window.fetch || !window.DOMParser) { return; }
     var message = bar.querySelector("[data-qh-message]");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var token = document.querySelector('meta[name="csrf-token"]').content;
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      fetch(form.dataset.api, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "Accept": "application/json",
-                  "X-CSRFToken": token},
-        body: JSON.stringify({
-          entry_id: parseInt(form.elements.entry_id.value, 10),
-          note: form.elements.note.value,
-          billable: !form.elements.not_billable.checked
-        })
-      }).then(function (response) {
-        return response.json().then(function (body) { return {status: response.status, body: body}; });
-      }).then(function (result) {
-        if (result.status === 200) {
-          clearInterval(timer);
-          var entry = result.body.entry;
-          bar.classList.remove("qh-timer-paused", "qh-timer-long");
-          bar.classList.add("qh-timer-done");
-          bar.querySelector("[data-qh-state]").textContent = "Stopped";
-          Array.prototype.forEach.call(bar.querySelectorAll("form"), function (f) { f.hidden = true; });
-          message.textContent = entry
-            ? "Timer stopped: " + duration(entry.duration_seconds || 0) + " on #" + entry.ticket_id + "."
-            : "No timer was running.";
-          Array.prototype.forEach.call(document.querySelectorAll("[data-qh-while-running]"),
-            function (el) { el.hidden = true; });
-          Array.prototype.forEach.call(document.querySelectorAll("[data-qh-when-stopped]"),
-            function (el) { el.hidden = false; });
-          message.setAttribute("tabindex", "-1");
-          message.focus();
-        } else if (result.body && result.body.error && result.body.error.code === "confirm_end") {
-          window.location.href = form.dataset.confirmUrl;
-        } else {
+      fetch(form.action, {method: "POST", credentials: "same-origin", body: new FormData(form)})
+        .then(function (response) {
+          return response.text().then(function (html) { return {ok: response.ok, html: html}; });
+        }).then(function (result) {
+          if (result.ok && replacePage(result.html, bar)) {
+            clearInterval(timer);
+            return;
+          }
+          // Refused (a correction to make, a busy database): the plain form shows why.
+          form.submit();
+        }).catch(function () {
           button.disabled = false;
-          message.textContent = (result.body && result.body.error)
-            ? result.body.error.message : "Stopping failed; try again.";
-        }
-      }).catch(function () {
-        // The network failed: fall back to the plain form.
-        form.submit();
-      });
+          message.textContent = form.dataset.failed || "";
+        });
     });
   }
 

@@ -1,5 +1,5 @@
 """An engineer runs a timer in the browser as a person would: start, watch it run, pause,
-resume, stop with a note — the stop goes through the JSON API without a page reload."""
+resume, stop with a note — the stop updates the whole page without a reload."""
 
 from datetime import date
 from decimal import Decimal
@@ -54,9 +54,18 @@ def test_an_engineer_starts_pauses_resumes_and_stops_a_timer(live_server, page, 
     expect(bar.get_by_text("Running")).to_be_visible()
 
     page.evaluate("window.qhNoReload = true")  # survives only if the page does not reload
+    sessions = page.locator("table.qh-table tbody")
+    expect(sessions).to_contain_text("running")
+    expect(page.get_by_text("Timer running again.")).to_be_visible()
     bar.get_by_label("Note").fill("Fault 4711 cleared remotely")
     bar.get_by_role("button", name="Stop").press("Enter")
-    expect(bar.get_by_role("status")).to_contain_text("Timer stopped")
+    # The whole page is up to date: the message, no bar, the session stopped, no old flash.
+    expect(page.get_by_role("status").filter(has_text="Timer stopped")).to_be_focused()
+    expect(page.get_by_role("region", name="Timer", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Pause")).to_have_count(0)
+    expect(page.get_by_text("Timer running again.")).to_have_count(0)
+    expect(sessions).not_to_contain_text("running")
+    expect(sessions).to_contain_text("Fault 4711 cleared remotely")
     assert page.evaluate("window.qhNoReload") is True
     expect(page.get_by_role("button", name="Start timer")).to_be_visible()
 

@@ -84,4 +84,4 @@ def test_the_calls_page_shows_no_missing_tariff_for_a_call_between_extensions(cl
                   format="asterisk").status_code == 201
     rows = _cells(client.get("/calls").get_data(as_text=True))
     assert rows["202"][8] == ""
-    assert rows["+12025550100"][8] == "—"
+    assert rows["+1 202-555-0100"][8] == "—"  # numbers are shown formatted
