@@ -32,9 +32,9 @@ def _phone(number: str | None) -> str:
 @bp.app_template_filter("qh_unit")
 def _unit(code: str, quantity, language: str) -> str:
     """A line's unit ('month') as its reader says it, in the document's language."""
-    from plugin.exports.pdf import unit_label
+    from plugin.exports.reading import reader
 
-    return unit_label(code, str(quantity), language)
+    return reader(language, str(settings().timezone)).unit(code, quantity)
 
 
 def _get(model, id_):
