@@ -54,6 +54,9 @@ class QuarterHour:
         state.api_prefix = prefix + "/api/v1"
         blueprint, state.nav = _blueprint(state.owns_login)
         app.register_blueprint(blueprint, url_prefix=prefix or None)
+        from plugin import throttle
+
+        state.limiter = throttle.init_app(app, settings)
         # Token calls carry no cookie, so CSRF cannot apply; the API checks session calls itself.
         for endpoint, view in app.view_functions.items():
             if endpoint.startswith("quarterhour.api."):
@@ -80,6 +83,7 @@ class _State:
         self.api_prefix = "/api/v1"
         self.owns_login = True
         self.nav: list[tuple[int, str, str]] = []
+        self.limiter = None  # plugin/throttle.py: counts failed sign-ins
         self._app = app
 
     @property

@@ -1,14 +1,26 @@
 """Sign in and sign out (our own login; a host with its own login keeps it)."""
 
+import math
+import time
 from urllib.parse import urlsplit
 
 import flask_login
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 
 from plugin.access import ANYONE, SIGNED_IN, allow
-from plugin.db import session
-from plugin.models import User
+from plugin.services import users
 from plugin.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -28,15 +40,29 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = users.authenticate(form.username.data, form.password.data)
+        if user is not None:
             flask_login.login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Unknown username or wrong password.")
+        form.password.errors.append(_("Unknown username or wrong password."))
         status = 401
     elif form.is_submitted():
         status = 400
     return render_template("quarterhour/login.html", form=form), status
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_sign_ins(e: RateLimitExceeded):
+    """A throttled sign-in: the form again, saying so and for how long (plugin/throttle.py)."""
+    limit = current_app.extensions["quarterhour"].limiter.current_limit
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60)) if limit else 1
+    form = LoginForm()
+    message = ngettext("Too many failed sign-ins. Try again in %(num)d minute.",
+                       "Too many failed sign-ins. Try again in %(num)d minutes.", minutes)
+    response = make_response(render_template("quarterhour/login.html", form=form,
+                                              throttled=message), 429)
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
