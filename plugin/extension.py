@@ -1,5 +1,7 @@
 """The QuarterHour Flask extension: init_app wires settings, database, login, CSRF, pages, CLI."""
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, current_app, request
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -46,7 +48,7 @@ class QuarterHour:
             app.extensions["babel"].translation_directories.append(translations)
         state.owns_login = getattr(app, "login_manager", None) is None
         if state.owns_login:
-            _login_manager(app)
+            _login_manager(app, settings)
         elif user_mapper is None:
             state.user_mapper = _map_by_external_id
 
@@ -133,17 +135,28 @@ def _nav() -> list[tuple[str, str]]:
             if access.may(user, access.rule_of(endpoint))]
 
 
-def _login_manager(app: Flask) -> None:
+def _login_manager(app: Flask, settings: config.Settings) -> None:
     from plugin.models import User
 
+    # The remember-me cookie: not sent along from other sites, not readable by scripts, and
+    # Secure where the session cookie is (the standalone app: in production).
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=settings.remember_days))
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
     manager = LoginManager(app)
     manager.login_view = "quarterhour.auth.login"
     manager.session_protection = "strong"
 
     @manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        # Session and remember-me cookie carry "id:session_version" (User.get_id); a version
+        # that is no longer the user's is a signed-out session replayed.
+        ident, _, version = user_id.partition(":")
+        user = db.session.get(User, int(ident)) if ident.isdigit() else None
+        if user is None or not user.active or version != str(user.session_version):
+            return None
+        return user
 
 
 def _map_by_external_id(host_user):

@@ -28,6 +28,9 @@ class User(db.Model):
     # How a host's user maps to ours: the host's own user id (see docs/plugin.md).
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of what the session and the remember-me cookie carry (get_id); bumping it ends every
+    # session of the user at their next request: at sign-out, password change, reset, disable.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -61,7 +64,11 @@ class User(db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere: sessions and remember-me cookies stop working."""
+        self.session_version = (self.session_version or 1) + 1
 
 
 class UserRole(db.Model):

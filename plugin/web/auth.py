@@ -19,7 +19,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 
-from plugin.access import ANYONE, SIGNED_IN, allow
+from plugin.access import ANYONE, SIGNED_IN, allow, current_user
+from plugin.db import session
 from plugin.services import users
 from plugin.web.forms import LoginForm
 
@@ -68,6 +69,9 @@ def too_many_sign_ins(e: RateLimitExceeded):
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout():
+    # Ends this session everywhere it was copied to, and every other one of the user's.
+    current_user().end_sessions()
+    session.commit()
     flask_login.logout_user()
     flash("You are signed out.")
     return redirect(url_for("quarterhour.auth.login"))

@@ -1,0 +1,25 @@
+"""Users: a session version, bumped to end every session and remember-me cookie of a user
+
+Revision ID: 0008_auth
+Revises: 0007
+Create Date: 2026-12-02 02:20:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0008_auth'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('qh_users') as batch:
+        batch.add_column(sa.Column('session_version', sa.Integer(), nullable=False,
+                                   server_default='1'))
+
+
+def downgrade():
+    with op.batch_alter_table('qh_users') as batch:
+        batch.drop_column('session_version')
