@@ -7,7 +7,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from plugin import access, config
+from plugin import access, config, headers
 from plugin.db import db
 from plugin.manifest import MANIFEST
 from plugin.resources import resource
@@ -54,6 +54,9 @@ class QuarterHour:
 
         prefix = (MANIFEST.url_prefix if url_prefix is None else url_prefix).rstrip("/")
         state.api_prefix = prefix + "/api/v1"
+        state.url_prefix = prefix
+        # On the app, not the blueprint, so that a 404 under our prefix gets them too.
+        app.after_request(headers.add)
         blueprint, state.nav = _blueprint(state.owns_login)
         app.register_blueprint(blueprint, url_prefix=prefix or None)
         from plugin import throttle
@@ -83,6 +86,7 @@ class _State:
         self.settings = settings
         self.user_mapper = user_mapper
         self.api_prefix = "/api/v1"
+        self.url_prefix = ""
         self.owns_login = True
         self.nav: list[tuple[int, str, str]] = []
         self.limiter = None  # plugin/throttle.py: counts failed sign-ins
