@@ -63,7 +63,8 @@ def _resolve_user() -> User | None:
     ext = current_app.extensions["quarterhour"]
     if ext.user_mapper is not None:
         return ext.user_mapper(flask_login.current_user)
-    user = flask_login.current_user
+    # The object itself, not Flask-Login's proxy: login_user(proxy) would make it point at itself.
+    user = flask_login.current_user._get_current_object()
     return user if isinstance(user, User) else None
 
 
@@ -79,7 +80,8 @@ def _token_user():
     composing the statement costs more Python than running it."""
     return (select(User, ApiToken.id, ApiToken.last_used_at)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   User.active.is_(True))  # a disabled user's tokens answer 401
             .options(joinedload(User.role_rows)))
 
 

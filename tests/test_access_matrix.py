@@ -156,6 +156,18 @@ EXPECTED = {
     ("GET", "/invoices/<int:invoice_id>/download"): BILL,
     ("POST", "/invoices/<int:invoice_id>/finalize"): BILL,
     ("POST", "/invoices/<int:invoice_id>/push"): BILL,
+    # Users (issue 11/12): admins edit, disable, enable and reset; everyone changes their own
+    # password; anyone may open the sign-out page (signed out, it sends them to sign in).
+    ("GET", "/admin/users/<int:user_id>/edit"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/edit"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/disable"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/enable"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/password"): CONFIGURE,
+    ("GET", "/api/v1/users/<int:user_id>"): CONFIGURE,
+    ("PATCH", "/api/v1/users/<int:user_id>"): CONFIGURE,
+    ("POST", "/api/v1/users/<int:user_id>/password"): CONFIGURE,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("PUT", "/api/v1/me/password"): SIGNED_IN,
 }
 
 

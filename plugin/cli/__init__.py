@@ -10,5 +10,7 @@ from plugin.cli import admin, billing, telephony
 commands = AppGroup("quarterhour", help="Quarterhour: timers, contracts, invoices.")
 for command in (admin.db_group, admin.create_user_command, admin.create_token_command,
                 admin.demo_command, admin.access_command, telephony.import_calls_command,
-                telephony.import_tariffs_command, billing.billing_group, billing.export_command):
+                telephony.import_tariffs_command, billing.billing_group, billing.export_command,
+                admin.disable_user_command, admin.enable_user_command,
+                admin.reset_password_command):
     commands.add_command(command)

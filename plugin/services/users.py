@@ -1,5 +1,6 @@
 """Creating users, checking their passwords and issuing their API tokens."""
 
+import secrets
 from functools import cache
 
 from sqlalchemy import select
@@ -80,3 +81,78 @@ def issue_token(username: str, name: str) -> str:
     session.add(row)
     session.flush()
     return token
+
+
+def _user(user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise FieldError("user", f"no user {user_id}")
+    return user
+
+
+def _keeps_an_admin(user: User, roles, active: bool) -> None:
+    """Nobody may remove the last active admin: no one could administer users then."""
+    if not (user.active and "admin" in user.roles) or (active and "admin" in roles):
+        return
+    others = session.scalars(select(User).where(User.active.is_(True), User.id != user.id)).all()
+    if not any("admin" in u.roles for u in others):
+        raise FieldError("roles" if active else "active", "this is the last active admin")
+
+
+def update_user(user_id: int, *, display_name=None, email=None, roles=None) -> User:
+    """Edit a user's name, e-mail and roles (what is None stays)."""
+    user = _user(user_id)
+    if roles is not None:
+        roles = set(roles)
+        if not roles or not roles <= set(ROLES):
+            raise FieldError("roles", f"give one or more of: {', '.join(ROLES)}")
+        _keeps_an_admin(user, roles, True)
+        user.roles = roles
+    if display_name is not None:
+        if len(display_name) > 200:
+            raise FieldError("display_name", "at most 200 characters")
+        user.display_name = display_name.strip() or user.username
+    if email is not None:
+        email = email.strip()
+        if len(email) > 254 or (email and ("@" not in email or " " in email)):
+            raise FieldError("email", "not an e-mail address")
+        user.email = email or None
+    session.flush()
+    return user
+
+
+def set_active(user_id: int, active: bool) -> User:
+    """Enable or disable a user. Disabled: no sign-in, their sessions end and their API tokens
+    are refused (access.may) until they are enabled again."""
+    user = _user(user_id)
+    if not active:
+        _keeps_an_admin(user, user.roles, False)
+        if user.active:
+            user.end_sessions()
+    user.active = active
+    session.flush()
+    return user
+
+
+def reset_password(user_id: int, password: str | None = None) -> str:
+    """An admin sets a user's password: the one given, or a generated one (returned, to be
+    shown once). Every session of the user ends."""
+    user = _user(user_id)
+    if password is None:
+        password = secrets.token_urlsafe(12)
+    check_new_password(password, user.username, user.display_name, user.email)
+    user.set_password(password)
+    user.end_sessions()
+    session.flush()
+    return password
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """A user changes their own password, knowing the current one; every session ends (the
+    caller signs the current one in again)."""
+    if not check_password_hash(user.password_hash or _dummy_hash(), current or ""):
+        raise FieldError("current_password", "is not your current password")
+    check_new_password(new, user.username, user.display_name, user.email)
+    user.set_password(new)
+    user.end_sessions()
+    session.flush()

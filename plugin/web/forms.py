@@ -1,5 +1,6 @@
 """WTForms forms with CSRF (Flask-WTF); messages name the field."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -12,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from plugin.models.users import ROLES
 
@@ -107,3 +108,25 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 class LanguageForm(FlaskForm):
     language = SelectField("Language", validators=[DataRequired()])
+
+
+# Users: edit, reset a password, change one's own (labels through the catalog).
+class UserEditForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[
+        Optional(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Not an e-mail address."))])
+    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(r) for r in ROLES],
+                                validators=[DataRequired()])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[Optional()],
+                             description=_l("Empty: a random one, shown once."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two new passwords differ."))])
