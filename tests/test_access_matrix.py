@@ -168,6 +168,7 @@ EXPECTED = {
     ("POST", "/api/v1/users/<int:user_id>/password"): CONFIGURE,
     ("POST", "/account/password"): SIGNED_IN,
     ("PUT", "/api/v1/me/password"): SIGNED_IN,
+    ("GET", "/logout"): ANYONE,
 }
 
 

@@ -49,7 +49,9 @@ def login():
         status = 401
     elif form.is_submitted():
         status = 400
-    return render_template("quarterhour/login.html", form=form), status
+    # Sent here from a page that needs a signed-in user (access.enforce adds ?next=).
+    asked = request.method == "GET" and bool(request.args.get("next"))
+    return render_template("quarterhour/login.html", form=form, please_sign_in=asked), status
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -66,6 +68,13 @@ def too_many_sign_ins(e: RateLimitExceeded):
     return response
 
 
+@bp.get("/logout")
+@allow(ANYONE)
+def logout_page():
+    """A link or a typed address: ask, since signing out is a POST (CSRF), never a bare GET."""
+    return render_template("quarterhour/logout.html", signed_in=current_user() is not None)
+
+
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout():
@@ -73,5 +82,5 @@ def logout():
     current_user().end_sessions()
     session.commit()
     flask_login.logout_user()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("quarterhour.auth.login"))
