@@ -131,6 +131,33 @@ def enforce() -> None:
     return _page(403, "Your role does not allow this page.")
 
 
+# What a user who must choose a new password may still open (besides static files).
+OWN_PASSWORD_ENDPOINTS = frozenset({
+    "quarterhour.account.account", "quarterhour.account.password", "quarterhour.auth.login",
+    "quarterhour.auth.logout", "quarterhour.auth.logout_page", "quarterhour.api.me",
+    "quarterhour.api.my_password"})
+
+
+def require_own_password():
+    """After an admin reset a password, a signed-in user sees the account page until they chose
+    their own (token calls are exempt: a token is the user's own already)."""
+    from flask import flash
+    from flask_babel import gettext
+
+    from plugin.api.errors import api_error
+
+    user = current_user()
+    endpoint = request.endpoint or ""
+    if user is None or not user.password_must_change or g.get("qh_token_auth") \
+            or endpoint in OWN_PASSWORD_ENDPOINTS or endpoint.endswith(".static"):
+        return None
+    if is_api_request():
+        return api_error(403, "password_change_required",
+                         "Choose a new password first: PUT /api/v1/me/password.")
+    flash(gettext("Your password was reset: choose a password of your own first."), "error")
+    return redirect(url_for("quarterhour.account.account"))
+
+
 def _page(code: int, message: str):
     return render_template("quarterhour/error.html", code=code, message=message), code
 

@@ -120,6 +120,8 @@ def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
         static_url_path="/static/quarterhour",
     )
     bp.before_request(access.enforce)
+    if with_login:  # a host's users sign in with the host's passwords, not ours
+        bp.before_request(access.require_own_password)
     # A host with its own login keeps it; our sign-in pages exist only when we own login.
     nav = web.register(bp, with_login)
     api.register(bp)

@@ -210,3 +210,30 @@ def test_csrf_is_needed_for_the_user_forms(client, admin, make_user):
     erika = make_user("erika", "engineer")
     assert client.post(f"/admin/users/{erika}/disable").status_code == 400
     assert csrf_from(client.get("/account").get_data(as_text=True))
+
+
+def test_after_a_reset_the_user_chooses_a_password_of_their_own_first(app, client, admin,
+                                                                       make_user, runner):
+    erika = make_user("erika", "engineer")
+    token = runner.invoke(args=["quarterhour", "create-token", "erika"]).output.strip()
+    done = client.post(f"/admin/users/{erika}/password", data={"csrf_token": admin.csrf})
+    generated = done.get_data(as_text=True).split('id="new-password">')[1].split("<")[0]
+    theirs = Auth(app.test_client())
+    assert theirs.login("erika", generated).status_code == 302
+    tickets = theirs.client.get("/tickets")
+    assert tickets.status_code == 302 and tickets.headers["Location"] == "/account"
+    page = theirs.client.get("/account").get_data(as_text=True)
+    assert "Your password was reset: choose a password of your own first." in page
+    api = theirs.client.get("/api/v1/tickets")
+    assert api.status_code == 403
+    assert api.get_json()["error"]["code"] == "password_change_required"
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/tickets", headers=bearer).status_code == 200
+    same = theirs.client.post("/account/password", data={
+        "csrf_token": theirs.csrf, "current_password": generated, "password": generated,
+        "confirm": generated})
+    assert same.status_code == 400 and "is your current password" in same.get_data(as_text=True)
+    theirs.client.post("/account/password", data={
+        "csrf_token": theirs.csrf, "current_password": generated, "password": NEW,
+        "confirm": NEW})
+    assert theirs.client.get("/tickets").status_code == 200

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,9 @@ class User(db.Model):
     # Part of what the session and the remember-me cookie carry (get_id); bumping it ends every
     # session of the user at their next request: at sign-out, password change, reset, disable.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when an admin reset the password (the admin knows it): the user's next pages ask
+    # for a password of their own first.
+    password_must_change: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -136,12 +136,14 @@ def set_active(user_id: int, active: bool) -> User:
 
 def reset_password(user_id: int, password: str | None = None) -> str:
     """An admin sets a user's password: the one given, or a generated one (returned, to be
-    shown once). Every session of the user ends."""
+    shown once). Every session of the user ends, and the user must choose a password of their
+    own at their next sign-in, since the admin knows this one."""
     user = _user(user_id)
     if password is None:
         password = secrets.token_urlsafe(12)
     check_new_password(password, user.username, user.display_name, user.email)
     user.set_password(password)
+    user.password_must_change = True
     user.end_sessions()
     session.flush()
     return password
@@ -153,6 +155,9 @@ def change_own_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash or _dummy_hash(), current or ""):
         raise FieldError("current_password", "is not your current password")
     check_new_password(new, user.username, user.display_name, user.email)
+    if check_password_hash(user.password_hash, new):
+        raise FieldError("password", "is your current password; choose a new one")
     user.set_password(new)
+    user.password_must_change = False
     user.end_sessions()
     session.flush()
