@@ -25,12 +25,19 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
+def _always() -> bool:
+    return True
+
+
 def init_app(app: Flask, settings) -> Limiter:
     """One limiter per app (its own storage), bound to our sign-in view. The storage is
     RATELIMIT_STORAGE_URI (e.g. redis://host:6379/0, shared by every worker), else memory, which
     counts for this one process only."""
+    # Ours counts sign-ins only: a host's RATELIMIT_DEFAULT and RATELIMIT_APPLICATION are for
+    # the host's own limiter, never applied by ours to every route.
     limiter = Limiter(key_func=get_remote_address, storage_uri=settings.ratelimit_storage_uri,
-                      strategy="moving-window", key_prefix="quarterhour", headers_enabled=True)
+                      strategy="moving-window", key_prefix="quarterhour", headers_enabled=True,
+                      default_limits_exempt_when=_always, application_limits_exempt_when=_always)
     try:
         limiter.init_app(app)
     except ConfigurationError as e:  # e.g. redis:// without the redis package

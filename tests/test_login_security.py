@@ -149,3 +149,23 @@ def test_a_password_made_of_the_username_is_refused(runner):
     result = runner.invoke(args=["quarterhour", "create-user", "hildegard.stein", "--role",
                                  "admin", "--password", "hildegardstein"])
     assert result.exit_code != 0 and "too easy to guess" in result.output
+
+
+def test_in_a_host_app_our_limiter_limits_nothing_but_the_sign_in(tmp_path):
+    from flask import Flask
+
+    from plugin import QuarterHour
+
+    host = Flask("helpdesk")
+    host.config.update(SECRET_KEY="host-secret", TESTING=True, QUARTERHOUR_SCHEDULER="off",
+                       SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'host.sqlite'}",
+                       RATELIMIT_DEFAULT="1 per minute", RATELIMIT_APPLICATION="1 per minute")
+
+    @host.route("/host-page")
+    def host_page():
+        return "the host's own page"
+
+    QuarterHour(host)
+    client = host.test_client()
+    assert [client.get("/host-page").status_code for _ in range(3)] == [200] * 3
+    assert [client.get("/quarterhour/login").status_code for _ in range(3)] == [200] * 3
