@@ -70,7 +70,8 @@ def _resolve_user() -> User | None:
     ext = current_app.extensions["quarterhour"]
     if ext.user_mapper is not None:
         return ext.user_mapper(flask_login.current_user)
-    user = flask_login.current_user
+    # The object itself, not Flask-Login's proxy: login_user(proxy) would make it point at itself.
+    user = flask_login.current_user._get_current_object()
     return user if isinstance(user, User) else None
 
 
@@ -86,7 +87,8 @@ def _token_user():
     composing the statement costs more Python than running it."""
     return (select(User, ApiToken.id, ApiToken.last_used_at)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   User.active.is_(True))  # a disabled user's tokens answer 401
             .options(joinedload(User.role_rows)))
 
 
@@ -134,6 +136,33 @@ def enforce() -> None:
     if is_api_request():
         return api_error(403, "forbidden", "Your role does not allow this.")
     return _page(403, "Your role does not allow this page.")
+
+
+# What a user who must choose a new password may still open (besides static files).
+OWN_PASSWORD_ENDPOINTS = frozenset({
+    "quarterhour.account.account", "quarterhour.account.password", "quarterhour.auth.login",
+    "quarterhour.auth.logout", "quarterhour.auth.logout_page", "quarterhour.api.me",
+    "quarterhour.api.my_password"})
+
+
+def require_own_password():
+    """After an admin reset a password, a signed-in user sees the account page until they chose
+    their own (token calls are exempt: a token is the user's own already)."""
+    from flask import flash
+    from flask_babel import gettext
+
+    from plugin.api.errors import api_error
+
+    user = current_user()
+    endpoint = request.endpoint or ""
+    if user is None or not user.password_must_change or g.get("qh_token_auth") \
+            or endpoint in OWN_PASSWORD_ENDPOINTS or endpoint.endswith(".static"):
+        return None
+    if is_api_request():
+        return api_error(403, "password_change_required",
+                         "Choose a new password first: PUT /api/v1/me/password.")
+    flash(gettext("Your password was reset: choose a password of your own first."), "error")
+    return redirect(url_for("quarterhour.account.account"))
 
 
 def _page(code: int, message: str):

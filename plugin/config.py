@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import limits
+import limits.storage
 from flask import current_app
 
 from plugin import billing
@@ -57,6 +59,11 @@ class Settings:
     statement_refresh_seconds: float = 1.0
     # screens (issue 11): a timer stopped within this many seconds may be discarded.
     discard_seconds: int = 120
+    # Sign-in (docs/security.md): where failed sign-ins are counted, the limits, remember-me.
+    ratelimit_storage_uri: str = "memory://"
+    login_limit_per_account: str = "5 per minute; 20 per hour"
+    login_limit_per_address: str = "30 per minute; 200 per hour"
+    remember_days: int = 14
 
 
 def settings() -> Settings:
@@ -126,6 +133,22 @@ def parse(config: dict) -> Settings:
         raise ConfigError(
             f"{PREFIX}INVOICE_NUMBER_FORMAT may use only {{year}} and {{number}}"
         ) from None
+    def rate_limits(name):
+        try:
+            limits.parse_many(raw(name))
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be limits such as '5 per minute; 20 per "
+                              f"hour', got {raw(name)!r}") from None
+        return raw(name)
+
+    storage_uri = raw("RATELIMIT_STORAGE_URI").strip() or "memory://"
+    scheme = storage_uri.split("://", 1)[0]
+    if "://" not in storage_uri or scheme not in limits.storage.SCHEMES \
+            or scheme.startswith("async+"):
+        raise ConfigError(f"{PREFIX}RATELIMIT_STORAGE_URI must be memory:// or a storage such as "
+                          f"redis://host:6379/0, got {storage_uri!r}")
+    if integer("REMEMBER_DAYS") < 1:
+        raise ConfigError(f"{PREFIX}REMEMBER_DAYS must be 1 or more, got {raw('REMEMBER_DAYS')!r}")
     try:
         mail = mail_settings.parse(raw)
         helpdesk = helpdesk_settings.parse(raw)
@@ -162,6 +185,10 @@ def parse(config: dict) -> Settings:
         statement_refresh_seconds=seconds("STATEMENT_REFRESH_SECONDS"),
         helpdesk=helpdesk,
         discard_seconds=integer("DISCARD_SECONDS"),
+        ratelimit_storage_uri=storage_uri,
+        login_limit_per_account=rate_limits("LOGIN_LIMIT_PER_ACCOUNT"),
+        login_limit_per_address=rate_limits("LOGIN_LIMIT_PER_ADDRESS"),
+        remember_days=integer("REMEMBER_DAYS"),
     )
 
 

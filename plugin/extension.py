@@ -1,11 +1,13 @@
 """The QuarterHour Flask extension: init_app wires settings, database, login, CSRF, pages, CLI."""
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, current_app, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from plugin import access, config
+from plugin import access, config, headers
 from plugin.db import db
 from plugin.manifest import MANIFEST
 from plugin.resources import resource
@@ -46,14 +48,20 @@ class QuarterHour:
             app.extensions["babel"].translation_directories.append(translations)
         state.owns_login = getattr(app, "login_manager", None) is None
         if state.owns_login:
-            _login_manager(app)
+            _login_manager(app, settings)
         elif user_mapper is None:
             state.user_mapper = _map_by_external_id
 
         prefix = (MANIFEST.url_prefix if url_prefix is None else url_prefix).rstrip("/")
         state.api_prefix = prefix + "/api/v1"
+        state.url_prefix = prefix
+        # On the app, not the blueprint, so that a 404 under our prefix gets them too.
+        app.after_request(headers.add)
         blueprint, state.nav = _blueprint(state.owns_login)
         app.register_blueprint(blueprint, url_prefix=prefix or None)
+        from plugin import throttle
+
+        state.limiter = throttle.init_app(app, settings)
         # Token calls carry no cookie, so CSRF cannot apply; the API checks session calls itself.
         for endpoint, view in app.view_functions.items():
             if endpoint.startswith("quarterhour.api."):
@@ -83,8 +91,10 @@ class _State:
         self.settings = settings
         self.user_mapper = user_mapper
         self.api_prefix = "/api/v1"
+        self.url_prefix = ""
         self.owns_login = True
         self.nav: list[tuple[int, str, str]] = []
+        self.limiter = None  # plugin/throttle.py: counts failed sign-ins
         self._app = app
 
     @property
@@ -115,6 +125,8 @@ def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
         static_url_path="/static/quarterhour",
     )
     bp.before_request(access.enforce)
+    if with_login:  # a host's users sign in with the host's passwords, not ours
+        bp.before_request(access.require_own_password)
     # A host with its own login keeps it; our sign-in pages exist only when we own login.
     nav = web.register(bp, with_login)
     api.register(bp)
@@ -134,17 +146,28 @@ def _nav() -> list[tuple[str, str]]:
             if access.may(user, access.rule_of(endpoint))]
 
 
-def _login_manager(app: Flask) -> None:
+def _login_manager(app: Flask, settings: config.Settings) -> None:
     from plugin.models import User
 
+    # The remember-me cookie: not sent along from other sites, not readable by scripts, and
+    # Secure where the session cookie is (the standalone app: in production).
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=settings.remember_days))
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
     manager = LoginManager(app)
     manager.login_view = "quarterhour.auth.login"
     manager.session_protection = "strong"
 
     @manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        # Session and remember-me cookie carry "id:session_version" (User.get_id); a version
+        # that is no longer the user's is a signed-out session replayed.
+        ident, _, version = user_id.partition(":")
+        user = db.session.get(User, int(ident)) if ident.isdigit() else None
+        if user is None or not user.active or version != str(user.session_version):
+            return None
+        return user
 
 
 def _map_by_external_id(host_user):

@@ -29,6 +29,8 @@ expect 'name="csrf_token"' curl -fs "http://127.0.0.1:$port/login"
 expect "Anmelden" curl -fs -H "Accept-Language: de" "http://127.0.0.1:$port/login"
 expect "qh-header" curl -fs "http://127.0.0.1:$port/static/quarterhour/quarterhour.css"
 expect '"openapi"' curl -fs "http://127.0.0.1:$port/api/v1/openapi.json"
+expect "<svg" curl -fs "http://127.0.0.1:$port/static/quarterhour/favicon.svg"
+expect "Content-Security-Policy" curl -fsI "http://127.0.0.1:$port/login"
 "$work/venv/bin/python" - <<'PY'
 from pathlib import Path
 import plugin

@@ -13,6 +13,7 @@ needed=(
   libharfbuzz-subset0 # WeasyPrint subsets the fonts it embeds with it (and warns without it)
   fonts-dejavu-core   # a font for those PDFs
   curl                # scripts/check_wheel.sh asks the installed app for its pages
+  redis-server        # the sign-in throttle shared by several workers (tests/test_login_security.py)
 )
 admin_url=${QUARTERHOUR_PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 pg_local=

@@ -204,6 +204,19 @@ EXPECTED = {
     ("POST", "/tickets/<int:ticket_id>/edit"): CONFIGURE,
     ("POST", "/tickets/<int:ticket_id>/close"): BOOK_TIME,
     ("POST", "/tickets/<int:ticket_id>/reopen"): BOOK_TIME,
+    # Users (issue 11/12): admins edit, disable, enable and reset; everyone changes their own
+    # password; anyone may open the sign-out page (signed out, it sends them to sign in).
+    ("GET", "/admin/users/<int:user_id>/edit"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/edit"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/disable"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/enable"): CONFIGURE,
+    ("POST", "/admin/users/<int:user_id>/password"): CONFIGURE,
+    ("GET", "/api/v1/users/<int:user_id>"): CONFIGURE,
+    ("PATCH", "/api/v1/users/<int:user_id>"): CONFIGURE,
+    ("POST", "/api/v1/users/<int:user_id>/password"): CONFIGURE,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("PUT", "/api/v1/me/password"): SIGNED_IN,
+    ("GET", "/logout"): ANYONE,
 }
 # Served to everyone, but a request without a valid signature (as the matrix sends) is 401.
 SIGNED = {("POST", "/api/v1/webhooks/tickets"), ("POST", "/api/v1/webhooks/zammad")}

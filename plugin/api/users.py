@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from flask import jsonify
+import flask_login
+from flask import current_app, g, jsonify
 from sqlalchemy import select
 
 from plugin.access import SIGNED_IN, allow, current_user
@@ -16,7 +17,8 @@ from plugin.services import users
 USER = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"},
     "display_name": {"type": "string"}, "email": {"type": ["string", "null"]},
-    "roles": {"type": "array", "items": {"type": "string", "enum": list(MANIFEST.roles)}}}}
+    "roles": {"type": "array", "items": {"type": "string", "enum": list(MANIFEST.roles)}},
+    "active": {"type": "boolean", "description": "false: disabled, no sign-in, no API"}}}
 TOKEN = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"},
     "created_at": {"type": "string", "format": "date-time"},
@@ -26,7 +28,7 @@ TOKEN = {"type": "object", "properties": {
 
 def user_json(u: User) -> dict:
     return {"id": u.id, "username": u.username, "display_name": u.display_name,
-            "email": u.email, "roles": sorted(u.roles)}
+            "email": u.email, "roles": sorted(u.roles), "active": u.active}
 
 
 def token_json(t: ApiToken) -> dict:
@@ -99,3 +101,75 @@ def user_create():
         field(data, "roles", list), display_name=field(data, "display_name", required=False),
         email=field(data, "email", required=False))
     return jsonify(user_json(user)), 201
+
+
+def _user_or_404(user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise ApiError(404, "not_found", f"There is no user {user_id}.")
+    return user
+
+
+@bp.get("/users/<int:user_id>")
+@allow("admin")
+@doc("One user", response=USER)
+def user_get(user_id: int):
+    return jsonify(user_json(_user_or_404(user_id)))
+
+
+@bp.patch("/users/<int:user_id>")
+@allow("admin")
+@doc("Edit a user: name, e-mail, roles; `active: false` disables them (sessions end, API "
+     "tokens are refused), `true` enables them again. Fields left out stay.",
+     body={"type": "object", "properties": {"display_name": {"type": "string"},
+                                            "email": {"type": ["string", "null"]},
+                                            "roles": USER["properties"]["roles"],
+                                            "active": {"type": "boolean"}}},
+     response=USER)
+def user_update(user_id: int):
+    user = _user_or_404(user_id)
+    data = json_body()
+    roles = field(data, "roles", list, required=False)
+    email = "" if "email" in data and data["email"] is None else \
+        field(data, "email", required=False)
+    display_name = field(data, "display_name", required=False)
+    active = field(data, "active", bool, required=False)
+
+    def edit():  # one transaction: all of it or nothing
+        users.update_user(user.id, display_name=display_name, email=email, roles=roles)
+        if active is not None:
+            users.set_active(user.id, active)
+
+    commit_or_field_error(edit)
+    return jsonify(user_json(user))
+
+
+@bp.post("/users/<int:user_id>/password")
+@allow("admin")
+@doc("Reset a user's password to the one given, or to a random one returned in this answer "
+     "only (send no `password`); every session of the user ends",
+     body={"type": "object", "properties": {"password": {"type": "string", "minLength": 10}}},
+     response={"type": "object", "properties": {"password": {"type": ["string", "null"],
+               "description": "The generated password; null when you gave one."}}})
+def user_password(user_id: int):
+    user = _user_or_404(user_id)
+    given = field(json_body(), "password", required=False)
+    password = commit_or_field_error(users.reset_password, user.id, given)
+    return jsonify({"password": None if given else password})
+
+
+@bp.put("/me/password")
+@allow(SIGNED_IN)
+@doc("Change my password; the current one is needed. My other sessions end.",
+     body={"type": "object", "required": ["current_password", "password"],
+           "properties": {"current_password": {"type": "string"},
+                          "password": {"type": "string", "minLength": 10}}},
+     status=204)
+def my_password():
+    data = json_body()
+    user = current_user()
+    commit_or_field_error(users.change_own_password, user, field(data, "current_password"),
+                          field(data, "password"))
+    if current_app.extensions["quarterhour"].owns_login and not g.get("qh_token_auth"):
+        flask_login.login_user(user)  # the calling session, under the new session version
+    return "", 204

@@ -12,6 +12,8 @@ commands = AppGroup("quarterhour", help="Quarterhour: timers, contracts, invoice
 for command in (admin.db_group, admin.create_user_command, admin.create_token_command,
                 admin.demo_command, admin.access_command, telephony.import_calls_command,
                 telephony.import_tariffs_command, billing.billing_group, billing.export_command,
-                statements.statements_group, statements.dashboard_command):
+                statements.statements_group, statements.dashboard_command,
+                admin.disable_user_command, admin.enable_user_command,
+                admin.reset_password_command):
     commands.add_command(command)
 commands.add_command(helpdesk_group)  # helpdesk connectors (issue 16)

@@ -54,6 +54,62 @@ def create_user_command(username, display_name, email, roles, password):
     click.echo(f"created user {user.username} ({', '.join(sorted(user.roles))})")
 
 
+def _user_id(username: str) -> int:
+    from sqlalchemy import select
+
+    from plugin.models import User
+
+    user_id = session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise click.UsageError(f"no user named {username!r}")
+    return user_id
+
+
+@click.command("disable-user")
+@click.argument("username")
+@with_appcontext
+def disable_user_command(username):
+    """Disable a user: no sign-in, their sessions end, their API tokens are refused."""
+    _set_active(username, False)
+
+
+@click.command("enable-user")
+@click.argument("username")
+@with_appcontext
+def enable_user_command(username):
+    """Enable a disabled user again (their API tokens work again)."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from plugin.services.errors import FieldError
+    from plugin.services.users import set_active
+
+    try:
+        set_active(_user_id(username), active)
+        session.commit()
+    except FieldError as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(f"{'enabled' if active else 'disabled'} user {username}")
+
+
+@click.command("reset-password")
+@click.argument("username")
+@click.option("--password", help="The new password (default: a random one, printed once).")
+@with_appcontext
+def reset_password_command(username, password):
+    """Set a user's password (every session of the user ends)."""
+    from plugin.services.errors import FieldError
+    from plugin.services.users import reset_password
+
+    try:
+        new = reset_password(_user_id(username), password)
+        session.commit()
+    except FieldError as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(f"password of {username} reset" + ("" if password else f": {new}"))
+
+
 @click.command("create-token")
 @click.argument("username")
 @click.option("--name", default="cli", help="What the token is for.")

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,12 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What an hour of this engineer's work costs the company: a contract's margin (reports).
     hourly_cost: Mapped[Decimal | None] = mapped_column(Money(2))
+    # Part of what the session and the remember-me cookie carry (get_id); bumping it ends every
+    # session of the user at their next request: at sign-out, password change, reset, disable.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when an admin reset the password (the admin knows it): the user's next pages ask
+    # for a password of their own first.
+    password_must_change: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -64,7 +70,11 @@ class User(db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere: sessions and remember-me cookies stop working."""
+        self.session_version = (self.session_version or 1) + 1
 
 
 class UserRole(db.Model):

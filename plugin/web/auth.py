@@ -1,14 +1,27 @@
 """Sign in and sign out (our own login; a host with its own login keeps it)."""
 
+import math
+import time
 from urllib.parse import urlsplit
 
 import flask_login
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 
-from plugin.access import ANYONE, SIGNED_IN, allow
+from plugin.access import ANYONE, SIGNED_IN, allow, current_user
 from plugin.db import session
-from plugin.models import User
+from plugin.services import users
 from plugin.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -28,20 +41,46 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = users.authenticate(form.username.data, form.password.data)
+        if user is not None:
             flask_login.login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Unknown username or wrong password.")
+        form.password.errors.append(_("Unknown username or wrong password."))
         status = 401
     elif form.is_submitted():
         status = 400
-    return render_template("quarterhour/login.html", form=form), status
+    # Sent here from a page that needs a signed-in user (access.enforce adds ?next=).
+    asked = request.method == "GET" and bool(request.args.get("next"))
+    return render_template("quarterhour/login.html", form=form, please_sign_in=asked), status
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_sign_ins(e: RateLimitExceeded):
+    """A throttled sign-in: the form again, saying so and for how long (plugin/throttle.py)."""
+    limit = current_app.extensions["quarterhour"].limiter.current_limit
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60)) if limit else 1
+    form = LoginForm()
+    message = ngettext("Too many failed sign-ins. Try again in %(num)d minute.",
+                       "Too many failed sign-ins. Try again in %(num)d minutes.", minutes)
+    response = make_response(render_template("quarterhour/login.html", form=form,
+                                              throttled=message), 429)
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@bp.get("/logout")
+@allow(ANYONE)
+def logout_page():
+    """A link or a typed address: ask, since signing out is a POST (CSRF), never a bare GET."""
+    return render_template("quarterhour/logout.html", signed_in=current_user() is not None)
 
 
 @bp.route("/logout", methods=["POST"])
 @allow(SIGNED_IN)
 def logout():
+    # Ends this session everywhere it was copied to, and every other one of the user's.
+    current_user().end_sessions()
+    session.commit()
     flask_login.logout_user()
-    flash("You are signed out.")
+    flash(_("You are signed out."))
     return redirect(url_for("quarterhour.auth.login"))

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -188,3 +189,25 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 class LanguageForm(FlaskForm):
     language = SelectField(_l("Language"), validators=[DataRequired()])
+
+
+# Users: edit, reset a password, change one's own (labels through the catalog).
+class UserEditForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("E-mail"), validators=[
+        Optional(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Not an e-mail address."))])
+    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(r) for r in ROLES],
+                                validators=[DataRequired()])
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[Optional()],
+                             description=_l("Empty: a random one, shown once."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two new passwords differ."))])

@@ -10,6 +10,9 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @allow(SIGNED_IN)
 def index():
-    if current_user().roles & {"engineer", "billing"}:
+    roles = current_user().roles
+    if "engineer" in roles:  # the timer is the engineer's daily work
         return redirect(url_for("quarterhour.tickets.ticket_list"))
+    if "billing" in roles:
+        return redirect(url_for("quarterhour.invoices.billing_page"))
     return redirect(url_for("quarterhour.users.user_list"))
