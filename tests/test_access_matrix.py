@@ -109,6 +109,10 @@ EXPECTED = {
     ("POST", "/tariffs/new"): CONFIGURE,
     ("GET", "/tickets/new"): CONFIGURE,
     ("POST", "/tickets/new"): CONFIGURE,
+    # Admin: the profitability control of PRODUCT.md §5 (terms, tasks, offers, templates).
+    ("GET", "/admin/contracts/<int:contract_id>/terms"): CONFIGURE,
+    ("POST", "/admin/contracts/<int:contract_id>/terms"): CONFIGURE,
+    ("PUT", "/api/v1/contracts/<int:contract_id>/terms"): CONFIGURE,
     # Admin and billing read what billing is made of: customers, contracts, tariffs, calls,
     # statements, the evidence log, runs and invoices.
     ("GET", "/admin/customers"): READ_BUSINESS,
@@ -120,6 +124,7 @@ EXPECTED = {
     ("GET", "/api/v1/calls/imports"): READ_BUSINESS,
     ("GET", "/api/v1/calls/imports/<int:import_id>"): READ_BUSINESS,
     ("GET", "/api/v1/contracts/<int:contract_id>"): READ_BUSINESS,
+    ("GET", "/api/v1/contracts/<int:contract_id>/terms"): READ_BUSINESS,
     ("GET", "/api/v1/customers"): READ_BUSINESS,
     ("GET", "/api/v1/customers/<int:customer_id>"): READ_BUSINESS,
     ("GET", "/api/v1/customers/<int:customer_id>/contracts"): READ_BUSINESS,

@@ -6,6 +6,7 @@ from plugin.models.customers import Customer, CustomerNumber, Installation, Tick
 from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.jobs import JobRun
 from plugin.models.outbox import OutboxAttachment, OutboxMessage
+from plugin.models.profitability import ContractTerms as ContractTerms  # §5, re-exported
 from plugin.models.tasks import Offer, OfferTemplate, Task
 from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment
 from plugin.models.users import ApiToken, User, UserRole
