@@ -49,6 +49,10 @@ class Settings:
     accounting_timeout_seconds: float
     accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
+    # Profitability control (docs/profitability.md): a follow-up task this many days after an
+    # offer was sent without an answer; a sent offer expires after OFFER_EXPIRY_DAYS.
+    offer_follow_up_days: int = 7
+    offer_expiry_days: int = 30
 
 
 def settings() -> Settings:
@@ -105,6 +109,11 @@ def parse(config: dict) -> Settings:
             raise ConfigError(f"{PREFIX}{name} is not an IANA time zone: {raw(name)!r}") \
                 from None
 
+    def positive(name):
+        if integer(name) < 1:
+            raise ConfigError(f"{PREFIX}{name} must be at least 1, got {raw(name)!r}")
+        return integer(name)
+
     tz = zone("TIMEZONE")
     currency = raw("CURRENCY").upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -150,4 +159,6 @@ def parse(config: dict) -> Settings:
         accounting_timeout_seconds=seconds("ACCOUNTING_TIMEOUT_SECONDS"),
         accounting_give_up_after=integer("ACCOUNTING_GIVE_UP_AFTER"),
         mail=mail,
+        offer_follow_up_days=positive("OFFER_FOLLOW_UP_DAYS"),
+        offer_expiry_days=positive("OFFER_EXPIRY_DAYS"),
     )

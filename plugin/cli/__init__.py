@@ -5,10 +5,13 @@ One module per concern (admin, telephony, billing); each command commits what it
 
 from flask.cli import AppGroup
 
-from plugin.cli import admin, billing, telephony
+from plugin.cli import admin, billing, profitability, telephony
 
 commands = AppGroup("quarterhour", help="Quarterhour: timers, contracts, invoices.")
 for command in (admin.db_group, admin.create_user_command, admin.create_token_command,
                 admin.demo_command, admin.access_command, telephony.import_calls_command,
                 telephony.import_tariffs_command, billing.billing_group, billing.export_command):
+    commands.add_command(command)
+# PRODUCT.md §5: the profitability checks and their tasks.
+for command in (profitability.profitability_group, profitability.tasks_group):
     commands.add_command(command)

@@ -25,6 +25,7 @@ from plugin.db import session
 from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
 from plugin.services import audit, closed_periods, core_rows, entry_checks
 from plugin.services.errors import FieldError
+from plugin.services.profitability import budget_alerts
 
 
 class TimerConflict(Exception):
@@ -268,6 +269,8 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
         entry.billable = billable
     audit.record(entry, engineer, "edit", before,
                     "stopped" + (f": {reason}" if reason else ""))
+    session.flush()
+    budget_alerts.after_stop(entry.ticket.customer_id, entry.started_at, settings, now)
     return entry, True
 
 

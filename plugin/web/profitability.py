@@ -50,8 +50,8 @@ class ContractTermsForm(FlaskForm):
         _l("Floor per hour worked"), validators=[Optional()],
         description=_l("A quota contract billing less per hour actually worked raises a "
                        "task; empty: off."))
-    budget_thresholds = StringField(_l("Budget alerts at (% of the quota)"), default="80, 100",
-                                    validators=[Optional()])
+    budget_thresholds = StringField(_l("Budget alerts at these percentages of the quota"),
+                                    default="80, 100", validators=[Optional()])
     budget_mail = BooleanField(_l("Also e-mail the customer a budget alert"))
 
 
