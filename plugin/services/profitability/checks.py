@@ -68,5 +68,6 @@ def _findings(loaded, contract, row: ContractTerms, period, timezone: str) -> li
         found.append(check_call_pricing(pricing, period, handled_totals(calls, period,
                                                                         timezone)))
     if row.hourly_floor is not None:
-        found.append(check_hourly_floor(loaded.bill, contract, row.hourly_floor))
+        found.append(check_hourly_floor(loaded.bill, contract,
+                                        terms_service.price(row.hourly_floor)))
     return [finding for finding in found if finding is not None]

@@ -18,6 +18,22 @@ FIELDS = ("call_pricing", "call_price", "first_increment", "next_increment",
 CAPPABLE = tuple(str(kind) for kind in LineKind if kind is not LineKind.COST_CAP)
 
 
+def price(value: Decimal | None) -> Decimal | None:
+    """A price as read back, the same on both engines (PostgreSQL pads NUMERIC(14, 4) to four
+    places, SQLite keeps the text): at least two places, no trailing zeros beyond them —
+    490.0000 → 490.00, 0.8000 → 0.80, 0.7950 → 0.795."""
+    if value is None:
+        return None
+    short = value.normalize()
+    return value.quantize(Decimal("0.01")) if short.as_tuple().exponent > -2 else short
+
+
+def percent(value: Decimal) -> Decimal:
+    """A percentage without trailing zeros: 15.00 → 15, 12.50 → 12.5."""
+    short = value.normalize()
+    return short.quantize(Decimal(1)) if short == short.to_integral_value() else short
+
+
 def terms_of(contract_id: int) -> ContractTerms | None:
     return session.query(ContractTerms).filter_by(contract_id=contract_id).one_or_none()
 
@@ -104,8 +120,9 @@ def call_pricing(row: ContractTerms | None) -> CallPricing | None:
         return None
     return CallPricing(
         contract_id=row.contract_id, model=CallPricingModel(row.call_pricing),
-        price=row.call_price, reference_price_per_minute=row.reference_price_per_minute,
-        tolerance_percent=row.tolerance_percent, first_increment=row.first_increment,
+        price=price(row.call_price),
+        reference_price_per_minute=price(row.reference_price_per_minute),
+        tolerance_percent=percent(row.tolerance_percent), first_increment=row.first_increment,
         next_increment=row.next_increment)
 
 
@@ -118,7 +135,8 @@ def cost_cap(row: ContractTerms | None) -> CostCap | None:
         amounts=tuple(Decimal(a) for a in row.cost_cap_amounts.split(",")),
         category=row.cost_cap_category or 1,
         kinds=frozenset(LineKind(k) for k in row.cost_cap_kinds.split(",") if k),
-        tolerance_percent=row.tolerance_percent, per_minute_price=row.per_minute_price)
+        tolerance_percent=percent(row.tolerance_percent),
+        per_minute_price=price(row.per_minute_price))
 
 
 def thresholds(row: ContractTerms | None) -> list[int]:
@@ -141,14 +159,15 @@ def terms_json(row: ContractTerms | None, contract_id: int) -> dict:
                             budget_thresholds="80,100", budget_mail=False)
     return {
         "contract_id": contract_id, "call_pricing": row.call_pricing,
-        "call_price": s(row.call_price), "first_increment": row.first_increment,
+        "call_price": s(price(row.call_price)), "first_increment": row.first_increment,
         "next_increment": row.next_increment,
-        "reference_price_per_minute": s(row.reference_price_per_minute),
-        "tolerance_percent": s(row.tolerance_percent),
+        "reference_price_per_minute": s(price(row.reference_price_per_minute)),
+        "tolerance_percent": s(percent(row.tolerance_percent)),
         "cost_cap_amounts": row.cost_cap_amounts.split(",") if row.cost_cap_amounts else [],
         "cost_cap_category": row.cost_cap_category,
         "cost_cap_kinds": [k for k in (row.cost_cap_kinds or "").split(",") if k],
-        "per_minute_price": s(row.per_minute_price), "hourly_floor": s(row.hourly_floor),
+        "per_minute_price": s(price(row.per_minute_price)),
+        "hourly_floor": s(price(row.hourly_floor)),
         "budget_thresholds": [int(t) for t in (row.budget_thresholds or "").split(",") if t],
         "budget_mail": bool(row.budget_mail),
     }
