@@ -168,20 +168,26 @@ def offer_templates():
     return jsonify([template_json(shown) for shown in templates.all_templates()])
 
 
-@bp.put("/offer-templates/<kind>/<language>")
+TEMPLATE_KEY = {"type": "object", "required": ["kind", "language"], "properties": {
+    "kind": {"type": "string"}, "language": {"type": "string", "enum": ["de", "en", "nb"]}}}
+
+
+@bp.put("/offer-templates")
 @allow("admin")
-@doc("Save a template; an unknown placeholder is refused, naming it", body=TEMPLATE,
-     response=TEMPLATE)
-def offer_template_put(kind: str, language: str):
+@doc("Save the template of a kind and language; an unknown placeholder is refused, naming it",
+     body=TEMPLATE, response=TEMPLATE)
+def offer_template_put():
     data = json_body()
-    shown = commit_or_field_error(templates.save_template, kind, language,
-                                  field(data, "subject", str), field(data, "body", str))
+    shown = commit_or_field_error(templates.save_template, field(data, "kind", str),
+                                  field(data, "language", str), field(data, "subject", str),
+                                  field(data, "body", str))
     return jsonify(template_json(shown))
 
 
-@bp.delete("/offer-templates/<kind>/<language>")
+@bp.post("/offer-templates/reset")
 @allow("admin")
-@doc("Back to the shipped text", response=TEMPLATE)
-def offer_template_reset(kind: str, language: str):
-    return jsonify(template_json(commit_or_field_error(templates.reset_template, kind,
-                                                       language)))
+@doc("Back to the shipped text of a kind and language", body=TEMPLATE_KEY, response=TEMPLATE)
+def offer_template_reset():
+    data = json_body()
+    return jsonify(template_json(commit_or_field_error(
+        templates.reset_template, field(data, "kind", str), field(data, "language", str))))

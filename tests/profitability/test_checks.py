@@ -160,3 +160,39 @@ def test_the_command_prints_the_tasks_raised_and_lists_them(admin, runner, make_
     assert "flat\t2026-10\tBerg Hausverwaltung" in listed.output
     bad = runner.invoke(args=["quarterhour", "profitability", "check", "--period", "2026-13"])
     assert bad.exit_code != 0 and "--period" in bad.output
+
+
+def test_a_quota_contract_below_its_hourly_floor_raises_a_task(admin, make_customer,
+                                                               make_contract, make_work):
+    from tests.conftest import at
+
+    customer = make_customer("Müller Anlagenbau GmbH")
+    contract = make_contract(customer, fee=Decimal("200.00"), quota_minutes=600,
+                             overflow_rate=Decimal("45.00"))
+    put_terms(admin, contract, hourly_floor="60.00")
+    for day in range(5):
+        make_work(customer, at(2026, 10, 5 + day, 9, 0), 60)
+    [raised] = _check(admin)["tasks"]
+    figures = raised["task"]["figures"]
+    assert raised["task"]["kind"] == "hourly_floor"
+    assert (figures["billed"], figures["hours"], figures["amount_per_hour"],
+            figures["new_price"]) == ("200.00", "5.00", "40.00", "300.00")
+
+
+def test_beyond_category_7_per_minute_billing_is_proposed(admin, make_customer, make_contract,
+                                                          make_handled_calls):
+    customer, contract = _customer(make_customer, make_contract)
+    put_terms(admin, contract, call_pricing="per_minute", call_price="0.80",
+              tolerance_percent="10", cost_cap_amounts=CAP_AMOUNTS, cost_cap_category=7,
+              cost_cap_kinds=["handled_call_minutes"], per_minute_price="0.75")
+    make_handled_calls(customer, 900, 900 * 60)  # 720.00 > 600.00 × 1.1
+    [raised] = _check(admin)["tasks"]
+    figures = raised["task"]["figures"]
+    assert (figures["new_category"], figures["new_price"]) == (None, "0.75")
+    assert "propose billing per minute" in raised["task"]["title"]
+    offer = admin.client.post(f"/api/v1/tasks/{raised['task']['id']}/offers", json={},
+                              headers={"X-CSRFToken": admin.csrf}).get_json()
+    assert offer["kind"] == "cost_cap_per_minute"
+    assert offer["proposal"]["changes"] == {"cost_cap": None, "call_pricing": "per_minute",
+                                            "call_price": "0.75"}
+    assert "0,75 EUR pro Minute" in offer["body"]

@@ -58,18 +58,19 @@ def test_the_offer_is_drafted_in_the_customers_language(admin, per_call_task):
 
 def test_a_template_with_an_unknown_placeholder_is_refused_naming_it(admin, per_call_task):
     headers = {"X-CSRFToken": admin.csrf}
-    bad = admin.client.put("/api/v1/offer-templates/per_call/de", headers=headers, json={
-        "subject": "Ihr Preis", "body": "{greeting},\nneu: {new_prise} ab {period}."})
+    key = {"kind": "per_call", "language": "de"}
+    bad = admin.client.put("/api/v1/offer-templates", headers=headers, json={
+        **key, "subject": "Ihr Preis", "body": "{greeting},\nneu: {new_prise} ab {period}."})
     assert bad.status_code == 422
     error = bad.get_json()["error"]
     assert error["field"] == "body"
     assert "{new_prise}" in error["message"] and "{new_price}" in error["message"]
-    other_kind = admin.client.put("/api/v1/offer-templates/per_call/de", headers=headers, json={
-        "subject": "Ihr Preis", "body": "{greeting}, Kategorie {new_category}"})
+    other_kind = admin.client.put("/api/v1/offer-templates", headers=headers, json={
+        **key, "subject": "Ihr Preis", "body": "{greeting}, Kategorie {new_category}"})
     assert other_kind.status_code == 422 and "{new_category}" in other_kind.get_json()[
         "error"]["message"]
-    good = admin.client.put("/api/v1/offer-templates/per_call/de", headers=headers, json={
-        "subject": "Neuer Preis ab dem nächsten Monat",
+    good = admin.client.put("/api/v1/offer-templates", headers=headers, json={
+        **key, "subject": "Neuer Preis ab dem nächsten Monat",
         "body": "{greeting},\n\nab dem nächsten Monat {new_price} pro Anruf."})
     assert good.status_code == 200 and good.get_json()["edited"]
     offer = _post(admin, f"/api/v1/tasks/{per_call_task['task']}/offers").get_json()
@@ -77,7 +78,7 @@ def test_a_template_with_an_unknown_placeholder_is_refused_naming_it(admin, per_
     assert offer["body"].endswith("ab dem nächsten Monat 2,96 EUR pro Anruf.")
     listed = admin.client.get("/api/v1/offer-templates").get_json()
     assert len(listed) == 12 * 3
-    reset = admin.client.delete("/api/v1/offer-templates/per_call/de", headers=headers)
+    reset = admin.client.post("/api/v1/offer-templates/reset", headers=headers, json=key)
     assert reset.status_code == 200 and not reset.get_json()["edited"]
 
 
@@ -164,3 +165,20 @@ def test_the_offer_screen_what_if_bills_the_finalized_months_again(app, admin, p
     bad = _post(admin, f"/api/v1/contracts/{per_call_task['contract']}/what-if",
                 {"changes": {"colour": "red"}})
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "changes"
+
+
+def test_an_offer_to_a_customer_without_a_billing_address_is_refused(app, admin,
+                                                                     per_call_task):
+    from plugin.db import session
+    from plugin.models import Customer, OutboxMessage
+
+    draft = _post(admin, f"/api/v1/tasks/{per_call_task['task']}/offers").get_json()
+    with app.app_context():
+        session.get(Customer, per_call_task["customer"]).billing_email = None
+        session.commit()
+    refused = _post(admin, f"/api/v1/offers/{draft['id']}/send")
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["field"] == "to_address"
+    assert admin.client.get(f"/api/v1/offers/{draft['id']}").get_json()["status"] == "draft"
+    with app.app_context():
+        assert session.query(OutboxMessage).count() == 0
