@@ -196,3 +196,23 @@ def test_beyond_category_7_per_minute_billing_is_proposed(admin, make_customer, 
     assert offer["proposal"]["changes"] == {"cost_cap": None, "call_pricing": "per_minute",
                                             "call_price": "0.75"}
     assert "0,75 EUR pro Minute" in offer["body"]
+
+
+def test_the_billing_runs_draft_bills_the_cap_and_its_check_raises_category_4(
+        app, admin, make_customer, make_contract, make_handled_calls):
+    from plugin import transactions
+    from plugin.billing import Period
+    from plugin.config import settings
+
+    customer, _ = _cap(admin, make_customer, make_contract, make_handled_calls, 515)
+    with app.app_context():
+        transactions.run_period(Period.parse("2026-10"), settings())
+    [draft] = admin.client.get("/api/v1/invoices?period=2026-10").get_json()
+    invoice = admin.client.get(f"/api/v1/invoices/{draft['id']}").get_json()
+    assert invoice["net"] == "350.00"
+    assert [(x["kind"], Decimal(x["quantity"]), x["amount"]) for x in invoice["lines"]
+            if x["kind"] in ("handled_call_minutes", "cost_cap")] == [
+        ("handled_call_minutes", 0, "0.00"), ("cost_cap", 1, "350.00")]
+    [task] = admin.client.get("/api/v1/tasks").get_json()
+    assert (task["kind"], task["customer_id"], task["figures"]["new_category"]) == (
+        "cost_cap", customer, 4)

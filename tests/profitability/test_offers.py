@@ -167,7 +167,7 @@ def test_the_offer_screen_what_if_bills_the_finalized_months_again(app, admin, p
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "changes"
 
 
-def test_an_offer_to_a_customer_without_a_billing_address_is_refused(app, admin,
+def test_an_offer_to_a_customer_without_a_billing_address_is_refused(app, admin,  # noqa: F811
                                                                      per_call_task):
     from plugin.db import session
     from plugin.models import Customer, OutboxMessage
