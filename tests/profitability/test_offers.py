@@ -182,3 +182,26 @@ def test_an_offer_to_a_customer_without_a_billing_address_is_refused(app, admin,
     assert admin.client.get(f"/api/v1/offers/{draft['id']}").get_json()["status"] == "draft"
     with app.app_context():
         assert session.query(OutboxMessage).count() == 0
+
+
+def test_accepting_is_refused_when_the_new_terms_would_overlap_another_contract(
+        app, admin, per_call_task, make_contract):  # noqa: F811
+    from datetime import date
+
+    from plugin.db import session
+    from plugin.models import Contract, Offer
+    from plugin.services.errors import FieldError
+    from plugin.services.profitability import offers
+
+    make_contract(per_call_task["customer"], name="Next year", valid_from=date(2027, 1, 1))
+    draft = _post(admin, f"/api/v1/tasks/{per_call_task['task']}/offers").get_json()
+    settings = app.extensions["quarterhour"].settings
+    with app.app_context():
+        offer = session.get(Offer, draft["id"])
+        offers.send_offer(offer, settings, SENT)
+        session.commit()
+        with pytest.raises(FieldError, match="overlap contract 'Next year'"):
+            offers.answer(offer, "accepted", settings, SENT + timedelta(days=2))
+        session.rollback()
+        assert session.get(Contract, per_call_task["contract"]).valid_to is None
+        assert session.get(Offer, draft["id"]).status == "sent"

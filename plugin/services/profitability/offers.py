@@ -32,6 +32,7 @@ from plugin.db import session
 from plugin.mail import outbox
 from plugin.models import Contract, ContractTerms, Customer, Offer, Task
 from plugin.models import SeatTier as SeatTierRow
+from plugin.services import core_rows
 from plugin.services.errors import FieldError
 from plugin.services.profitability import tasks as task_service
 from plugin.services.profitability.templates import template
@@ -207,6 +208,14 @@ def change_terms(proposal: dict, settings: Settings, now: datetime) -> Contract:
         seats=old.seats, seat_pricing=old.seat_pricing, installations=list(old.installations),
         seat_tiers=[SeatTierRow(from_seat=t.from_seat, price=t.price) for t in old.seat_tiers])
     old.valid_to = period.last_day
+    core = core_rows.core_contract(new)
+    with session.no_autoflush:
+        for other in session.scalars(select(Contract).where(
+                Contract.customer_id == old.customer_id, Contract.id != old.id)):
+            if core.overlaps(core_rows.core_contract(other)):
+                raise FieldError("contract_id", f"the new terms from {start} would overlap "
+                                 f"contract {other.name!r} ({other.valid_from} – "
+                                 f"{other.valid_to or 'open end'})")
     session.add(new)
     session.flush()
     terms = terms_of(old.id)
