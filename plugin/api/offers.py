@@ -116,12 +116,16 @@ def offer_send(offer_id: int):
 @allow("admin")
 @doc("The customer's answer: accepted (the terms change from the next period), declined or "
      "expired", body={"type": "object", "required": ["status"], "properties": {
-         "status": {"type": "string", "enum": list(service.ANSWERS)}}}, response=OFFER)
+         "status": {"type": "string", "enum": list(service.ANSWERS)},
+         "option": {"type": "string", "enum": ["offer", "alternative"], "description":
+                    "accepted: the terms offered (default) or the alternative it mentions"}}},
+     response=OFFER)
 def offer_answer(offer_id: int):
-    offer = _offer(offer_id)
-    status = field(json_body(), "status", str)
+    offer, data = _offer(offer_id), json_body()
+    status = field(data, "status", str)
+    option = field(data, "option", str, required=False) or "offer"
     return jsonify(service.offer_json(commit_or_field_error(service.answer, offer, status,
-                                                            settings(), utcnow())))
+                                                            settings(), utcnow(), option)))
 
 
 @bp.get("/offers/<int:offer_id>/what-if")

@@ -153,7 +153,7 @@ def offer_send(offer_id: int):
 def offer_answer(offer_id: int):
     offer = _get(Offer, offer_id)
     return _done(offer_service.answer, offer, request.form.get("status", ""), settings(),
-                 utcnow(), ok=_("Answer recorded."),
+                 utcnow(), request.form.get("option") or "offer", ok=_("Answer recorded."),
                  to=url_for(".offer_detail", offer_id=offer.id))
 
 

@@ -45,8 +45,9 @@ def test_the_offer_is_drafted_in_the_customers_language(admin, per_call_task):
     assert "310 eingehende Anrufe" in body and "1150 Minuten" in body
     assert "Festpreis von 2,96 EUR pro angenommenem Anruf" in body
     assert "920,00 EUR im Monat" in body  # the alternative: a monthly flat
-    assert offer["proposal"] == {"contract_id": per_call_task["contract"],
-                                 "changes": {"call_price": "2.96"}}
+    assert offer["proposal"] == {
+        "contract_id": per_call_task["contract"], "changes": {"call_price": "2.96"},
+        "alternative": {"call_pricing": "flat", "call_price": "920.00"}}
     again = _post(admin, f"/api/v1/tasks/{per_call_task['task']}/offers", {"language": "en"})
     english = again.get_json()
     assert english["id"] == offer["id"], "one draft per task: asking again rewrites it"
@@ -205,3 +206,26 @@ def test_accepting_is_refused_when_the_new_terms_would_overlap_another_contract(
         session.rollback()
         assert session.get(Contract, per_call_task["contract"]).valid_to is None
         assert session.get(Offer, draft["id"]).status == "sent"
+
+
+def test_the_alternative_the_offer_mentions_can_be_accepted_instead(app, admin,  # noqa: F811
+                                                                    per_call_task):
+    draft = _post(admin, f"/api/v1/tasks/{per_call_task['task']}/offers").get_json()
+    assert draft["proposal"]["alternative"] == {"call_pricing": "flat", "call_price": "920.00"}
+    from plugin.db import session
+    from plugin.models import Offer
+    from plugin.services.profitability import offers
+
+    settings = app.extensions["quarterhour"].settings
+    with app.app_context():
+        offers.send_offer(session.get(Offer, draft["id"]), settings, SENT)
+        session.commit()
+    page = admin.client.get(f"/admin/offers/{draft['id']}").get_data(as_text=True)
+    assert "Accepted the alternative instead: flat, 920.00" in page
+    with app.app_context():
+        offer = session.get(Offer, draft["id"])
+        offers.answer(offer, "accepted", settings, SENT + timedelta(days=1), "alternative")
+        session.commit()
+        new_contract = offer.new_contract_id
+    terms = admin.client.get(f"/api/v1/contracts/{new_contract}/terms").get_json()
+    assert (terms["call_pricing"], terms["call_price"]) == ("flat", "920.00")

@@ -68,6 +68,12 @@ def proposal_for(finding: Finding) -> dict:
                        "call_price": str(finding.new_price)}
     elif isinstance(finding, FlatFinding | PerCallFinding):
         changes = {"call_price": str(finding.new_price)}
+        if finding.alternative_price is not None:
+            # The seed's other offer: a price per call instead of the flat, or a flat instead.
+            other = "per_call" if isinstance(finding, FlatFinding) else "flat"
+            return {"contract_id": finding.contract_id, "changes": changes,
+                    "alternative": {"call_pricing": other,
+                                    "call_price": str(finding.alternative_price)}}
     elif isinstance(finding, HourlyFloorFinding):
         changes = {"fee": str(finding.new_price)}
     elif isinstance(finding, BudgetAlert):
@@ -159,11 +165,16 @@ def send_offer(offer: Offer, settings: Settings, now: datetime) -> Offer:
 
 # --- answers ------------------------------------------------------------------------------------
 
-def answer(offer: Offer, status: str, settings: Settings, now: datetime) -> Offer:
+def answer(offer: Offer, status: str, settings: Settings, now: datetime,
+           option: str = "offer") -> Offer:
     """The customer's answer to a sent offer: accepted, declined, or expired. A follow-up and
-    the offer it quotes are answered together; accepting changes the terms (`change_terms`)."""
+    the offer it quotes are answered together; accepting changes the terms (`change_terms`):
+    those offered, or with `option` "alternative" the other terms the offer mentions (a price
+    per call instead of a flat, or a flat instead)."""
     if status not in ANSWERS:
         raise FieldError("status", " or ".join(ANSWERS))
+    if option not in ("offer", "alternative"):
+        raise FieldError("option", "offer or alternative")
     first = session.get(Offer, offer.first_offer_id) if offer.first_offer_id else offer
     if first.status != "sent":
         raise FieldError("status", f"offer {first.id} is {first.status}: only a sent offer "
@@ -172,6 +183,10 @@ def answer(offer: Offer, status: str, settings: Settings, now: datetime) -> Offe
         proposal = json.loads(first.proposal or "{}")
         if not proposal:
             raise FieldError("status", f"offer {first.id} proposes no new terms to accept")
+        if option == "alternative":
+            if "alternative" not in proposal:
+                raise FieldError("option", f"offer {first.id} mentions no alternative")
+            proposal = {**proposal, "changes": proposal["alternative"]}
         first.new_contract_id = change_terms(proposal, settings, now).id
     related = session.scalars(select(Offer).where(
         (Offer.id == first.id) | (Offer.first_offer_id == first.id))).all()
