@@ -64,6 +64,10 @@ class Settings:
     login_limit_per_account: str = "5 per minute; 20 per hour"
     login_limit_per_address: str = "30 per minute; 200 per hour"
     remember_days: int = 14
+    # Profitability control (docs/profitability.md): a follow-up task this many days after an
+    # offer was sent without an answer; a sent offer expires after OFFER_EXPIRY_DAYS.
+    offer_follow_up_days: int = 7
+    offer_expiry_days: int = 30
 
 
 def settings() -> Settings:
@@ -119,6 +123,11 @@ def parse(config: dict) -> Settings:
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{PREFIX}{name} is not an IANA time zone: {raw(name)!r}") \
                 from None
+
+    def positive(name):
+        if integer(name) < 1:
+            raise ConfigError(f"{PREFIX}{name} must be at least 1, got {raw(name)!r}")
+        return integer(name)
 
     tz = zone("TIMEZONE")
     currency = raw("CURRENCY").upper()
@@ -189,6 +198,8 @@ def parse(config: dict) -> Settings:
         login_limit_per_account=rate_limits("LOGIN_LIMIT_PER_ACCOUNT"),
         login_limit_per_address=rate_limits("LOGIN_LIMIT_PER_ADDRESS"),
         remember_days=integer("REMEMBER_DAYS"),
+        offer_follow_up_days=positive("OFFER_FOLLOW_UP_DAYS"),
+        offer_expiry_days=positive("OFFER_EXPIRY_DAYS"),
     )
 
 

@@ -5,12 +5,16 @@ lock (`services.period_lock`) and is committed once at the end, or rolled back a
 services themselves only flush, so they can be composed and tested in one transaction.
 """
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from plugin import billing
-from plugin.db import session
+from plugin.db import session, utcnow
 from plugin.services import billing_run, invoices, live, period_lock
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -28,9 +32,27 @@ def period_transaction(period: billing.Period, wait: bool) -> Iterator[None]:
 
 
 def run_period(period: billing.Period, settings, **options) -> billing_run.RunResult:
-    """The month-end run of a period (`billing_run.run_period`), committed once."""
+    """The month-end run of a period (`billing_run.run_period`), committed once; then the
+    profitability checks of the period (PRODUCT.md §5), committed on their own: a check that
+    fails leaves the run's drafts in place."""
     with period_transaction(period, wait=False):
-        return billing_run.run_period(period, settings, **options)
+        result = billing_run.run_period(period, settings, **options)
+    try:
+        check_profitability(period, settings, options.get("clock", utcnow)())
+    except Exception:
+        session.rollback()
+        log.exception("profitability checks of %s failed after the billing run", period)
+    return result
+
+
+def check_profitability(period: billing.Period, settings, now: datetime):
+    """The §5 checks of a period (`profitability.checks.run_checks`), committed: its tasks
+    raised or updated."""
+    from plugin.services.profitability import checks
+
+    result = checks.run_checks(period, settings, now)
+    session.commit()
+    return result
 
 
 def finalize(period: billing.Period, settings, **options) -> invoices.FinalizeResult:

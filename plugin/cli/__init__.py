@@ -5,7 +5,7 @@ One module per concern (admin, telephony, billing); each command commits what it
 
 from flask.cli import AppGroup
 
-from plugin.cli import admin, billing, statements, telephony
+from plugin.cli import admin, billing, profitability, statements, telephony
 from plugin.cli.helpdesk import helpdesk_group
 
 commands = AppGroup("quarterhour", help="Quarterhour: timers, contracts, invoices.")
@@ -17,3 +17,6 @@ for command in (admin.db_group, admin.create_user_command, admin.create_token_co
                 admin.reset_password_command):
     commands.add_command(command)
 commands.add_command(helpdesk_group)  # helpdesk connectors (issue 16)
+# PRODUCT.md §5: the profitability checks and their tasks.
+for command in (profitability.profitability_group, profitability.tasks_group):
+    commands.add_command(command)

@@ -16,6 +16,7 @@ from plugin.models.helpdesks import (
 from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.jobs import JobRun
 from plugin.models.outbox import OutboxAttachment, OutboxMessage
+from plugin.models.profitability import ContractTerms as ContractTerms  # §5, re-exported
 from plugin.models.statements import LiveStatement
 from plugin.models.tasks import Offer, OfferTemplate, Task
 from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment

@@ -2,7 +2,7 @@
 
 Rows are loaded in bulk per batch of customers by `services.statement.load_bills` — the one
 place rows become the core's objects, also behind "this month so far" — and priced only by
-`billing.bill_period`. The run works in its caller's transaction, which holds the period's
+`billing.complete_bill`. The run works in its caller's transaction, which holds the period's
 lock (`services.period_lock`; `plugin.transactions.run_period` takes it and commits once): every
 draft, rollover balance and the run's summary are written together — a run killed half-way
 leaves nothing behind, and a second run of the same period at the same time is refused.

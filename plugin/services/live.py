@@ -22,6 +22,7 @@ from plugin.db import session
 from plugin.models import (
     Call,
     Contract,
+    ContractTerms,
     Customer,
     Installation,
     LiveStatement,
@@ -34,7 +35,7 @@ from plugin.models import (
 from plugin.services.statement import batches, load_bills
 
 # What changes a customer's bill as a whole (any period): its terms and its installations.
-_WHOLE_CUSTOMER = (Contract, Installation, Customer, SeatTier)
+_WHOLE_CUSTOMER = (Contract, Installation, Customer, SeatTier, ContractTerms)
 
 
 def mark(connection, pairs: Iterable[tuple[int, str]]) -> None:
@@ -122,7 +123,7 @@ def _changes(flush_session: Session) -> None:
         elif isinstance(obj, Customer):
             if obj not in flush_session.deleted:
                 customers.add(obj.id)
-        elif isinstance(obj, SeatTier):
+        elif isinstance(obj, (SeatTier, ContractTerms)):
             contracts.update(_values(obj, "contract_id"))
         elif isinstance(obj, (Contract, Installation)):
             customers.update(c for c in _values(obj, "customer_id") if c is not None)

@@ -1,4 +1,4 @@
-"""A customer's period as the billing core sees it: load rows, convert, call bill_period.
+"""A customer's period as the billing core sees it: load rows, convert, call complete_bill.
 
 The month-end run and "this month so far" both come through here, so they cannot disagree.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from plugin import billing
+from plugin.billing.complete_bill import complete_bill
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import (
@@ -30,6 +31,7 @@ from plugin.models import (
     User,
 )
 from plugin.services import core_rows
+from plugin.services.profitability.inputs import load_extras
 from plugin.services.wording import wording
 
 
@@ -155,6 +157,7 @@ class CustomerBill:
     rated_calls: tuple[billing.RatedCall, ...] = ()  # the telephony costs priced in the bill
     contracts: tuple[billing.Contract, ...] = ()  # the customer's, as the core saw them
     engineers: dict[int, int] = field(default_factory=dict)  # entry id -> engineer id
+    inputs: dict = field(default_factory=dict)  # complete_bill's arguments (what-if reuses them)
 
     @property
     def invoice(self) -> billing.Invoice:
@@ -300,20 +303,25 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
 
     rollover = carried_in(contracts, period, settings)
 
+    # Handled calls, their pricings and cost caps (PRODUCT.md §5): complete_bill's extra inputs.
+    extras = load_extras(ids, period, tz, until)
     out = []
     for cust_id in ids:
         customer = customers.get(cust_id)
         if customer is None:
             continue
         own = contracts.get(cust_id, [])
-        bill = billing.bill_period(
-            period, core_rows.core_customer(customer, settings), entries.get(cust_id, ()),
-            installations.get(cust_id, ()), own, calls.get(cust_id, ()),
+        inputs = dict(
+            period=period, customer=core_rows.core_customer(customer, settings),
+            entries=tuple(entries.get(cust_id, ())),
+            installations=tuple(installations.get(cust_id, ())), contracts=tuple(own),
+            rated_calls=tuple(calls.get(cust_id, ())),
             rollover_in={c.id: rollover[c.id] for c in own if c.id in rollover},
-            seller=seller, wording=wording(customer.language))
+            seller=seller, wording=wording(customer.language), **extras.get(cust_id, {}))
+        bill = complete_bill(**inputs)
         ev = EvidenceRows(sessions[cust_id], call_facts[cust_id]) if evidence else None
         out.append(CustomerBill(customer, bill, ev, tuple(calls.get(cust_id, ())), tuple(own),
-                                engineer_of.get(cust_id, {})))
+                                engineer_of.get(cust_id, {}), inputs))
     return out
 
 

@@ -260,3 +260,17 @@ def test_the_run_writes_current_statements_as_the_core_composes_them(
         session.commit()
         again = transactions.run_period(OCTOBER, settings())  # every draft composed anew
         assert (again.unchanged, again.changed, again.diff) == (3, 0, [])
+
+
+def test_profitability_terms_of_a_contract_mark_its_customer(
+        app, make_customer, make_contract, make_work):
+    from plugin.models import ContractTerms
+
+    customer = make_customer("Terms §5 GmbH")
+    contract = make_contract(customer)
+    make_work(customer, at(2026, 10, 5, 9, 0), 30)
+    with app.app_context():
+        _refresh_all()
+        session.add(ContractTerms(contract_id=contract))
+        session.commit()
+        assert _rows()[(customer, "2026-10")].stale

@@ -208,7 +208,8 @@ def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, wor
     contract for a start; token, entry, segments, lock check, two updates, audit record, and
     the live statement marked stale with its later months (an upsert, an update) for a stop
     (SQLite: plus the no-op UPDATE that takes its write lock). A running timer bills nothing
-    yet, so its start marks nothing."""
+    yet, so its start marks nothing. Plus the budget alerts' pre-check for a stop (its quota
+    contracts, the period's seconds: far from 80 %, nothing more)."""
     from sqlalchemy import event
 
     from plugin.services.users import issue_token
@@ -236,7 +237,9 @@ def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, wor
     finally:
         event.remove(engine, "before_cursor_execute", count)
     sqlite_lock = 1 if engine.dialect.name == "sqlite" else 0
-    assert counts == {"/api/v1/timer/start": 7, "/api/v1/timer/stop": 9 + sqlite_lock}
+    budget_precheck = 2
+    assert counts == {"/api/v1/timer/start": 7,
+                      "/api/v1/timer/stop": 9 + sqlite_lock + budget_precheck}
 
 
 def test_the_timer_counts_in_the_units_of_the_contract_the_invoice_uses(app, client, engineer,

@@ -1,0 +1,57 @@
+"""API: a contract's §5 terms (handled-call pricing, cost cap, reference price, tolerance,
+hourly floor, budget thresholds)."""
+
+from flask import jsonify
+
+from plugin.access import allow
+from plugin.api import bp, commit_or_field_error, doc, json_body
+from plugin.api.errors import ApiError
+from plugin.db import session
+from plugin.models import Contract
+from plugin.services.profitability import terms as service
+
+AMOUNT = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$", "examples": ["0.80"]}
+TERMS = {"type": "object", "properties": {
+    "contract_id": {"type": "integer", "readOnly": True},
+    "call_pricing": {"type": ["string", "null"], "enum": ["per_minute", "per_call", "flat", None],
+                     "description": "how handled calls are billed; null: not at all"},
+    "call_price": {**AMOUNT, "description": "per minute, per handled call or per month"},
+    "first_increment": {"type": "integer", "description": "seconds, per minute only (60/60)"},
+    "next_increment": {"type": "integer"},
+    "reference_price_per_minute": {**AMOUNT, "description": "null: the flat / per-call check "
+                                                            "is off"},
+    "tolerance_percent": AMOUNT,
+    "cost_cap_amounts": {"type": "array", "items": {"type": "string"}, "maxItems": 7,
+                         "description": "the cap of categories 1 to 7, rising; empty: no cap"},
+    "cost_cap_category": {"type": ["integer", "null"], "minimum": 1, "maximum": 7},
+    "cost_cap_kinds": {"type": "array", "items": {"type": "string", "enum": list(
+        service.CAPPABLE)}, "description": "the line kinds under the cap"},
+    "per_minute_price": {**AMOUNT, "description": "offered once category 7 is exceeded"},
+    "hourly_floor": {**AMOUNT, "description": "least billed per hour worked (quota contracts)"},
+    "budget_thresholds": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                          "description": "% of the quota that raise an alert (80, 100)"},
+    "budget_mail": {"type": "boolean", "description": "also e-mail the customer an alert"}}}
+
+
+def _contract(contract_id: int) -> Contract:
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise ApiError(404, "not_found", f"No contract {contract_id}.")
+    return contract
+
+
+@bp.get("/contracts/<int:contract_id>/terms")
+@allow("admin", "billing")
+@doc("A contract's profitability terms (PRODUCT.md §5)", response=TERMS)
+def contract_terms_get(contract_id: int):
+    _contract(contract_id)
+    return jsonify(service.terms_json(service.terms_of(contract_id), contract_id))
+
+
+@bp.put("/contracts/<int:contract_id>/terms")
+@allow("admin")
+@doc("Set a contract's profitability terms (send every field)", body=TERMS, response=TERMS)
+def contract_terms_put(contract_id: int):
+    contract = _contract(contract_id)
+    row = commit_or_field_error(service.save_terms, contract, json_body())
+    return jsonify(service.terms_json(row, contract_id))

@@ -1,0 +1,120 @@
+"""Budget alerts during the month: a task once per contract, period and threshold reached, and,
+if the contract says so, an e-mail to the customer through the outbox (same transaction)."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from plugin import billing
+from plugin.billing.budget import crossed_thresholds
+from plugin.config import Settings
+from plugin.db import session
+from plugin.models import (
+    Contract,
+    ContractTerms,
+    Customer,
+    RolloverBalance,
+    Task,
+    Ticket,
+    TimeEntry,
+)
+from plugin.services.profitability import terms as terms_service
+from plugin.services.profitability.tasks import Raised, raise_finding
+from plugin.services.statement import batches, load_bills
+
+BATCH = 250
+
+
+def check_budgets(period: billing.Period, settings: Settings, now: datetime,
+                  customer_ids: list[int] | None = None) -> list[Raised]:
+    """Every quota contract's thresholds reached in the period (default 80 % and 100 %); a
+    threshold already raised is left alone. Flushes; the caller commits."""
+    query = select(Contract.customer_id).where(Contract.quota_minutes.is_not(None)).distinct()
+    if customer_ids is not None:
+        query = query.where(Contract.customer_id.in_(customer_ids))
+    ids = sorted(session.scalars(query))
+    terms = {row.contract_id: row for row in session.scalars(
+        select(ContractTerms).join(Contract).where(Contract.customer_id.in_(ids)))}
+    raised: list[Raised] = []
+    for chunk in batches(ids, BATCH):
+        for loaded in load_bills(chunk, period, settings):
+            contracts = {c.id: c for c in loaded.contracts}
+            for usage in loaded.bill.coverage.usage:
+                contract = contracts.get(usage.contract_id)
+                row = terms.get(usage.contract_id)
+                thresholds = terms_service.thresholds(row)
+                if contract is None or not thresholds:
+                    continue
+                for alert in crossed_thresholds(usage, contract, period, thresholds):
+                    done = raise_finding(alert, loaded.customer.id, now, update=False)
+                    if done.created:
+                        raised.append(done)
+                        if row is not None and row.budget_mail:
+                            _mail(loaded.customer, done, settings, now)
+    return raised
+
+
+def after_stop(customer_id: int, started_at: datetime, settings: Settings,
+               now: datetime) -> list[Raised]:
+    """Right after a timer stops: the alerts of the period its session belongs to. The stop is
+    a hot path, so two cheap queries first rule out what cannot have reached a threshold."""
+    period = billing.period_of(started_at, str(settings.timezone))
+    if not might_reach(customer_id, period, settings):
+        return []
+    return check_budgets(period, settings, now, [customer_id])
+
+
+def might_reach(customer_id: int, period: billing.Period, settings: Settings) -> bool:
+    """Could a quota contract of the customer have reached a threshold not raised yet?
+
+    A pre-selection, not the rule: a session of d seconds counts at most d + one unit, so the
+    period's sessions use at most their seconds plus one unit each. Below every contract's
+    lowest threshold not yet raised, nothing can be due; otherwise the core decides."""
+    start, end = period.bounds(str(settings.timezone))
+    contracts = session.execute(
+        select(Contract.id, Contract.valid_from, Contract.valid_to, Contract.quota_minutes,
+               Contract.unit_seconds, ContractTerms.budget_thresholds, RolloverBalance.minutes)
+        .outerjoin(ContractTerms, ContractTerms.contract_id == Contract.id)
+        .outerjoin(RolloverBalance, (RolloverBalance.contract_id == Contract.id)
+                   & (RolloverBalance.period == str(period.previous())))
+        .where(Contract.customer_id == customer_id, Contract.quota_minutes.is_not(None))).all()
+    contracts = [c for c in contracts if c.valid_from <= period.last_day
+                 and (c.valid_to is None or c.valid_to >= period.first_day)]
+    if not contracts:
+        return False
+    seconds, count = session.execute(
+        select(func.coalesce(func.sum(TimeEntry.duration_seconds), 0), func.count(TimeEntry.id))
+        .join(Ticket, Ticket.id == TimeEntry.ticket_id)
+        .where(Ticket.customer_id == customer_id, TimeEntry.voided_at.is_(None),
+               TimeEntry.ended_at.is_not(None), TimeEntry.billable.is_(True),
+               TimeEntry.started_at >= start, TimeEntry.started_at < end)).one()
+    raised = None
+    for c in contracts:
+        budget_seconds = (c.quota_minutes + (c.minutes or 0)) * 60
+        if budget_seconds <= 0:
+            continue
+        thresholds = [int(t) for t in (c.budget_thresholds if c.budget_thresholds is not None
+                                       else "80,100").split(",") if t]
+        most = (seconds + count * c.unit_seconds) * 100
+        if not thresholds or most < min(thresholds) * budget_seconds:
+            continue
+        if raised is None:  # only when a threshold may be reached: which are raised already
+            raised = set(session.scalars(select(Task.key).where(
+                Task.customer_id == customer_id, Task.kind == "budget_alert",
+                Task.period == str(period))))
+        due = [t for t in thresholds if f"budget_alert:{c.id}:{period}:{t}" not in raised]
+        if due and most >= min(due) * budget_seconds:
+            return True
+    return False
+
+
+def _mail(customer: Customer, raised: Raised, settings: Settings, now: datetime) -> None:
+    """The alert text (template budget_alert in the customer's language) to the billing
+    address; no address: the task says so in its note."""
+    from plugin.services.profitability import offers
+
+    if not customer.billing_email:
+        raised.task.note = "no billing e-mail: the customer was not told"
+        return
+    offer = offers.draft_offer(raised.task, settings, now)
+    offers.send_offer(offer, settings, now)
