@@ -153,7 +153,7 @@ def test_the_api_edits_disables_and_resets(app, client, admin, make_user):
     assert r.status_code == 200
     assert r.get_json() == {"id": erika, "username": "erika", "display_name": "Erika M.",
                             "email": "e@example.com", "roles": ["admin", "engineer"],
-                            "active": True}
+                            "active": True, "hourly_cost": None}
     bad = client.patch(f"/api/v1/users/{erika}", json={"roles": ["boss"], "active": False},
                        headers=headers)
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "roles"

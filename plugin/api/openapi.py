@@ -12,6 +12,12 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
         "field": {"type": ["string", "null"], "description": "The input field at fault"}}}}}
 
 
+def _path_schema(rule, name: str) -> dict:
+    """A path parameter's type as its converter says: <int:id> an integer, <key> a string."""
+    converter = type(rule._converters.get(name)).__name__
+    return {"type": "integer"} if converter == "IntegerConverter" else {"type": "string"}
+
+
 def build() -> dict:
     base = current_app.extensions["quarterhour"].api_prefix
     paths: dict[str, dict] = {}
@@ -28,7 +34,7 @@ def build() -> dict:
                 "summary": info["summary"],
                 "x-roles": who,
                 "parameters": [{"name": a, "in": "path", "required": True,
-                                "schema": {"type": "integer"}} for a in sorted(rule.arguments)]
+                                "schema": _path_schema(rule, a)} for a in sorted(rule.arguments)]
                 + [{"name": name, "in": "query", "required": False, "schema": schema}
                    for name, schema in info.get("query", {}).items()],
                 "responses": {str(info.get("status", 200)): {

@@ -18,7 +18,9 @@ USER = {"type": "object", "properties": {
     "id": {"type": "integer"}, "username": {"type": "string"},
     "display_name": {"type": "string"}, "email": {"type": ["string", "null"]},
     "roles": {"type": "array", "items": {"type": "string", "enum": list(MANIFEST.roles)}},
-    "active": {"type": "boolean", "description": "false: disabled, no sign-in, no API"}}}
+    "active": {"type": "boolean", "description": "false: disabled, no sign-in, no API"},
+    "hourly_cost": {"type": ["string", "null"], "pattern": r"^\d+\.\d{2}$",
+                    "description": "what an hour of their work costs (a contract's margin)"}}}
 TOKEN = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "prefix": {"type": "string"},
     "created_at": {"type": "string", "format": "date-time"},
@@ -28,7 +30,8 @@ TOKEN = {"type": "object", "properties": {
 
 def user_json(u: User) -> dict:
     return {"id": u.id, "username": u.username, "display_name": u.display_name,
-            "email": u.email, "roles": sorted(u.roles), "active": u.active}
+            "email": u.email, "roles": sorted(u.roles), "active": u.active,
+            "hourly_cost": None if u.hourly_cost is None else f"{u.hourly_cost:.2f}"}
 
 
 def token_json(t: ApiToken) -> dict:
@@ -124,7 +127,8 @@ def user_get(user_id: int):
      body={"type": "object", "properties": {"display_name": {"type": "string"},
                                             "email": {"type": ["string", "null"]},
                                             "roles": USER["properties"]["roles"],
-                                            "active": {"type": "boolean"}}},
+                                            "active": {"type": "boolean"},
+                                            "hourly_cost": {"type": ["string", "null"]}}},
      response=USER)
 def user_update(user_id: int):
     user = _user_or_404(user_id)
@@ -134,9 +138,11 @@ def user_update(user_id: int):
         field(data, "email", required=False)
     display_name = field(data, "display_name", required=False)
     active = field(data, "active", bool, required=False)
+    cost = data.get("hourly_cost", users.UNCHANGED)
 
     def edit():  # one transaction: all of it or nothing
-        users.update_user(user.id, display_name=display_name, email=email, roles=roles)
+        users.update_user(user.id, display_name=display_name, email=email, roles=roles,
+                          hourly_cost=cost)
         if active is not None:
             users.set_active(user.id, active)
 

@@ -10,6 +10,7 @@ from zxcvbn import zxcvbn
 from plugin.db import session
 from plugin.models import ApiToken, User
 from plugin.models.users import ROLES
+from plugin.services import fields
 from plugin.services.errors import FieldError
 
 MIN_PASSWORD_LENGTH = 10
@@ -18,6 +19,9 @@ MIN_PASSWORD_LENGTH = 10
 # sequences, keyboard rows and dates ("aaaaaaaaaa", "1234567890", "qwertzuiop").
 MIN_PASSWORD_SCORE = 3
 
+
+
+UNCHANGED = object()  # update_user: a field not given
 
 def password_problem(password: str, *related: str | None) -> str | None:
     """Why a password may not be set, or None. `related`: the user's name, e-mail and so on,
@@ -99,9 +103,14 @@ def _keeps_an_admin(user: User, roles, active: bool) -> None:
         raise FieldError("roles" if active else "active", "this is the last active admin")
 
 
-def update_user(user_id: int, *, display_name=None, email=None, roles=None) -> User:
-    """Edit a user's name, e-mail and roles (what is None stays)."""
+def update_user(user_id: int, *, display_name=None, email=None, roles=None,
+                hourly_cost=UNCHANGED, locale: str | None = None) -> User:
+    """Edit a user's name, e-mail, roles and hourly cost (what is None, or UNCHANGED for the
+    cost, stays; an empty cost clears it)."""
     user = _user(user_id)
+    if hourly_cost is not UNCHANGED:
+        user.hourly_cost = fields.money(hourly_cost, "hourly_cost", required=False,
+                                        locale=locale)
     if roles is not None:
         roles = set(roles)
         if not roles or not roles <= set(ROLES):

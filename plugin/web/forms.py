@@ -199,6 +199,9 @@ class UserEditForm(FlaskForm):
         Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Not an e-mail address."))])
     roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(r) for r in ROLES],
                                 validators=[DataRequired()])
+    hourly_cost = StringField(_l("Hourly cost"), validators=[Optional(), Length(max=20)],
+                              description=_l("What an hour of this person's work costs the "
+                                             "company: the margin in Reports. Empty: none."))
 
 
 class PasswordResetForm(FlaskForm):

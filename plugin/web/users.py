@@ -1,6 +1,7 @@
 """Screens: user administration (create, edit, disable and enable, reset a password)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,7 +11,7 @@ from plugin.models import User
 from plugin.services import users
 from plugin.services.errors import FieldError
 from plugin.web import form_error
-from plugin.web.forms import PasswordResetForm, UserEditForm, UserForm
+from plugin.web.forms import PasswordResetForm, UserEditForm, UserForm, operator_locale
 
 bp = Blueprint("users", __name__)
 NAV = [(90, "Users", ".user_list")]
@@ -45,7 +46,9 @@ def _user_or_404(user_id: int) -> User:
 
 def _edit_page(user: User, form=None, reset_form=None, new_password=None, status=200):
     form = form or UserEditForm(display_name=user.display_name, email=user.email or "",
-                                roles=sorted(user.roles))
+                                roles=sorted(user.roles),
+                                hourly_cost="" if user.hourly_cost is None
+                                else format_decimal(user.hourly_cost, "#,##0.00"))
     return render_template("quarterhour/user_edit.html", user=user, form=form,
                            reset_form=reset_form or PasswordResetForm(),
                            new_password=new_password), status
@@ -61,7 +64,9 @@ def user_edit(user_id: int):
     if form.validate():
         try:
             users.update_user(user.id, display_name=form.display_name.data,
-                              email=form.email.data, roles=form.roles.data)
+                              email=form.email.data, roles=form.roles.data,
+                              hourly_cost=form.hourly_cost.data or None,
+                              locale=operator_locale())
             session.commit()
             flash(_("User %(name)s saved.", name=user.username))
             return redirect(url_for(".user_list"))

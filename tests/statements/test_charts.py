@@ -120,3 +120,25 @@ def test_the_screen_draws_what_the_api_says_and_the_csv_holds_it(
     assert lines[5].split(",")[1] == "30"  # the 5th of October
     index = client.get("/reports").get_data(as_text=True)
     assert "Quota burn-down" in index and "Revenue per month by line kind" in index
+
+
+def test_an_admin_sets_an_engineers_hourly_cost(app, client, make_user):
+    from tests.conftest import Auth
+
+    engineer = make_user("erika", "engineer")
+    make_user("boss", "admin")
+    auth = Auth(client)
+    auth.login("boss")
+    headers = {"X-CSRFToken": auth.csrf}
+    answer = client.patch(f"/api/v1/users/{engineer}", json={"hourly_cost": "42.50"},
+                          headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["hourly_cost"] == "42.50"
+    bad = client.patch(f"/api/v1/users/{engineer}", json={"hourly_cost": "-1"},
+                       headers=headers)
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "hourly_cost"
+    page = client.get(f"/admin/users/{engineer}/edit").get_data(as_text=True)
+    assert 'value="42.50"' in page
+    client.patch(f"/api/v1/users/{engineer}", json={"hourly_cost": None}, headers=headers)
+    with app.app_context():
+        assert session.get(User, engineer).hourly_cost is None
