@@ -1,12 +1,14 @@
 """Asterisk cdr_csv Master.csv: no header; 16 default columns, and the longer variants."""
 
 from collections.abc import Iterable, Iterator
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from .base import (
     Bad,
     Record,
     RowError,
+    Timestamps,
+    billed,
     csv_rows,
     digest,
     disposition,
@@ -14,7 +16,7 @@ from .base import (
     number,
     row_text,
     seconds,
-    to_utc,
+    skipped,
     unique_key,
 )
 
@@ -45,19 +47,24 @@ def context_hint(context: str) -> str | None:
     return None
 
 
-def parse(lines: Iterable[str], zone: tzinfo, mapping=None) -> Iterator[Record | RowError]:
+def parse(lines: Iterable[str], zone: tzinfo, mapping=None, *,
+          now: datetime) -> Iterator[Record | RowError]:
     hints: dict[str, str | None] = {}
+    start_of = Timestamps(zone, now)
     for line, row in csv_rows(lines):
         width = len(row)
         if width not in VARIANTS:
             if width == 0 or (width == 1 and not row[0].strip()):
+                if error := skipped(line, row):
+                    yield error
                 continue  # an empty line
             yield RowError(line, f"{width} columns, {_EXPECTED}", row_text(row))
             continue
         try:
-            start = to_utc(row[9], zone, "start")
+            start = start_of(row[9], "start")
             billsec = seconds(row[13], "billsec")
             duration = seconds(row[12], "duration")
+            billed(duration, billsec)
             src, dst = number(row[1], "src"), number(row[2], "dst")
             if width >= 19 and row[-2] and row[-1]:
                 key = unique_key("asterisk", row[-2], row[-1])  # linkedid:sequence

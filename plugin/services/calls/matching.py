@@ -8,6 +8,7 @@ from sqlalchemy import select
 from plugin.billing import rate, rateable
 from plugin.billing.rating import TariffBook
 from plugin.cdr import Record
+from plugin.cdr.bounds import check_cost
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import CustomerNumber, Installation, Tariff
@@ -100,7 +101,8 @@ class Matcher:
         return self.numbers.get(caller) or self.numbers.get(callee), None
 
     def rate(self, callee: str | None, start: datetime, billsec: int):
-        """(tariff_id, rated_seconds, cost), or Nones when no tariff matches."""
+        """(tariff_id, rated_seconds, cost), or Nones when no tariff matches. Raises
+        OutOfBounds for a cost no call can have (an absurd price)."""
         if callee is None:
             return None, None, None
         day = start.astimezone(self.operator_zone).date()
@@ -112,7 +114,8 @@ class Matcher:
         if rated is None:
             if len(self._costs) >= 200_000:
                 self._costs.clear()
-            rated = self._costs[key] = (tariff.id, *rate(tariff, billsec))
+            seconds, cost = rate(tariff, billsec)
+            rated = self._costs[key] = (tariff.id, seconds, check_cost(cost, tariff.name))
         return rated
 
     def row(self, record: Record) -> tuple:

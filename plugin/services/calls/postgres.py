@@ -54,6 +54,14 @@ class PostgresStore:
         self.driver.execute("RELEASE SAVEPOINT qh_import")
         return self.counts
 
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        """Which of these unique keys qh_calls holds (this import's own rows included)."""
+        self._wait()  # the connection is the writer's until then
+        with self.driver.cursor() as cursor:
+            cursor.execute("SELECT unique_key FROM qh_calls WHERE unique_key = ANY(%s)",
+                           (keys,))
+            return {key for (key,) in cursor}
+
     def discard(self) -> None:
         self.rows = []
         self._wait()

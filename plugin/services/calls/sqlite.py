@@ -1,7 +1,7 @@
 """Storing an import's rows on SQLite: a temporary staging table, moved into qh_calls at the end."""
 
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from plugin.models import Call
 from plugin.services.calls.review import review_counts_query
@@ -48,6 +48,12 @@ class SqliteStore:
                                       .where(Call.import_id == self.import_id)).one()
         return int(row[0]), int(row[1]), int(row[2])
 
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        """Which of these unique keys qh_calls holds (imported before: this import's rows
+        reach qh_calls only at finish)."""
+        return set(self.connection.execute(
+            select(Call.unique_key).where(Call.unique_key.in_(keys))).scalars())
+
     def discard(self) -> None:
         self.batch = []
 
@@ -59,10 +65,6 @@ class SqliteStore:
             self.connection.exec_driver_sql(self.insert, self.batch)
             self.given += len(self.batch)
             self.batch = []
-
-
-def _unusedtyped(types: tuple[str, ...]) -> str:
-    return ", ".join(f"{c} {t}" for c, t in zip(STAGING_COLUMNS, types, strict=True))
 
 
 def _drop_staging(connection) -> None:
