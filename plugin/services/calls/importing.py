@@ -24,6 +24,7 @@ from plugin.db import session, utcnow
 from plugin.models import CallImport
 from plugin.services.calls.matching import Matcher
 from plugin.services.calls.postgres import PostgresStore
+from plugin.services.calls.references import DanglingReferences
 from plugin.services.calls.rows import STAGING_COLUMNS
 from plugin.services.calls.sqlite import SqliteStore
 from plugin.services.closed_periods import closed_periods
@@ -132,9 +133,16 @@ def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename
             record.status = "rejected"
             store.discard()
         else:
-            record.imported, record.unmatched, record.unrated = store.finish()
-            record.duplicates = store.given - record.imported
-            record.status = "done"
+            try:
+                record.imported, record.unmatched, record.unrated = \
+                    store.finish(matcher.referenced())
+            except DanglingReferences as e:
+                errors.insert(0, {"line": None, "reason": str(e), "text": ""})
+                record.status = "rejected"
+                store.discard()
+            else:
+                record.duplicates = store.given - record.imported
+                record.status = "done"
     if record.status == "done":
         book_phone_entries(record.id, settings.timezone.key)
     errors.sort(key=lambda e: -1 if e["line"] is None else e["line"])

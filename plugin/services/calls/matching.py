@@ -44,7 +44,8 @@ class Matcher:
                  operator_zone):
         self.modems = modems  # E.164 → (customer_id, installation_id)
         self.numbers = numbers  # E.164 → customer_id
-        self.book = TariffBook(core_rows.core_tariff(t) for t in tariffs)
+        self.tariffs = [core_rows.core_tariff(t) for t in tariffs]
+        self.book = TariffBook(self.tariffs)
         self.country = country
         self.operator_zone = operator_zone
         self._e164: dict[str, str | None] = {}
@@ -60,6 +61,12 @@ class Matcher:
                                               CustomerNumber.customer_id)).all())
         return cls(modems, numbers, session.scalars(select(Tariff)).all(),
                    settings.default_country, settings.timezone)
+
+    def referenced(self) -> dict[str, set[int]]:
+        """Every id a row of this Matcher may name, per column of qh_calls."""
+        return {"customer_id": {c for c, _ in self.modems.values()} | set(self.numbers.values()),
+                "installation_id": {i for _, i in self.modems.values()},
+                "tariff_id": {t.id for t in self.tariffs}}
 
     def e164(self, raw: str) -> str | None:
         """E.164 of a raw number, or None (an extension, 'anonymous', …); numbers repeat, so

@@ -3,7 +3,10 @@
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from psycopg.errors import UniqueViolation
+from sqlalchemy import select
 
+from plugin.models import Call
+from plugin.services.calls import references
 from plugin.services.calls.review import PG_COUNTS_OF_INSERTED, review_counts_of
 from plugin.services.calls.rows import PG_STAGING_TYPES, STAGING_COLUMNS, typed
 
@@ -34,6 +37,7 @@ class PostgresStore:
 
     def __init__(self, connection, import_id: int):
         self.import_id = import_id
+        self.connection = connection
         self.driver = connection.connection.driver_connection  # psycopg, same transaction
         self.given = 0
         self.counts = (0, 0, 0)  # imported, unmatched, unrated
@@ -48,9 +52,14 @@ class PostgresStore:
         if len(self.rows) >= CHUNK_ROWS:
             self._hand_over()
 
-    def finish(self) -> tuple[int, int, int]:
+    def finish(self, referenced: dict[str, set[int]]) -> tuple[int, int, int]:
+        """Everything stored; the references checked (raises DanglingReferences, and then
+        discard() is still to be called)."""
         self._hand_over()
         self._wait()
+        table = Call.__table__
+        references.check(self.connection, referenced,
+                         select(table).where(table.c.import_id == self.import_id).subquery())
         self.driver.execute("RELEASE SAVEPOINT qh_import")
         return self.counts
 
