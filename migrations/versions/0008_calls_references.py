@@ -64,7 +64,7 @@ def upgrade():
                        f"qh_keep_referenced_by_calls('{column}', '{refusal}')")
         return
     for column, referred, refusal in REFERENCES:
-        used = f"EXISTS (SELECT 1 FROM qh_calls WHERE {column} = OLD.id)"
+        used = f"EXISTS (SELECT 1 FROM qh_calls WHERE {column} = OLD.id)"  # noqa: S608
         message = f"{referred}: {refusal}"
         op.execute(f"CREATE TRIGGER {_name(referred)} BEFORE DELETE ON {referred} "
                    f"FOR EACH ROW WHEN {used} BEGIN SELECT RAISE(ABORT, '{message}'); END")

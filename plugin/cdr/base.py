@@ -57,6 +57,10 @@ class Bad(ValueError):
     """A row is malformed; the message says which field and why."""
 
 
+def unreadable(error: csv.Error) -> str:
+    return f"not readable as CSV ({error})"
+
+
 class Unreadable(list):
     """What csv_rows gives for a row the csv module cannot read (e.g. a field over its limit):
     no fields, and the reason."""
@@ -79,7 +83,7 @@ def csv_rows(lines: Iterable[str], **options) -> Iterator[tuple[int, list[str]]]
             return
         except csv.Error as e:
             # The reader drops the rest of the row's line and goes on with the next.
-            yield previous + 1, Unreadable(f"not readable as CSV ({e})")
+            yield previous + 1, Unreadable(unreadable(e))
             previous = reader.line_num
 
 

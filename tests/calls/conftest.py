@@ -49,7 +49,6 @@ def run_import(app, text, fmt="asterisk", **options):
     from plugin.config import settings
     from plugin.db import session
     from plugin.services.calls import import_calls
-
     from plugin.textfiles import text_lines
 
     options.setdefault("clock", lambda: NOW)

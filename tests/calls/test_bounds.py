@@ -289,3 +289,52 @@ def test_the_api_answers_201_rejected_with_the_line_never_500(client, admin, wor
     assert body["status"] == "rejected" and body["errors"][0]["line"] == line
     assert body["errors"][0]["reason"].startswith(reason)
     assert client.get(f"/api/v1/calls/imports/{body['id']}").status_code == 200
+
+
+# --- the fast paths give what the plain ones give ------------------------------------------
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from([b"ab", b"\r", b"\n", b"\r\n", b"x,y", "ä".encode(),
+                                       b'"q\nr"']), max_size=40),
+       block=st.integers(1, 9))
+def test_text_lines_split_as_a_text_stream_does_across_blocks(parts, block):
+    from unittest import mock
+
+    from plugin import textfiles
+
+    data = b"".join(parts)
+    with mock.patch.object(textfiles, "BLOCK", block):
+        assert list(textfiles.text_lines(io.BytesIO(data))) == \
+            list(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(versions=st.lists(st.tuples(st.sampled_from(["+49", "+4989", "+498912", "+43"]),
+                                   st.dates(datetime(2026, 1, 1).date(),
+                                            datetime(2026, 12, 31).date())),
+                         max_size=6),
+       number=st.sampled_from(["+49891234567", "+4930123456", "+43123456", "+1555"]),
+       minutes=st.integers(0, 366 * 24 * 60))
+def test_the_matchers_tariff_timeline_agrees_with_the_core(versions, number, minutes):
+    """Matcher.rate looks a tariff up by instant; the core by the operator's local day."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from plugin.billing import local_date
+    from plugin.billing.rating import TariffBook
+    from plugin.models import Tariff
+    from plugin.services import core_rows
+    from plugin.services.calls.matching import Matcher
+
+    tariffs = [Tariff(id=i + 1, name=f"t{i}", prefix=prefix, valid_from=day,
+                      price_per_minute=Decimal("0.01"), connect_fee=Decimal(0),
+                      first_increment=60, next_increment=60, markup_percent=Decimal(0),
+                      minimum_charge=Decimal(0))
+               for i, (prefix, day) in enumerate(versions)]
+    matcher = Matcher({}, {}, tariffs, "DE", ZoneInfo("Europe/Berlin"))
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    expected = TariffBook(core_rows.core_tariff(t) for t in tariffs).find(
+        number, local_date(start, "Europe/Berlin"))
+    got = matcher.rate(matcher.side(number), start, 60)[0]
+    assert got == (expected.id if expected else None)

@@ -56,7 +56,7 @@ def rerate_calls(settings: Settings, period: Period | None = None, *,
                     customer_id, str(period_of(started_at, zone.key))) in closed:
                 skipped += 1
                 continue
-            tariff, rated_seconds, cost = matcher.rate(matcher.e164(callee), started_at,
+            tariff, rated_seconds, cost = matcher.rate(matcher.side(callee), started_at,
                                                        seconds)
             rated += tariff is not None
             unrated += tariff is None
@@ -86,8 +86,8 @@ def match_unmatched_calls(settings: Settings, batch: int = 5_000) -> int:
         last_id = rows[-1].id
         updates = []
         for call_id, direction, caller, callee in rows:
-            customer, installation = matcher.customer(direction, matcher.e164(caller),
-                                                      matcher.e164(callee))
+            customer, installation = matcher.customer(direction, matcher.side(caller),
+                                                      matcher.side(callee))
             if customer is not None:
                 updates.append({"call_id": call_id, "new_customer": customer,
                                 "new_installation": installation})
