@@ -90,25 +90,28 @@ def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename
     with _store_for(session.connection(), record.id) as store:
         try:
             head = list(islice(lines, HEAD_LINES))  # for the wrong-format hint below
+            row_of, add, held = matcher.row, store.add, closed.customers  # once, not per row
+            storing = True  # until a bad row rejects the file (mode "reject")
             for item in parse(chain(head, lines), zone, mapping, now=now):
                 read += 1
                 if type(item) is not RowError:
                     try:
-                        row = matcher.row(item)
+                        row = row_of(item)
                     except OutOfBounds as e:
                         item = RowError(item.line, str(e), describe(item))
                     else:
-                        if row[CUSTOMER] in closed.customers and closed.holds(row, item):
-                            continue  # decided in batches: a new call, or one imported before
-                        if not rejected or mode == "quarantine":
-                            store.add(row)
+                        if row[CUSTOMER] in held and closed.holds(row, item):
+                            # Decided in batches: a new call, or one imported before.
+                            if closed.full():
+                                rejected += closed.decide(store, errors)
+                        elif storing:
+                            add(row)
                 if type(item) is RowError:
                     rejected += 1
+                    storing = mode == "quarantine"
                     if len(errors) < ERRORS_KEPT:
                         errors.append({"line": item.line, "reason": item.reason,
                                        "text": item.text})
-                if closed.full():
-                    rejected += closed.decide(store, errors)
                 if progress is not None and read % PROGRESS_EVERY == 0:
                     progress(read)
             rejected += closed.decide(store, errors)
