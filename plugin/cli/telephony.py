@@ -52,6 +52,8 @@ def import_calls_command(file, fmt, mapping, mode):
         where = f"line {error['line']}: " if error["line"] is not None else ""
         click.echo(f"  {where}{error['reason']}", err=True)
     if record.status == "rejected":
+        if mode == "quarantine":
+            raise click.ClickException("file rejected: nothing imported (see above why)")
         raise click.ClickException("file rejected: nothing imported (fix the lines above, or "
                                    "use --on-error quarantine)")
 
