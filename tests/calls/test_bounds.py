@@ -338,3 +338,18 @@ def test_the_matchers_tariff_timeline_agrees_with_the_core(versions, number, min
         number, local_date(start, "Europe/Berlin"))
     got = matcher.rate(matcher.side(number), start, 60)[0]
     assert got == (expected.id if expected else None)
+
+
+def test_rating_again_with_an_absurd_price_leaves_the_call_unrated(app, world, make_tariff):
+    from plugin.services.calls import rerate_calls
+
+    run_import(app, master_row(billsec=3600))
+    with app.app_context():
+        from plugin.models import Tariff
+
+        session.get(Tariff, world.landline).price_per_minute = Decimal("9999999999")
+        session.commit()
+        result = rerate_calls(settings())
+        session.commit()
+        assert (result.rated, result.unrated) == (0, 1)
+        assert session.scalar(select(Call.cost)) is None
