@@ -336,7 +336,7 @@ def test_the_matchers_tariff_timeline_agrees_with_the_core(versions, number, min
     start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     expected = TariffBook(core_rows.core_tariff(t) for t in tariffs).find(
         number, local_date(start, "Europe/Berlin"))
-    got = matcher.rate(matcher.side(number), start, 60)[0]
+    got = matcher.rate(number, start, 60)[0]
     assert got == (expected.id if expected else None)
 
 

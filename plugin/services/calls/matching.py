@@ -108,15 +108,24 @@ class Matcher:
             return "inbound"
         return "inbound" if caller[E164] and not callee[E164] else "outbound"
 
-    def customer(self, direction: str, caller: list, callee: list):
-        """(customer_id, installation_id), either may be None; caller and callee are sides."""
+    def customer(self, direction: str, caller: str | None, callee: str | None):
+        """(customer_id, installation_id) of a call between numbers (E.164 or as stored);
+        either may be None."""
+        return self._customer(direction, self.side(caller or ""), self.side(callee or ""))
+
+    def _customer(self, direction: str, caller: list, callee: list):
+        """customer() of two sides."""
         if direction == "outbound":
             return callee[MODEM] or (callee[NUMBER], None)
         return caller[MODEM] or (caller[NUMBER] or callee[NUMBER], None)
 
-    def rate(self, callee: list, start: datetime, billsec: int):
-        """(tariff_id, rated_seconds, cost) of a call to the side `callee`, or Nones when no
-        tariff matches. Raises OutOfBounds for a cost no call can have (an absurd price).
+    def rate(self, callee: str | None, start: datetime, billsec: int):
+        """(tariff_id, rated_seconds, cost) of a call to `callee` (E.164 or as stored), or
+        Nones when no tariff matches. Raises OutOfBounds for a cost no call can have."""
+        return self._rate(self.side(callee or ""), start, billsec)
+
+    def _rate(self, callee: list, start: datetime, billsec: int):
+        """rate() of a side. Raises OutOfBounds for a cost no call can have (an absurd price).
 
         The tariff is the core's (TariffBook.find: longest prefix, the version in effect on
         the operator's local day), looked up once per number as a timeline: the instants at
@@ -155,10 +164,10 @@ class Matcher:
         caller = sides.get(record.caller) or self.side(record.caller)
         callee = sides.get(record.callee) or self.side(record.callee)
         direction = self.direction(record, caller, callee)
-        customer, installation = self.customer(direction, caller, callee)
+        customer, installation = self._customer(direction, caller, callee)
         stored_callee = callee[STORED]
         if rateable(direction, record.answered, record.billsec, stored_callee):
-            tariff, rated_seconds, cost = self.rate(callee, record.start, record.billsec)
+            tariff, rated_seconds, cost = self._rate(callee, record.start, record.billsec)
         else:
             tariff = rated_seconds = cost = None
         return (record.key, direction, caller[STORED], stored_callee,

@@ -58,7 +58,7 @@ def rerate_calls(settings: Settings, period: Period | None = None, *,
                 skipped += 1
                 continue
             try:
-                tariff, rated_seconds, cost = matcher.rate(matcher.side(callee), started_at,
+                tariff, rated_seconds, cost = matcher.rate(matcher.e164(callee), started_at,
                                                            seconds)
             except OutOfBounds:  # a price no call can cost: left unrated, listed for review
                 tariff = rated_seconds = cost = None
@@ -90,8 +90,8 @@ def match_unmatched_calls(settings: Settings, batch: int = 5_000) -> int:
         last_id = rows[-1].id
         updates = []
         for call_id, direction, caller, callee in rows:
-            customer, installation = matcher.customer(direction, matcher.side(caller),
-                                                      matcher.side(callee))
+            customer, installation = matcher.customer(direction, matcher.e164(caller),
+                                                      matcher.e164(callee))
             if customer is not None:
                 updates.append({"call_id": call_id, "new_customer": customer,
                                 "new_installation": installation})
