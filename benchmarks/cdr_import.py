@@ -8,7 +8,8 @@ each target imports it with the same service the CLI, API and screens use
 reports rows/s and the peak RSS of that process. The ceiling is measured in the same run:
 PostgreSQL COPY of the same file into a bare table of 18 text columns.
 
-Targets (issue 5): ≥ 100,000 rows/s on PostgreSQL, ≤ 3× the COPY time, peak RSS ≤ 300 MB.
+Targets (issues 5, 17): ≥ 100,000 rows/s on PostgreSQL, ≤ 3× the COPY time, peak RSS ≤ 300 MB;
+exits 1 when one is missed, and prints one JSON line with every figure last.
 PostgreSQL is QUARTERHOUR_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres);
 each run creates its own databases and drops them afterwards.
 """
@@ -128,6 +129,7 @@ def worker(url: str, path: str) -> None:
     from plugin.config import settings
     from plugin.db import session
     from plugin.services.calls import import_calls
+    from plugin.textfiles import text_lines
 
     app = create_app({"TESTING": True, "SECRET_KEY": "benchmark",
                       "SQLALCHEMY_DATABASE_URI": url, "QUARTERHOUR_SCHEDULER": "off"})
@@ -135,13 +137,18 @@ def worker(url: str, path: str) -> None:
         migrate.upgrade()
         seed_world()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        backend = backend_pid(session.connection())
+        session.commit()
+        server_before, client_before = backend_cpu(backend), client_cpu()
         started = time.perf_counter()
-        with open(path, encoding="utf-8", newline="") as stream:
-            record = import_calls(stream, "asterisk", settings=settings(),
+        with open(path, "rb") as raw:  # as the CLI reads a file
+            record = import_calls(text_lines(raw), "asterisk", settings=settings(),
                                   filename=Path(path).name)
             session.commit()
         seconds = time.perf_counter() - started
         print(json.dumps({
+            "client_cpu": client_cpu() - client_before,
+            "server_cpu": None if server_before is None else backend_cpu(backend) - server_before,
             "seconds": seconds, "rows": record.rows_read, "imported": record.imported,
             "duplicates": record.duplicates, "unmatched": record.unmatched,
             "unrated": record.unrated, "rejected": record.rejected, "status": record.status,
@@ -176,21 +183,48 @@ class FreshPostgres:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def copy_ceiling(path: Path) -> float:
-    """Seconds for PostgreSQL COPY of the file into a bare table of 18 text columns."""
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backend_pid(connection) -> int | None:
+    if connection.dialect.name != "postgresql":
+        return None  # SQLite runs in our process: its CPU is the client's
+    return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+
+def backend_cpu(pid: int | None) -> float | None:
+    """CPU seconds of a PostgreSQL backend on this machine (steadier than wall time when the
+    machine is shared); None when the server runs elsewhere."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def copy_ceiling(path: Path) -> tuple[float, float | None]:
+    """Seconds (and the backend's CPU seconds) for PostgreSQL COPY of the file into a bare
+    table of 18 text columns."""
     import psycopg
 
     with FreshPostgres() as url, psycopg.connect(url.replace("+psycopg", "")) as conn:
         columns = ", ".join(f"c{i} text" for i in range(18))
         conn.execute(f"CREATE TABLE bare ({columns})")
         conn.commit()
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        cpu = backend_cpu(pid)
         started = time.perf_counter()
         with conn.cursor() as cursor, path.open("rb") as source, \
                 cursor.copy("COPY bare FROM STDIN (FORMAT csv)") as copy:
             while chunk := source.read(1 << 20):
                 copy.write(chunk)
         conn.commit()
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        return seconds, None if cpu is None else backend_cpu(pid) - cpu
 
 
 def main() -> int:
@@ -204,6 +238,7 @@ def main() -> int:
         worker(*args.worker)
         return 0
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="qh-bench-") as tmp:
         path = Path(tmp) / "Master.csv"
         started = time.perf_counter()
@@ -211,30 +246,45 @@ def main() -> int:
         print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
               f"{time.perf_counter() - started:.1f} s (seed {args.seed})")
         results = {}
-        ceiling = None
+        ceiling = ceiling_cpu = None
         if "postgresql" in targets:
-            ceiling = copy_ceiling(path)
+            ceiling, ceiling_cpu = copy_ceiling(path)
             print(f"ceiling: PostgreSQL COPY into a bare table: {ceiling:.2f} s "
-                  f"({args.rows / ceiling:,.0f} rows/s)")
+                  f"({args.rows / ceiling:,.0f} rows/s; server CPU {ceiling_cpu or 0:.2f} s)")
             with FreshPostgres() as url:
                 results["postgresql"] = run_worker(url, path)
         if "sqlite" in targets:
             results["sqlite"] = run_worker(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", path)
-    print(f"\n{'target':<11} {'seconds':>8} {'rows/s':>10} {'× COPY':>7} {'peak RSS':>9}  "
-          "imported / unmatched / unrated")
+    print(f"\n{'target':<11} {'seconds':>8} {'rows/s':>10} {'× COPY':>7} {'peak RSS':>9} "
+          f"{'CPU app+server':>15}  imported / unmatched / unrated")
     ok = True
     for target, r in results.items():
         rate = r["rows"] / r["seconds"]
         factor = r["seconds"] / ceiling if ceiling else None
         print(f"{target:<11} {r['seconds']:>8.2f} {rate:>10,.0f} "
-              f"{f'{factor:.1f}' if factor else '—':>7} {r['peak_rss_mb']:>6.0f} MB  "
+              f"{f'{factor:.1f}' if factor else '—':>7} {r['peak_rss_mb']:>6.0f} MB "
+              f"{r['client_cpu']:>7.1f}+{r['server_cpu'] or 0:<6.1f} s  "
               f"{r['imported']:,} / {r['unmatched']:,} / {r['unrated']:,} ({r['status']})")
         if r["peak_rss_mb"] > TARGET_RSS_MB:
             ok = False
         if target == "postgresql":
             ok &= rate >= TARGET_ROWS_PER_SECOND and factor <= TARGET_COPY_FACTOR
-    print(f"\ntargets (PostgreSQL ≥ {TARGET_ROWS_PER_SECOND:,} rows/s, ≤ {TARGET_COPY_FACTOR}× "
+    load_after = os.getloadavg()
+    print(f"\nmachine load (1-min average) {load_before[0]:.1f} before, {load_after[0]:.1f} "
+          f"after, on {os.cpu_count()} CPUs")
+    print(f"targets (PostgreSQL ≥ {TARGET_ROWS_PER_SECOND:,} rows/s, ≤ {TARGET_COPY_FACTOR}× "
           f"COPY; peak RSS ≤ {TARGET_RSS_MB} MB): {'met' if ok else 'NOT met'}")
+    # The last line, for machines: every figure, and whether the targets were met.
+    print(json.dumps({
+        "benchmark": "cdr_import", "rows": args.rows, "seed": args.seed,
+        "copy_seconds": ceiling, "copy_server_cpu": ceiling_cpu,
+        "load_before": load_before[0], "load_after": load_after[0],
+        "targets": {"rows_per_second": TARGET_ROWS_PER_SECOND,
+                    "copy_factor": TARGET_COPY_FACTOR, "peak_rss_mb": TARGET_RSS_MB},
+        "results": {target: r | {"rows_per_second": r["rows"] / r["seconds"],
+                                 "copy_factor": r["seconds"] / ceiling if ceiling else None}
+                    for target, r in results.items()},
+        "met": ok}))
     return 0 if ok else 1
 
 

@@ -13,7 +13,7 @@ from plugin.config import settings
 from plugin.db import session
 from plugin.models import Call, CallImport
 from plugin.services import calls
-from plugin.textfiles import text_stream
+from plugin.textfiles import text_lines
 
 IMPORT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "filename": {"type": "string"},
@@ -87,7 +87,7 @@ def call_import_create():
         raise ApiError(422, "missing_field", "'format' is required (asterisk, freeswitch or "
                                              "csv).", "format")
     record = commit_or_field_error(
-        calls.import_calls, text_stream(upload.stream), fmt, settings=settings(),
+        calls.import_calls, text_lines(upload.stream), fmt, settings=settings(),
         filename=upload.filename or "upload",
         mode=request.form.get("mode") or "reject", mapping=request.form.get("mapping") or None,
         user_id=current_user().id)

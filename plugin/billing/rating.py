@@ -142,6 +142,14 @@ class TariffBook:
     def __len__(self) -> int:
         return sum(map(len, self._versions.values()))
 
+    def changes(self, number: str) -> list[date]:
+        """The days on which `find(number, day)` may give another answer than the day before
+        (the valid_from of every version of every prefix of the number), in order: between
+        two of them the answer is the same."""
+        digits = _digits(number)
+        return sorted({day for n in range(min(len(digits), self._longest) + 1)
+                       for day in self._days.get(digits[:n], ()) if day != date.min})
+
     def find(self, number: str, day: date) -> Tariff | None:
         prefixes = self._candidates.get(number)
         if prefixes is None:

@@ -1,8 +1,10 @@
 """Call detail records: streaming parsers for each telephone system's format, by name.
 
-`FORMATS[name](lines, zone, mapping)` reads a text stream row by row (never the whole file) and
-yields a `Record` per good row and a `RowError` (line number, reason) per malformed one; a
-`FormatError` means the file as a whole does not fit (e.g. a mapped column missing). `FORMATS`
+`FORMATS[name](lines, zone, mapping, now=…)` reads a text stream row by row (never the whole file)
+and yields a `Record` per good row and a `RowError` (line number, reason) per malformed one,
+including a value outside the bounds of a phone call (`bounds`: over a day, a start before 2000
+or after `now`); a `FormatError` means the file as a whole does not fit (e.g. a mapped column
+missing). `FORMATS`
 and `MODES` are the one list of what an import accepts: the table's check, the CLI's choices,
 the upload form and the API read them. Standard library only: no Flask, no database.
 """
@@ -20,8 +22,8 @@ class CdrFormat:
     parse: Callable
     takes_mapping: bool = False  # a column mapping (the generic CSV's header names)
 
-    def __call__(self, lines, zone, mapping=None):
-        return self.parse(lines, zone, mapping)
+    def __call__(self, lines, zone, mapping=None, *, now):
+        return self.parse(lines, zone, mapping, now=now)
 
 
 FORMATS: dict[str, CdrFormat] = {

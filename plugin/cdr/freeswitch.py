@@ -1,19 +1,21 @@
 """FreeSWITCH mod_cdr_csv: the 15-column "example" template and the 13-column "sql"/default one."""
 
 from collections.abc import Iterable, Iterator
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from .base import (
     Bad,
     Record,
     RowError,
+    Timestamps,
+    billed,
     csv_rows,
     disposition,
     natural_key,
     number,
     row_text,
     seconds,
-    to_utc,
+    skipped,
     unique_key,
 )
 
@@ -41,18 +43,23 @@ def _unwrap_sql(lines: Iterable[str]) -> Iterator[str]:
         yield text
 
 
-def parse(lines: Iterable[str], zone: tzinfo, mapping=None) -> Iterator[Record | RowError]:
+def parse(lines: Iterable[str], zone: tzinfo, mapping=None, *,
+          now: datetime) -> Iterator[Record | RowError]:
+    start_of = Timestamps(zone, now)
     for line, row in csv_rows(_unwrap_sql(lines), skipinitialspace=True):
         width = len(row)
         if width not in VARIANTS:
             if width == 0 or (width == 1 and not row[0].strip()):
+                if error := skipped(line, row):
+                    yield error
                 continue
             yield RowError(line, f"{width} columns, {_EXPECTED}", row_text(row))
             continue
         try:
-            start = to_utc(row[4], zone, "start_stamp")
+            start = start_of(row[4], "start_stamp")
             duration = seconds(row[7], "duration")
             billsec = seconds(row[8], "billsec")
+            billed(duration, billsec)
             caller = number(row[1], "caller_id_number")
             callee = number(row[2], "destination_number")
             cause = disposition(row[9], "hangup_cause")

@@ -2,7 +2,7 @@
 
 import csv
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from itertools import chain
 
 from .base import (
@@ -10,13 +10,15 @@ from .base import (
     FormatError,
     Record,
     RowError,
+    Timestamps,
+    billed,
     csv_rows,
     disposition,
     natural_key,
     number,
     row_text,
     seconds,
-    to_utc,
+    skipped,
     unique_key,
 )
 
@@ -64,13 +66,18 @@ def _delimiter(header: str) -> str:
     return max(",;\t", key=header.count)
 
 
-def parse(lines: Iterable[str], zone: tzinfo, mapping=None) -> Iterator[Record | RowError]:
+def parse(lines: Iterable[str], zone: tzinfo, mapping=None, *,
+          now: datetime) -> Iterator[Record | RowError]:
     lines = iter(lines)
     header_line = next(lines, "")
     if not header_line.strip():
         return
     delimiter = _delimiter(header_line)
-    header = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    try:
+        header = [name.strip() for name in next(csv.reader([header_line],
+                                                           delimiter=delimiter))]
+    except csv.Error as e:
+        raise FormatError(1, f"the header is not readable as CSV ({e})") from None
     wanted = {name: name for name in FIELDS if name in header} | parse_mapping(mapping)
     where = {}
     for name, column in wanted.items():
@@ -85,20 +92,24 @@ def parse(lines: Iterable[str], zone: tzinfo, mapping=None) -> Iterator[Record |
     get = where.get
     i_start, i_caller, i_callee, i_billsec = (where[n] for n in REQUIRED)
     i_duration, i_state, i_direction, i_id = (get(n) for n in FIELDS[4:])
+    start_of = Timestamps(zone, now)
     for line, row in csv_rows(chain([header_line], lines), delimiter=delimiter):
         if line == 1:
             continue
         if len(row) != width:
             if not any(cell.strip() for cell in row):
+                if error := skipped(line, row):
+                    yield error
                 continue
             yield RowError(line, f"{len(row)} columns, the header has {width}", row_text(row))
             continue
         try:
-            start = to_utc(row[i_start], zone, "start")
+            start = start_of(row[i_start], "start")
             caller, callee = number(row[i_caller], "caller"), number(row[i_callee], "callee")
             billsec = seconds(row[i_billsec].strip(), "billsec")
             duration = billsec if i_duration is None else \
                 seconds(row[i_duration].strip(), "duration")
+            billed(duration, billsec)
             if i_state is None or not row[i_state].strip():
                 answered = billsec > 0
                 state = "ANSWERED" if answered else "NO ANSWER"

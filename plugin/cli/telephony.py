@@ -26,11 +26,11 @@ def import_calls_command(file, fmt, mapping, mode):
     from plugin.config import settings
     from plugin.services.calls import import_calls
     from plugin.services.errors import FieldError
-    from plugin.textfiles import text_stream
+    from plugin.textfiles import text_lines
 
     size = os.path.getsize(file)
     with open(file, "rb") as raw, click.progressbar(length=size, label="Importing") as bar:
-        text = text_stream(raw)
+        text = text_lines(raw)
 
         def progress(_rows):
             bar.update(raw.tell() - bar.pos)
@@ -52,6 +52,8 @@ def import_calls_command(file, fmt, mapping, mode):
         where = f"line {error['line']}: " if error["line"] is not None else ""
         click.echo(f"  {where}{error['reason']}", err=True)
     if record.status == "rejected":
+        if mode == "quarantine":
+            raise click.ClickException("file rejected: nothing imported (see above why)")
         raise click.ClickException("file rejected: nothing imported (fix the lines above, or "
                                    "use --on-error quarantine)")
 

@@ -12,7 +12,7 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from plugin.billing import rateable
 from plugin.cdr import FORMATS, MODES
@@ -93,17 +93,21 @@ class Call(db.Model):
     disposition: Mapped[str] = mapped_column(String(40), default="ANSWERED")
     # Only answered calls with billed seconds are rated.
     answered: Mapped[bool] = mapped_column(default=True, server_default=true())
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("qh_customers.id"))
-    installation_id: Mapped[int | None] = mapped_column(ForeignKey("qh_installations.id"))
-    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("qh_tariffs.id"))
+    # Results of matching, not foreign keys (migration 0008): the import checks what it wrote
+    # before it commits (services/calls/references.py), and triggers refuse to delete a
+    # customer, installation or tariff that calls refer to (docs/data-model.md).
+    customer_id: Mapped[int | None]
+    installation_id: Mapped[int | None]
+    tariff_id: Mapped[int | None]
     # billsec after the tariff's increments (61 s at 60/60 → 120 s); cost from the billing
     # core, rounded to the cent.
     rated_seconds: Mapped[int | None]
     cost: Mapped[Decimal | None] = mapped_column(Money(4))
 
-    customer = relationship("Customer")
-    installation = relationship("Installation")
-    tariff = relationship(Tariff)
+    customer = relationship("Customer", primaryjoin="foreign(Call.customer_id) == Customer.id")
+    installation = relationship("Installation",
+                                primaryjoin="foreign(Call.installation_id) == Installation.id")
+    tariff = relationship(Tariff, primaryjoin=lambda: foreign(Call.tariff_id) == Tariff.id)
 
     @property
     def rateable(self) -> bool:

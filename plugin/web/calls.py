@@ -18,7 +18,7 @@ from plugin.db import session
 from plugin.models import CallImport
 from plugin.services import calls
 from plugin.services.errors import FieldError
-from plugin.textfiles import text_stream
+from plugin.textfiles import text_lines
 from plugin.web import form_error
 
 bp = Blueprint("calls", __name__)
@@ -101,7 +101,7 @@ def call_import():
         storage = form.file.data
         try:
             record = calls.import_calls(
-                text_stream(storage.stream), form.format.data, settings=settings(),
+                text_lines(storage.stream), form.format.data, settings=settings(),
                 filename=storage.filename or "upload", mode=form.mode.data,
                 mapping=form.mapping.data or None, user_id=current_user().id)
             session.commit()

@@ -1,8 +1,11 @@
 """Fixtures for telephony: a small world of customers, numbers and tariffs; CDR text builders."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
+
+NOW = datetime(2027, 6, 1, tzinfo=UTC)  # the clock of an import: the files' calls are past
 
 
 @dataclass
@@ -46,9 +49,11 @@ def run_import(app, text, fmt="asterisk", **options):
     from plugin.config import settings
     from plugin.db import session
     from plugin.services.calls import import_calls
+    from plugin.textfiles import text_lines
 
+    options.setdefault("clock", lambda: NOW)
     with app.app_context():
-        record = import_calls(io.StringIO(text, newline=""), fmt, settings=settings(),
+        record = import_calls(text_lines(io.BytesIO(text.encode())), fmt, settings=settings(),
                               filename="test.csv", **options)
         session.commit()
         return summary(record)

@@ -332,3 +332,27 @@ def test_chunked_summary_counts_unmatched_and_unrated_as_the_review_lists_do(
     assert (result["imported"], result["unmatched"], result["unrated"]) == (7, 4, 2)
     assert (again["imported"], again["duplicates"], again["unmatched"], again["unrated"]) == \
         (1, 3, 1, 1)
+
+
+@pytest.mark.postgres_only
+def test_a_big_import_opens_no_more_subtransactions_than_postgresql_keeps_in_memory(
+        app, world, small_chunks, monkeypatch):
+    """Past SUBTRANSACTIONS chunks go through the staging table without a savepoint (more than
+    64 in one transaction slow down every other session); the result is the same."""
+    from plugin.services.calls import postgres
+
+    monkeypatch.setattr(postgres, "SUBTRANSACTIONS", 3)
+    opened = []
+    real_store = postgres.PostgresStore._store
+
+    def store(self, rows):
+        stored = real_store(self, rows)
+        opened.append(self.subtransactions)
+        return stored
+
+    monkeypatch.setattr(postgres.PostgresStore, "_store", store)
+    first = run_import(app, "".join(day_rows(range(1, 11))))  # 5 chunks of 2
+    again = run_import(app, "".join(day_rows(range(5, 15))))  # days 5-10 known, 11-14 new
+    assert (first["imported"], first["duplicates"]) == (10, 0)
+    assert (again["imported"], again["duplicates"]) == (4, 6)
+    assert max(opened) <= 3 and len(calls(app)) == 14

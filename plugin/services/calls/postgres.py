@@ -3,14 +3,23 @@
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from psycopg.errors import UniqueViolation
+from sqlalchemy import select
 
+from plugin.models import Call
+from plugin.services.calls import references
 from plugin.services.calls.review import PG_COUNTS_OF_INSERTED, review_counts_of
 from plugin.services.calls.rows import PG_STAGING_TYPES, STAGING_COLUMNS, typed
 
-# Rows per COPY statement on PostgreSQL: each is a savepoint (few: PostgreSQL tracks 64 cheaply)
-# and what is retried when it meets a call imported before; two chunks (one written, one being
-# read) are what the import holds in memory, ~35 MB each.
+# Rows per COPY statement on PostgreSQL: each is a savepoint (see SUBTRANSACTIONS) and what is
+# retried when it meets a call imported before; two chunks (one written, one being read) are
+# what the import holds in memory, ~35 MB each.
 CHUNK_ROWS = 50_000
+# Subtransactions (savepoints that write) one import may open. PostgreSQL keeps up to 64 per
+# transaction in shared memory; beyond that every other session's snapshot has to look them up
+# in pg_subtrans, and the whole server slows down while the import runs. Past this many chunks
+# (2.4 million rows) a chunk goes through a staging table with ON CONFLICT DO NOTHING, which
+# needs no savepoint (≈ 1.5× the server's CPU of a plain COPY).
+SUBTRANSACTIONS = 48
 UNIQUE_KEY_INDEX = "uq_qh_calls_unique_key"
 # One import at a time per PostgreSQL database: overlapping files then never race on a key.
 IMPORT_LOCK = 0x5148_4341_4C4C  # "QHCALL"
@@ -19,8 +28,8 @@ IMPORT_LOCK = 0x5148_4341_4C4C  # "QHCALL"
 class PostgresStore:
     """Rows straight into qh_calls by binary COPY, CHUNK_ROWS per statement.
 
-    A writer thread stores one chunk while the import reads the next: PostgreSQL inserts, indexes
-    and checks the foreign keys of a chunk in its own process, so the two overlap (the writer
+    A writer thread stores one chunk while the import reads the next: PostgreSQL inserts and
+    indexes a chunk in its own process, so the two overlap (the writer
     mostly waits on the server, without the GIL; only it uses the connection until the import
     is finished or discarded). Nothing is looked up first: a fresh file's
     calls are new, and the unique index is the check. A chunk that meets a call imported before
@@ -28,12 +37,15 @@ class PostgresStore:
     rolled back to its savepoint and inserted again through a staging table with
     ON CONFLICT (unique_key) DO NOTHING. The whole import runs under a savepoint as well, so
     discard() leaves qh_calls untouched, and under IMPORT_LOCK, so imports never race on a key.
+    At most SUBTRANSACTIONS savepoints write: later chunks all go through the staging table.
     """
 
     COPY_TYPES = ("int4", *PG_STAGING_TYPES)  # import_id, then the row
 
     def __init__(self, connection, import_id: int):
         self.import_id = import_id
+        self.connection = connection
+        self.subtransactions = 1  # the import's own savepoint (qh_import) writes too
         self.driver = connection.connection.driver_connection  # psycopg, same transaction
         self.given = 0
         self.counts = (0, 0, 0)  # imported, unmatched, unrated
@@ -48,11 +60,24 @@ class PostgresStore:
         if len(self.rows) >= CHUNK_ROWS:
             self._hand_over()
 
-    def finish(self) -> tuple[int, int, int]:
+    def finish(self, referenced: dict[str, set[int]]) -> tuple[int, int, int]:
+        """Everything stored; the references checked (raises DanglingReferences, and then
+        discard() is still to be called)."""
         self._hand_over()
         self._wait()
+        table = Call.__table__
+        references.check(self.connection, referenced,
+                         select(table).where(table.c.import_id == self.import_id).subquery())
         self.driver.execute("RELEASE SAVEPOINT qh_import")
         return self.counts
+
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        """Which of these unique keys qh_calls holds (this import's own rows included)."""
+        self._wait()  # the connection is the writer's until then
+        with self.driver.cursor() as cursor:
+            cursor.execute("SELECT unique_key FROM qh_calls WHERE unique_key = ANY(%s)",
+                           (keys,))
+            return {key for (key,) in cursor}
 
     def discard(self) -> None:
         self.rows = []
@@ -79,6 +104,9 @@ class PostgresStore:
     def _store(self, rows: list[tuple]) -> tuple[int, int, int]:
         """In the writer thread: one chunk into qh_calls; (imported, unmatched, unrated)."""
         with self.driver.cursor() as cursor:
+            if self.subtransactions >= SUBTRANSACTIONS:
+                return self._store_new(cursor, rows)  # never raises on a known key
+            self.subtransactions += 1
             cursor.execute("SAVEPOINT qh_chunk")
             try:
                 self._copy(cursor, "qh_calls", rows)
@@ -87,6 +115,7 @@ class PostgresStore:
                 if e.diag.constraint_name != UNIQUE_KEY_INDEX:
                     raise
                 cursor.execute("ROLLBACK TO SAVEPOINT qh_chunk")
+                self.subtransactions += 1  # what it writes now is a subtransaction of its own
                 stored = self._store_new(cursor, rows)
             cursor.execute("RELEASE SAVEPOINT qh_chunk")
         return stored

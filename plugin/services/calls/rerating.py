@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, select, update
 
 from plugin.billing import Period, period_of
+from plugin.cdr.bounds import OutOfBounds
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Call
@@ -58,8 +59,11 @@ def rerate_calls(settings: Settings, period: Period | None = None, *,
                     customer_id, str(period_of(started_at, zone.key))) in closed:
                 skipped += 1
                 continue
-            tariff, rated_seconds, cost = matcher.rate(matcher.e164(callee), started_at,
-                                                       seconds)
+            try:
+                tariff, rated_seconds, cost = matcher.rate(matcher.e164(callee), started_at,
+                                                           seconds)
+            except OutOfBounds:  # a price no call can cost: left unrated, listed for review
+                tariff = rated_seconds = cost = None
             rated += tariff is not None
             unrated += tariff is None
             updates.append({"call_id": call_id, "new_tariff": tariff,

@@ -51,13 +51,10 @@ _DIRECTION, _CALLEE, _BILLED, _ANSWERED, _CUSTOMER, _TARIFF = (
 
 def review_counts_of(rows: list[tuple]) -> tuple[int, int]:
     """(unmatched, unrated) of rows, counted as UNMATCHED and UNRATED count stored calls."""
-    unmatched = unrated = 0
-    for row in rows:
-        if row[_CUSTOMER] is None:
-            unmatched += 1
-        if row[_TARIFF] is None and rateable(row[_DIRECTION], row[_ANSWERED], row[_BILLED],
-                                             row[_CALLEE]):
-            unrated += 1
+    # Comprehensions, not a loop with ifs: the writer thread counts every row of a big file.
+    unmatched = [row[_CUSTOMER] for row in rows].count(None)
+    unrated = sum([rateable(row[_DIRECTION], row[_ANSWERED], row[_BILLED], row[_CALLEE])
+                   for row in rows if row[_TARIFF] is None])
     return unmatched, unrated
 
 

@@ -1,13 +1,17 @@
 """Storing an import's rows on SQLite: a temporary staging table, moved into qh_calls at the end."""
 
 
-from sqlalchemy import text
+from sqlalchemy import column, select, table, text
 
 from plugin.models import Call
+from plugin.services.calls import references
 from plugin.services.calls.review import review_counts_query
 from plugin.services.calls.rows import SQLITE_STAGING_TYPES, STAGING_COLUMNS, typed
 
 SQLITE_BATCH = 5_000
+# The staging table as the reference check reads it (timestamps as qh_calls' type reads them).
+STAGING = table("qh_call_staging", *(
+    column(name, Call.__table__.c[name].type) for name in STAGING_COLUMNS))
 
 
 class SqliteStore:
@@ -35,8 +39,11 @@ class SqliteStore:
         if len(self.batch) >= SQLITE_BATCH:
             self._write()
 
-    def finish(self) -> tuple[int, int, int]:
+    def finish(self, referenced: dict[str, set[int]]) -> tuple[int, int, int]:
+        """Everything moved into qh_calls, the references checked first (raises
+        DanglingReferences)."""
         self._write()
+        references.check(self.connection, referenced, STAGING)
         columns = ", ".join(STAGING_COLUMNS)
         # Every name is a constant of this module and import_id a bound parameter.
         # "WHERE true": SQLite would read ON CONFLICT as a join constraint without it.
@@ -47,6 +54,12 @@ class SqliteStore:
         row = self.connection.execute(review_counts_query(Call.__table__)
                                       .where(Call.import_id == self.import_id)).one()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        """Which of these unique keys qh_calls holds (imported before: this import's rows
+        reach qh_calls only at finish)."""
+        return set(self.connection.execute(
+            select(Call.unique_key).where(Call.unique_key.in_(keys))).scalars())
 
     def discard(self) -> None:
         self.batch = []
@@ -59,10 +72,6 @@ class SqliteStore:
             self.connection.exec_driver_sql(self.insert, self.batch)
             self.given += len(self.batch)
             self.batch = []
-
-
-def _unusedtyped(types: tuple[str, ...]) -> str:
-    return ", ".join(f"{c} {t}" for c, t in zip(STAGING_COLUMNS, types, strict=True))
 
 
 def _drop_staging(connection) -> None:
