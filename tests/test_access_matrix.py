@@ -156,6 +156,12 @@ EXPECTED = {
     ("GET", "/invoices/<int:invoice_id>/download"): BILL,
     ("POST", "/invoices/<int:invoice_id>/finalize"): BILL,
     ("POST", "/invoices/<int:invoice_id>/push"): BILL,
+    # Company settings (issue 14): admins change our company as the seller; billing reads it.
+    ("GET", "/admin/company"): CONFIGURE,
+    ("POST", "/admin/company"): CONFIGURE,
+    ("GET", "/api/v1/company"): READ_BUSINESS,
+    ("PUT", "/api/v1/company"): CONFIGURE,
+    ("GET", "/api/v1/company/changes"): CONFIGURE,
 }
 
 

@@ -1,6 +1,7 @@
 """The ORM tables, by concept; importing this package registers them all."""
 
 from plugin.models.calls import Call, CallImport, Tariff
+from plugin.models.company import CompanySetting, CompanySettingChange
 from plugin.models.contracts import Contract, RolloverBalance, SeatTier, contract_installations
 from plugin.models.customers import Customer, CustomerNumber, Installation, Ticket
 from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumberCounter
@@ -11,9 +12,33 @@ from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment
 from plugin.models.users import ApiToken, User, UserRole
 
 __all__ = [
-    "ApiToken", "BillingRun", "Call", "CallImport", "Contract", "Customer", "CustomerNumber",
-    "Installation", "Invoice", "InvoiceLine", "InvoiceNumberCounter", "JobRun", "Offer",
-    "OfferTemplate", "OutboxAttachment", "OutboxMessage", "RolloverBalance", "SeatTier",
-    "Tariff", "Task", "Ticket", "TimeEntry", "TimeEntryAudit", "TimeSegment", "User", "UserRole",
+    "ApiToken",
+    "BillingRun",
+    "Call",
+    "CallImport",
+    "CompanySetting",
+    "CompanySettingChange",
+    "Contract",
+    "Customer",
+    "CustomerNumber",
+    "Installation",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceNumberCounter",
+    "JobRun",
+    "Offer",
+    "OfferTemplate",
+    "OutboxAttachment",
+    "OutboxMessage",
+    "RolloverBalance",
+    "SeatTier",
+    "Tariff",
+    "Task",
+    "Ticket",
+    "TimeEntry",
+    "TimeEntryAudit",
+    "TimeSegment",
+    "User",
+    "UserRole",
     "contract_installations",
 ]

@@ -8,8 +8,9 @@ from plugin import billing
 from plugin.db import session
 from plugin.models import Contract, Customer, Installation
 from plugin.models import SeatTier as SeatTierRow
+from plugin.models.customers import DELIVERY_CHOICES
 from plugin.phone import NumberError, to_e164
-from plugin.services import core_rows
+from plugin.services import core_rows, identifiers
 from plugin.services.errors import FieldError
 from plugin.services.fields import day, money, text, whole
 
@@ -21,13 +22,19 @@ def save_customer(data: dict, customer: Customer | None = None) -> Customer:
     customer.address = text(data.get("address"), "address", required=False,
                             max_length=1000) or ""
     country = (text(data.get("country"), "country", required=False) or "DE").upper()
-    if len(country) != 2 or not country.isalpha():
-        raise FieldError("country", "an ISO 3166 two-letter code, e.g. DE")
+    problem = identifiers.country_problem(country)
+    if problem:
+        raise FieldError("country", problem)
     customer.country = country
-    vat_id = (text(data.get("vat_id"), "vat_id", required=False, max_length=20) or "")
-    vat_id = vat_id.replace(" ", "").upper()
-    if vat_id and not (vat_id[:2].isalpha() and len(vat_id) >= 4 and vat_id[2:].isalnum()):
-        raise FieldError("vat_id", "a VAT id starts with its country code, e.g. DE129273398")
+    vat_id = (text(data.get("vat_id"), "vat_id", required=False, max_length=30) or "")
+    vat_id = identifiers.compact_vat_id(vat_id).upper() if vat_id else ""
+    # python-stdnum judges it (check digits, length) and it must be of the customer's
+    # country: only such an id makes an invoice reverse charge (billing.vat).
+    problem = identifiers.vat_id_problem(vat_id, country) if vat_id else None
+    if problem:
+        raise FieldError("vat_id", problem)
+    if len(vat_id) > 20:
+        raise FieldError("vat_id", "at most 20 characters")
     customer.vat_id = vat_id or None
     email = text(data.get("billing_email"), "billing_email", required=False, max_length=254)
     if email and ("@" not in email or " " in email):
@@ -44,6 +51,12 @@ def save_customer(data: dict, customer: Customer | None = None) -> Customer:
     customer.buyer_reference = text(data.get("buyer_reference"), "buyer_reference",
                                     required=False, max_length=100)
     customer.vat_exempt = bool(data.get("vat_exempt"))
+    delivery = data.get("invoice_delivery") or "none"
+    if delivery not in DELIVERY_CHOICES:
+        raise FieldError("invoice_delivery", " or ".join(DELIVERY_CHOICES))
+    if delivery != "none" and not email:
+        raise FieldError("billing_email", "invoices go out by e-mail: give the address")
+    customer.invoice_delivery = delivery
     session.add(customer)
     session.flush()
     return customer

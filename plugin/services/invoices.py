@@ -22,7 +22,7 @@ from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, evidence
+from plugin.services import billing_run, company, evidence
 from plugin.services.bulk import collector_paused
 from plugin.services.errors import FieldError
 from plugin.services.statement import batches, load_bills
@@ -52,7 +52,8 @@ def next_number(year: int, settings: Settings) -> str:
     counter = _counter(year)
     counter.last_number += 1
     session.flush()
-    return settings.invoice_number_format.format(year=year, number=counter.last_number)
+    return company.company(settings).invoice_number_format.format(year=year,
+                                                                  number=counter.last_number)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -60,11 +61,12 @@ def next_number(year: int, settings: Settings) -> str:
 
 
 def seller(settings: Settings) -> dict:
-    return {"name": settings.company_name, "address": settings.company_address.replace("\\n",
-                                                                                         "\n"),
-            "country": settings.company_country, "vat_id": settings.company_vat_id,
-            "email": settings.company_email, "phone": settings.company_phone,
-            "iban": settings.company_iban, "bic": settings.company_bic}
+    """Our company as an invoice freezes it (the company settings, plugin.services.company)."""
+    c = company.company(settings)
+    return {"name": c.name, "address": c.address, "country": c.country, "vat_id": c.vat_id,
+            "tax_number": c.tax_number, "email": c.email, "phone": c.phone,
+            "contact_name": c.contact_name, "iban": c.iban, "bic": c.bic,
+            "bank_name": c.bank_name, "logo": c.logo}
 
 
 def buyer(customer: Customer) -> dict:
@@ -115,7 +117,8 @@ def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] 
     draft and named in the result: finalizing must never issue what nobody reviewed.
     """
     on = on or local_today(settings, clock())
-    due = on + timedelta(days=settings.payment_terms_days)
+    ours = company.company(settings)
+    due = on + timedelta(days=ours.payment_terms_days)
     query = (select(Invoice).join(Customer)
              .where(Invoice.period == str(period), Invoice.kind == "invoice",
                     Invoice.status == "draft")
@@ -139,14 +142,14 @@ def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] 
                     result.stale.append(cb.customer.name)
                     continue
                 counter.last_number += 1
-                draft.number = settings.invoice_number_format.format(year=on.year,
-                                                                     number=counter.last_number)
+                draft.number = ours.invoice_number_format.format(year=on.year,
+                                                                 number=counter.last_number)
                 draft.status = "finalized"
                 draft.issued_on, draft.due_on, draft.finalized_at = on, due, clock()
                 draft.snapshot = json.dumps({
                     "seller": the_seller, "buyer": buyer(cb.customer),
                     "notes": list(cb.invoice.notes),
-                    "payment_terms": payment_terms(settings.payment_terms_days, due,
+                    "payment_terms": payment_terms(ours.payment_terms_days, due,
                                                    cb.customer.language),
                     "evidence": evidence.frozen(cb)})
                 result.finalized.append(draft.number)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from plugin.billing.vat import VatCategory, vat_category, vat_rate
+from plugin.billing.vat import VatCategory, reverse_charge_vat_id, vat_category, vat_rate
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,15 @@ def test_only_standard_treatment_charges_the_standard_rate():
 
 def test_categories_carry_their_en_16931_codes():
     assert [c.code for c in VatCategory] == ["S", "AE", "E"]
+
+
+@pytest.mark.parametrize(("vat_id", "country", "valid", "counted"), [
+    ("ATU13585627", "AT", True, "ATU13585627"),
+    ("ATU13585627", "AT", False, None),   # the checking library refused it
+    ("ATU13585627", "DE", True, None),    # of another country than the customer's
+    ("EL094259216", "GR", True, "EL094259216"),  # Greece writes EL
+    (None, "AT", True, None),
+])
+def test_only_a_valid_vat_id_of_the_customers_country_counts_for_reverse_charge(
+        vat_id, country, valid, counted):
+    assert reverse_charge_vat_id(vat_id, country, valid) == counted

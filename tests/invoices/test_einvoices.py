@@ -20,7 +20,7 @@ OCTOBER = billing.Period(2026, 10)
 @pytest.fixture
 def three_treatments(app, make_customer, make_work):
     for c in (make_customer("Standard GmbH", vat_id="DE129273398"),
-              make_customer("Wiener Service GmbH", country="AT", vat_id="ATU12345678",
+              make_customer("Wiener Service GmbH", country="AT", vat_id="ATU13585627",
                             address="Ringstraße 5\n1010 Wien"),
               make_customer("Zurich Labs AG", country="CH", vat_exempt=True,
                             address="Bahnhofstrasse 1\n8001 Zürich")):
