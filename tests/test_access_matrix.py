@@ -162,6 +162,10 @@ EXPECTED = {
     ("GET", "/api/v1/company"): READ_BUSINESS,
     ("PUT", "/api/v1/company"): CONFIGURE,
     ("GET", "/api/v1/company/changes"): CONFIGURE,
+    # Finalize and credit are confirmed on a page of their own first (issue 11).
+    ("GET", "/billing/finalize"): BILL,
+    ("GET", "/invoices/<int:invoice_id>/finalize"): BILL,
+    ("GET", "/invoices/<int:invoice_id>/credit"): BILL,
 }
 
 

@@ -20,7 +20,7 @@ from plugin.exports.document import amount, document
 from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, period_lock
+from plugin.services import billing_run, invoice_checks, period_lock
 from plugin.services.errors import FieldError
 
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
@@ -211,6 +211,13 @@ def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
         result = transactions.finalize(period, settings(), invoice_ids=ids, on=on)
     except period_lock.RunInProgress as e:
         raise ApiError(409, "run_in_progress", str(e)) from None
+    except invoice_checks.InvoiceIncomplete as e:
+        response = jsonify({"error": {
+            "code": "incomplete", "message": e.message, "field": None,
+            "missing": [{"item": str(p.item), "customer_id": p.customer_id,
+                         "text": invoice_checks.item_text(p)} for p in e.problems]}})
+        response.status_code = 422
+        return response
     jobs_billing.push_in_background(current_app._get_current_object())
     return jsonify({"period": result.period, "finalized": result.finalized,
                     "stale": result.stale})
@@ -218,7 +225,8 @@ def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
 
 @bp.post("/invoices/finalize")
 @allow("billing")
-@doc("Finalize every draft of a period: gapless numbers, immutable, the period locked",
+@doc("Finalize every draft of a period: gapless numbers, immutable, the period locked; 422 "
+     "'incomplete' lists every item a draft lacks (and finalizes nothing)",
      body={"type": "object", "required": ["period"], "properties": {
          "period": PERIOD, "issued_on": {"type": "string", "format": "date"}}},
      response=FINALIZED)
@@ -243,8 +251,10 @@ def invoice_finalize(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/credit")
 @allow("billing")
-@doc("Credit a finalized invoice in full (its own number); reopens the period",
-     body={"type": "object", "properties": {"reason": {"type": "string"},
+@doc("Credit a finalized invoice in full (its own number); reopens the period. The reason "
+     "is required and printed on the credit note",
+     body={"type": "object", "required": ["reason"], "properties": {
+         "reason": {"type": "string", "minLength": 1, "maxLength": 300},
                                             "issued_on": {"type": "string", "format": "date"}}},
      response=INVOICE, status=201)
 def invoice_credit(invoice_id: int):
@@ -255,6 +265,8 @@ def invoice_credit(invoice_id: int):
         note = transactions.credit(invoice_id, settings(), on=_day(data.get("issued_on")),
                                    reason=str(data.get("reason") or ""))
     except FieldError as e:
+        if e.field == "reason":
+            raise ApiError(422, "missing_field", e.message, "reason") from None
         raise ApiError(409, "not_creditable", e.message, e.field) from None
     jobs_billing.push_in_background(current_app._get_current_object())
     return jsonify(invoice_json(note, full=True)), 201

@@ -86,9 +86,13 @@ def finalize_command(period, issued_on):
 
     period = _period(period)
     bar = _Bar(f"finalizing {period}")
+    from plugin.services.invoice_checks import InvoiceIncomplete
+
     try:
         result = finalize(period, settings(), on=issued_on.date() if issued_on else None,
                           progress=bar)
+    except InvoiceIncomplete as e:
+        raise click.ClickException(e.message) from None
     finally:
         bar.close()
     click.echo(result.text())
@@ -100,10 +104,12 @@ def finalize_command(period, issued_on):
 
 @billing_group.command("credit")
 @click.argument("number")
-@click.option("--reason", default="")
+@click.option("--reason", required=True,
+              help="Why the invoice is reversed; printed on the credit note.")
 @with_appcontext
 def credit_command(number, reason):
-    """Reverse the finalized invoice NUMBER in full with a credit note."""
+    """Reverse the finalized invoice NUMBER in full with a credit note (cannot be undone; the
+    period opens again for its customer)."""
     from sqlalchemy import select
 
     from plugin.db import session

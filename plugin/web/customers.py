@@ -59,7 +59,8 @@ def customer_list():
 @allow("admin")
 def customer_new():
     return _save(CustomerForm(), service.save_customer,
-                 lambda c: url_for(".customer_detail", customer_id=c.id), "New customer")
+                 lambda c: url_for(".customer_detail", customer_id=c.id), "New customer",
+                 script="customer_form.js")
 
 
 @bp.route("/admin/customers/<int:customer_id>")
@@ -77,7 +78,8 @@ def customer_edit(customer_id: int):
     customer = _get(Customer, customer_id)
     form = CustomerForm(obj=customer)
     return _save(form, lambda data: service.save_customer(data, customer),
-                 lambda c: url_for(".customer_detail", customer_id=c.id), customer.name)
+                 lambda c: url_for(".customer_detail", customer_id=c.id), customer.name,
+                 script="customer_form.js")
 
 
 @bp.route("/admin/customers/<int:customer_id>/installations/new", methods=["GET", "POST"])

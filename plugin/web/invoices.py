@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from plugin import billing, exports, transactions
@@ -25,7 +27,7 @@ from plugin.db import session, utcnow
 from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, period_lock
+from plugin.services import billing_run, invoice_checks, period_lock
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.web import period_param
@@ -83,25 +85,53 @@ def billing_start():
     return redirect(url_for(".billing_page", period=str(period)))
 
 
+def _confirm_page(period, ids, action, back, single=False):
+    """What finalizing will do — the numbers it takes, the period it closes — or what is
+    missing first; nothing happens until the page's button is pressed."""
+    preview = service.finalize_preview(period, settings(), invoice_ids=ids)
+    texts = {p: invoice_checks.item_text(p, str(get_locale())) for p in preview.problems}
+    return render_template("quarterhour/finalize_confirm.html", p=preview, texts=texts,
+                           action=action, back=back, single=single,
+                           issued=format_date(preview.issued_on, "medium"),
+                           due=format_date(preview.due_on, "medium"),
+                           send=settings().invoice_send_on_finalize)
+
+
+@bp.route("/billing/finalize")
+@allow("billing")
+def billing_finalize_confirm():
+    period = _period_arg(request.args.get("period"))
+    return _confirm_page(period, None, url_for(".billing_finalize"),
+                         url_for(".billing_page", period=str(period)))
+
+
 @bp.route("/billing/finalize", methods=["POST"])
 @allow("billing")
 def billing_finalize():
     if not request.form.get("period"):
-        flash("period: choose the month to finalize", "error")
+        flash(_("period: choose the month to finalize"), "error")
         return redirect(url_for(".billing_page"))
     period = _period_arg(request.form.get("period"))
-    _finalize_and_flash(period, None)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".billing_finalize_confirm", period=str(period)))
+    if not _finalize_and_flash(period, None):
+        return redirect(url_for(".billing_finalize_confirm", period=str(period)))
     return redirect(url_for(".billing_page", period=str(period)))
 
 
-def _finalize_and_flash(period, ids):
+def _finalize_and_flash(period, ids) -> bool:
     try:
-        result = transactions.finalize(period, settings(), invoice_ids=ids)
+        result = transactions.finalize(period, settings(), invoice_ids=ids,
+                                       language=str(get_locale()))
     except period_lock.RunInProgress as e:
         flash(str(e), "error")
-        return
+        return False
+    except invoice_checks.InvoiceIncomplete as e:
+        flash(e.message, "error")
+        return False
     flash(result.text(), "error" if result.stale else "message")
     jobs_billing.push_in_background(current_app._get_current_object())
+    return True
 
 
 @bp.route("/billing/runs/<int:run_id>")
@@ -152,25 +182,61 @@ def invoice_detail(invoice_id: int):
                            now=datetime.now(UTC))
 
 
+@bp.route("/invoices/<int:invoice_id>/finalize")
+@allow("billing")
+def invoice_finalize_confirm(invoice_id: int):
+    inv = _invoice(invoice_id)
+    if inv.status != "draft":
+        return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+    return _confirm_page(billing.Period.parse(inv.period), [inv.id],
+                         url_for(".invoice_finalize", invoice_id=inv.id),
+                         url_for(".invoice_detail", invoice_id=inv.id), single=True)
+
+
 @bp.route("/invoices/<int:invoice_id>/finalize", methods=["POST"])
 @allow("billing")
 def invoice_finalize(invoice_id: int):
     inv = _invoice(invoice_id)
     if inv.status != "draft":
-        flash(f"{inv.number} is already {inv.status}.", "error")
-    else:
-        _finalize_and_flash(billing.Period.parse(inv.period), [inv.id])
+        flash(_("%(number)s is already %(status)s.", number=inv.number, status=inv.status),
+              "error")
+    elif request.form.get("confirm") != "yes" or not _finalize_and_flash(
+            billing.Period.parse(inv.period), [inv.id]):
+        return redirect(url_for(".invoice_finalize_confirm", invoice_id=invoice_id))
     return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+def _credit_page(inv: Invoice, reason: str = "", error: str | None = None, status=200):
+    return render_template("quarterhour/credit_confirm.html", inv=inv, reason=reason,
+                           error=error, next_number=service.predicted_number(
+                               service.local_today(settings(), utcnow()).year, settings())
+                           ), status
+
+
+@bp.route("/invoices/<int:invoice_id>/credit")
+@allow("billing")
+def invoice_credit_confirm(invoice_id: int):
+    inv = _invoice(invoice_id)
+    if inv.kind != "invoice" or inv.status != "finalized":
+        return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+    return _credit_page(inv)
 
 
 @bp.route("/invoices/<int:invoice_id>/credit", methods=["POST"])
 @allow("billing")
 def invoice_credit(invoice_id: int):
-    _invoice(invoice_id)
+    inv = _invoice(invoice_id)
+    reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".invoice_credit_confirm", invoice_id=invoice_id))
+    if not reason:
+        return _credit_page(inv, error=_("Reason: say why the invoice is reversed; it is "
+                                         "printed on the credit note."), status=400)
     try:
-        note = transactions.credit(invoice_id, settings(),
-                                   reason=request.form.get("reason", ""))
+        note = transactions.credit(invoice_id, settings(), reason=reason)
     except FieldError as e:
+        if e.field == "reason":
+            return _credit_page(inv, reason, e.message, 400)
         flash(e.message, "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
     jobs_billing.push_in_background(current_app._get_current_object())

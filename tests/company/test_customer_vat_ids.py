@@ -10,6 +10,7 @@ from plugin import billing, transactions
 from plugin.config import settings
 from plugin.db import session
 from plugin.models import Invoice
+from plugin.services.invoice_checks import InvoiceIncomplete
 from tests.conftest import at
 
 OCTOBER = billing.Period(2026, 10)
@@ -61,4 +62,8 @@ def test_reverse_charge_needs_a_valid_vat_id_that_agrees_with_the_country(
         transactions.run_period(OCTOBER, settings())
         inv = session.scalar(select(Invoice))
         assert {x.vat_category for x in inv.lines} == {category}
-        transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
+        if category == "AE":  # §14a UStG: reverse charge names our VAT id, not a tax number
+            with pytest.raises(InvoiceIncomplete, match="the company's VAT id \\(reverse"):
+                transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
+        else:
+            assert transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2)).finalized

@@ -60,7 +60,8 @@ def test_a_credit_note_is_a_valid_e_invoice_that_names_the_invoice_it_reverses(
         transactions.run_period(OCTOBER, settings())
         transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
         original = session.scalar(select(Invoice))
-        note = transactions.credit(original.id, settings(), on=date(2026, 11, 9))
+        note = transactions.credit(original.id, settings(), on=date(2026, 11, 9),
+                                   reason="wrong rate")
         _, xml = exports.export_invoice(note, "xrechnung", settings())
         _, pdf = exports.export_invoice(note, "zugferd", settings())
     doc = parse(xml)
