@@ -36,7 +36,8 @@ def test_the_environment_gives_the_defaults_until_an_admin_changes_them(client, 
     assert client.get("/api/v1/company").get_json()["payment_terms_days"] == 30
     trail = client.get("/api/v1/company/changes").get_json()
     assert {(c["name"], c["before"], c["after"]) for c in trail} == {
-        ("vat_id", "", "DE129273398"), ("iban", "", "DE89370400440532013000"),
+        ("vat_id", "", "DE129273398"),
+        ("iban", "DE02120300000000202051", "DE89370400440532013000"),
         ("bic", "", "COBADEFFXXX"), ("payment_terms_days", "14", "30")}
     assert put(client, admin, {"payment_terms_days": 30}).status_code == 200
     assert len(client.get("/api/v1/company/changes").get_json()) == 4  # no change, no record

@@ -78,7 +78,8 @@ def test_a_credit_note_is_a_valid_e_invoice_that_names_the_invoice_it_reverses(
 
 def test_an_xrechnung_without_a_leitweg_id_is_refused_naming_what_is_missing(app, demo):
     with app.app_context():
-        session.get(Customer, 1).buyer_reference = None
+        muller = session.get(Customer, 1)  # wants PDFs: finalizing needs no Leitweg-ID
+        muller.buyer_reference, muller.invoice_delivery = None, "pdf"
         session.commit()
         transactions.run_period(OCTOBER, settings())
         transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))

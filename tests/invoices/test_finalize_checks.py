@@ -119,7 +119,8 @@ def test_finalizing_on_the_screen_says_what_will_happen_and_waits_for_the_yes(
     with app.app_context():
         from plugin.services import company
 
-        company.save({"vat_id": "DE811907980"}, settings(), None, NOW)
+        company.save({"vat_id": "DE811907980", "phone": "+49 89 1234560"}, settings(), None,
+                     NOW)
         session.commit()
     invoice_id = _run(app)
     make_user("berta", "billing")
@@ -186,7 +187,8 @@ def test_a_credit_note_needs_its_reason_in_the_api_and_the_cli(app, client, runn
     with app.app_context():
         from plugin.services import company
 
-        company.save({"vat_id": "DE811907980"}, settings(), None, NOW)
+        company.save({"vat_id": "DE811907980", "phone": "+49 89 1234560"}, settings(), None,
+                     NOW)
         session.commit()
     invoice_id = _run(app)
     with app.app_context():
