@@ -66,8 +66,9 @@ class QuarterHour:
 
         app.cli.add_command(commands)
 
-        from plugin import jobs
+        from plugin import invoice_delivery, jobs
 
+        invoice_delivery.register()
         jobs.init_app(app)
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from plugin import billing
-from plugin.db import session
-from plugin.services import billing_run, invoices, period_lock
+from plugin.db import session, utcnow
+from plugin.services import billing_run, invoice_mail, invoices, period_lock
 
 
 @contextmanager
@@ -34,9 +34,14 @@ def run_period(period: billing.Period, settings, **options) -> billing_run.RunRe
 
 
 def finalize(period: billing.Period, settings, **options) -> invoices.FinalizeResult:
-    """Numbers for the period's drafts (`invoices.finalize`), committed once."""
+    """Numbers for the period's drafts (`invoices.finalize`), committed once; with
+    INVOICE_SEND_ON_FINALIZE their e-mails are queued in the same transaction."""
     with period_transaction(period, wait=True):
-        return invoices.finalize(period, settings, **options)
+        result = invoices.finalize(period, settings, **options)
+        if settings.invoice_send_on_finalize and result.finalized:
+            invoice_mail.queue_finalized(result.finalized, settings,
+                                         options.get("clock", utcnow)())
+        return result
 
 
 def credit(invoice_id: int, settings, **options):

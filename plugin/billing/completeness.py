@@ -13,6 +13,9 @@ class Missing(StrEnum):
     SELLER_ADDRESS = "seller_address"
     SELLER_TAX_ID = "seller_tax_id"  # VAT id or tax number, §14 (4) no. 2 UStG
     SELLER_VAT_ID = "seller_vat_id"  # reverse charge: §14a (1) UStG, EN 16931 BR-AE-02
+    # An e-invoice identifies its seller by the VAT id (EN 16931 BR-CO-26: a tax number,
+    # BT-32, does not count)
+    SELLER_E_INVOICE_VAT_ID = "seller_e_invoice_vat_id"
     SELLER_EMAIL = "seller_email"  # XRechnung: contact e-mail and electronic address
     SELLER_PHONE = "seller_phone"  # XRechnung: contact telephone (BR-DE-6)
     SELLER_IBAN = "seller_iban"  # XRechnung: payment instructions (BR-DE-1)
@@ -47,6 +50,8 @@ def missing(seller: Mapping, buyer: Mapping, *, reverse_charge: bool,
         found.append(Missing.SELLER_ADDRESS)
     if reverse_charge and not has(seller, "vat_id"):
         found.append(Missing.SELLER_VAT_ID)
+    elif delivery in E_INVOICE_FORMATS and not has(seller, "vat_id"):
+        found.append(Missing.SELLER_E_INVOICE_VAT_ID)
     elif not (has(seller, "vat_id") or has(seller, "tax_number")):
         found.append(Missing.SELLER_TAX_ID)
     if delivery == "xrechnung":

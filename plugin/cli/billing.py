@@ -165,3 +165,28 @@ def export_command(period, name, out):
         raise SystemExit(1)
 
 
+
+
+@click.group("invoices", help="Finalized invoices: send them to the customers.")
+def invoices_group():
+    pass
+
+
+@invoices_group.command("send")
+@PERIOD
+@with_appcontext
+def send_command(period):
+    """Queue every finalized invoice of the period for its customer (by the customer's
+    delivery choice; queued before: not again) and deliver the outbox now."""
+    from plugin.db import session, utcnow
+    from plugin.mail import outbox
+    from plugin.services import invoice_mail
+
+    period = _period(period)
+    result = invoice_mail.queue_period(str(period), settings(), utcnow())
+    session.commit()
+    click.echo(result.text())
+    report = outbox.deliver_due(utcnow, settings())
+    click.echo(f"mail: {report.text()}")
+    if not report.configured or report.failed:
+        raise SystemExit(1)

@@ -162,9 +162,9 @@ def build(invoice, xrechnung: bool) -> bytes:
 def _require(doc: dict, xrechnung: bool) -> None:
     seller, buyer = doc["seller"], doc["buyer"]
     missing = []
-    if not (seller.get("vat_id") or seller.get("tax_number")):
-        missing.append("the seller's VAT id or tax number (as it was when the invoice was "
-                       "finalized; the company settings)")
+    if not seller.get("vat_id"):  # EN 16931 BR-CO-26: a tax number alone does not do
+        missing.append("the seller's VAT id (as it was when the invoice was finalized; the "
+                       "company settings)")
     if any(v["category"] == "AE" for v in doc["vat"]) and not buyer.get("vat_id"):
         missing.append(f"the VAT id of customer {buyer.get('name')!r} (reverse charge)")
     if xrechnung:

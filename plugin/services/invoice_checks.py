@@ -35,6 +35,8 @@ def _texts(language: str | None) -> dict[Missing, str]:
         Missing.SELLER_ADDRESS: _("the company address"),
         Missing.SELLER_TAX_ID: _("the company's VAT id or tax number (§14 UStG)"),
         Missing.SELLER_VAT_ID: _("the company's VAT id (reverse charge, §14a UStG)"),
+        Missing.SELLER_E_INVOICE_VAT_ID: _("the company's VAT id (an e-invoice names it; a "
+                                           "tax number is not enough)"),
         Missing.SELLER_EMAIL: _("the company's contact e-mail (XRechnung)"),
         Missing.SELLER_PHONE: _("the company's contact phone (XRechnung)"),
         Missing.SELLER_IBAN: _("the company's IBAN (XRechnung payment instructions)"),

@@ -25,9 +25,10 @@ from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session, utcnow
 from plugin.jobs import billing as jobs_billing
+from plugin.mail import outbox
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, invoice_checks, period_lock
+from plugin.services import billing_run, invoice_checks, invoice_mail, period_lock
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.web import period_param
@@ -176,6 +177,8 @@ def invoice_detail(invoice_id: int):
                        if d["customer_id"] == inv.customer_id), None)
     frozen = service.snapshot(inv)
     return render_template("quarterhour/invoice.html", inv=inv, delivery=delivery,
+                           mail_log=outbox.delivery_log(session, ("invoice", inv.id)),
+                           mail_configured=settings().mail.smtp is not None,
                            credit_notes=credit_notes, change=change, frozen=frozen,
                            formats=sorted(exports.FORMATS), push=accounting.enabled(settings()),
                            may_act="billing" in current_user().roles,
@@ -278,4 +281,40 @@ def invoice_push(invoice_id: int):
     session.commit()
     flash("Delivered." if ok else f"Not delivered: {delivery.last_error or 'no answer'}",
           "message" if ok else "error")
+    return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/send", methods=["POST"])
+@allow("billing")
+def invoice_send(invoice_id: int):
+    """Queue the invoice's e-mail (by the customer's choice); the outbox job sends it."""
+    inv = _invoice(invoice_id)
+    try:
+        row = invoice_mail.queue_invoice(inv, settings(), utcnow())
+        session.commit()
+    except invoice_mail.NotByEmail as e:
+        session.rollback()
+        flash(e.message, "error")
+    else:
+        flash(_("E-mail to %(to)s: %(status)s. The outbox sends it within a minute; the "
+                "delivery log below shows the answer.", to=", ".join(row.recipients),
+                status=row.status))
+    return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/mail/<int:message_id>/resend", methods=["POST"])
+@allow("billing")
+def invoice_resend(invoice_id: int, message_id: int):
+    """Send a sent or failed e-mail of the invoice again, by hand (a new row in the log)."""
+    _invoice(invoice_id)
+    entries = {e.id for e in outbox.delivery_log(session, ("invoice", invoice_id))}
+    if message_id not in entries:
+        abort(404)
+    try:
+        outbox.resend(session, message_id, now=utcnow())
+        session.commit()
+        flash(_("Queued again; the outbox sends it within a minute."))
+    except outbox.OutboxError as e:
+        session.rollback()
+        flash(str(e), "error")
     return redirect(url_for(".invoice_detail", invoice_id=invoice_id))

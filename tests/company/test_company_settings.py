@@ -25,7 +25,7 @@ def put(client, auth, body):
 
 def test_the_environment_gives_the_defaults_until_an_admin_changes_them(client, admin):
     got = client.get("/api/v1/company").get_json()
-    assert got["name"] == "Quarterhour Demo Service GmbH" and got["vat_id"] == ""
+    assert got["name"] == "Quarterhour Demo Service GmbH" and got["vat_id"] == "DE811907980"
     assert got["invoice_number_format"] == "QH-{year}-{number:05d}"
     assert got["payment_terms_days"] == 14
     r = put(client, admin, {"vat_id": "de 129 273 398", "iban": "DE89 3704 0044 0532 0130 00",
@@ -36,7 +36,7 @@ def test_the_environment_gives_the_defaults_until_an_admin_changes_them(client, 
     assert client.get("/api/v1/company").get_json()["payment_terms_days"] == 30
     trail = client.get("/api/v1/company/changes").get_json()
     assert {(c["name"], c["before"], c["after"]) for c in trail} == {
-        ("vat_id", "", "DE129273398"),
+        ("vat_id", "DE811907980", "DE129273398"),
         ("iban", "DE02120300000000202051", "DE89370400440532013000"),
         ("bic", "", "COBADEFFXXX"), ("payment_terms_days", "14", "30")}
     assert put(client, admin, {"payment_terms_days": 30}).status_code == 200

@@ -1,7 +1,7 @@
 """A customer's country and VAT id are checked by python-stdnum; only a valid VAT id of the
 customer's own country (another EU member state than ours) makes an invoice reverse charge."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from plugin.services.invoice_checks import InvoiceIncomplete
 from tests.conftest import at
 
 OCTOBER = billing.Period(2026, 10)
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def post(client, auth, body):
@@ -62,8 +63,18 @@ def test_reverse_charge_needs_a_valid_vat_id_that_agrees_with_the_country(
         transactions.run_period(OCTOBER, settings())
         inv = session.scalar(select(Invoice))
         assert {x.vat_category for x in inv.lines} == {category}
-        if category == "AE":  # §14a UStG: reverse charge names our VAT id, not a tax number
-            with pytest.raises(InvoiceIncomplete, match="the company's VAT id \\(reverse"):
-                transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
-        else:
-            assert transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2)).finalized
+        assert transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2)).finalized
+
+
+def test_reverse_charge_needs_our_vat_id_not_only_a_tax_number(app, make_customer, make_work):
+    from plugin.services import company
+
+    with app.app_context():
+        company.save({"vat_id": ""}, settings(), None, NOW)  # the tax number stays
+        session.commit()
+    make_work(make_customer("Wien GmbH", country="AT", vat_id="ATU13585627"),
+              at(2026, 10, 7, 10, 0), 35)
+    with app.app_context():
+        transactions.run_period(OCTOBER, settings())
+        with pytest.raises(InvoiceIncomplete, match="the company's VAT id \\(reverse charge"):
+            transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))

@@ -52,8 +52,8 @@ def test_one_message_names_every_missing_item_and_nothing_is_numbered(app, demo)
         assert session.get(InvoiceNumberCounter, 2026) is None
     message = refused.value.message
     assert message.startswith("Not finalized, 3 items are missing. ")
-    assert ("Company settings (Admin → Company): the company's VAT id or tax number (§14 UStG), "
-            "the company's contact phone (XRechnung)") in message
+    assert ("Company settings (Admin → Company): the company's VAT id (an e-invoice names it; "
+            "a tax number is not enough), the company's contact phone (XRechnung)") in message
     assert ("customer Müller Anlagenbau GmbH (Customers → Edit): the buyer reference / "
             "Leitweg-ID (XRechnung)") in message
 
@@ -72,7 +72,7 @@ def test_the_api_lists_what_is_missing_then_finalizes_once_it_is_set(app, client
                     headers={"X-CSRFToken": billing_user.csrf})
     assert r.status_code == 422
     assert [m["item"] for m in r.get_json()["error"]["missing"]] == [
-        "seller_tax_id", "seller_phone", "buyer_reference"]
+        "seller_e_invoice_vat_id", "seller_phone", "buyer_reference"]
     billing_user.logout()
     admin = Auth(client)
     admin.login("anton")
