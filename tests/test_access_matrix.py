@@ -168,6 +168,7 @@ EXPECTED = {
     ("GET", "/invoices/<int:invoice_id>/credit"): BILL,
     # Invoices by e-mail (issue 14): send, resend by hand, the delivery log.
     ("POST", "/invoices/<int:invoice_id>/send"): BILL,
+    ("POST", "/billing/send"): BILL,
     ("POST", "/invoices/<int:invoice_id>/mail/<int:message_id>/resend"): BILL,
     ("POST", "/api/v1/invoices/<int:invoice_id>/mail"): BILL,
     ("GET", "/api/v1/invoices/<int:invoice_id>/mail"): READ_BUSINESS,

@@ -318,3 +318,17 @@ def invoice_resend(invoice_id: int, message_id: int):
         session.rollback()
         flash(str(e), "error")
     return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+@bp.route("/billing/send", methods=["POST"])
+@allow("billing")
+def billing_send():
+    """Queue every finalized invoice of the period for its customer (queued before: not
+    again), as `quarterhour invoices send` does; the outbox job sends them."""
+    period = _period_arg(request.form.get("period"))
+    result = invoice_mail.queue_period(str(period), settings(), utcnow())
+    session.commit()
+    flash(_("%(period)s: %(queued)d e-mails queued, %(before)d queued before, %(skipped)d not "
+            "by e-mail.", period=str(period), queued=len(result.queued),
+            before=len(result.already), skipped=len(result.skipped)))
+    return redirect(url_for(".billing_page", period=str(period)))

@@ -105,6 +105,23 @@ def test_invoices_send_queues_the_period_once_and_delivers(app, settings, demo, 
     assert len(mailbox.messages) == 1
 
 
+def test_the_billing_screen_sends_the_periods_invoices_once(app, settings, demo, client,
+                                                          billing_user, mailbox, clock):
+    _finalized(app, settings)
+    page = client.get("/billing?period=2026-10").get_data(as_text=True)
+    assert 'id="send-period"' in page
+    for _ in range(2):  # a double click
+        r = client.post("/billing/send", data={"csrf_token": billing_user.csrf,
+                                               "period": "2026-10"})
+        assert r.status_code == 302
+    assert "0 e-mails queued, 1 queued before" in client.get(r.headers["Location"]).get_data(
+        as_text=True)
+    clock.now = utcnow() + timedelta(seconds=1)
+    with app.app_context():
+        assert outbox.deliver_due(clock, settings).sent == 1
+    assert len(mailbox.messages) == 1
+
+
 def test_sending_on_finalize_queues_in_the_finalizing_transaction(database_url, smtp_server,
                                                                    demo_on_finalize, mailbox,
                                                                    clock):
