@@ -145,7 +145,7 @@ def _clean(data: dict, current: Company) -> tuple[dict[str, str], dict[str, str]
             errors["logo"] = f"at most {LOGO_MAX_BYTES // 1024} KB"
         else:
             values["logo"] = f"data:{kind};base64," + base64.b64encode(content).decode()
-    elif data.get("remove_logo"):
+    elif data.get("remove_logo") or data.get("logo") == "":  # the form's box; the API's ""
         values["logo"] = ""
     return values, errors
 

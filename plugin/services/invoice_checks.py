@@ -10,6 +10,7 @@ from plugin.billing.completeness import Missing, missing
 from plugin.db import session
 from plugin.models import Customer, Invoice, InvoiceLine
 from plugin.services.errors import FieldError
+from plugin.services.statement import batches
 from plugin.services.wording import catalog
 
 
@@ -90,14 +91,14 @@ def problems_of(drafts: Iterable[Invoice], seller: dict, buyers: dict[int, dict]
 
 def drafts_problems(drafts: list[Invoice], seller: dict, buyer_of) -> list[Problem]:
     """What the drafts lack, with the buyers as `buyer_of(customer)` freezes them."""
-    if not drafts:
-        return []
-    ids = {d.customer_id for d in drafts}
-    customers = session.scalars(select(Customer).where(Customer.id.in_(ids)))
-    buyers = {c.id: {**buyer_of(c), "delivery": c.invoice_delivery} for c in customers}
-    reverse_charge = set(session.scalars(
-        select(InvoiceLine.invoice_id).where(InvoiceLine.invoice_id.in_([d.id for d in drafts]),
-                                             InvoiceLine.vat_category == "AE").distinct()))
+    buyers, reverse_charge = {}, set()
+    for chunk in batches(drafts, 1000):  # bounded IN lists
+        for c in session.scalars(select(Customer).where(
+                Customer.id.in_({d.customer_id for d in chunk}))):
+            buyers[c.id] = {**buyer_of(c), "delivery": c.invoice_delivery}
+        reverse_charge |= set(session.scalars(
+            select(InvoiceLine.invoice_id).where(InvoiceLine.invoice_id.in_([d.id for d in chunk]),
+                                                 InvoiceLine.vat_category == "AE").distinct()))
     return problems_of(drafts, seller, buyers, reverse_charge)
 
 

@@ -106,3 +106,16 @@ def test_an_invoice_takes_the_seller_number_format_and_terms_of_the_company_sett
 def test_only_admins_change_the_company(client, billing_user):
     assert client.get("/api/v1/company").status_code == 200
     assert put(client, billing_user, {"name": "Mine"}).status_code == 403
+
+
+def test_the_api_sets_and_removes_the_logo_as_a_data_uri(client, admin):
+    import base64
+
+    png = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert put(client, admin, {"logo": "data:text/plain;base64,QUJD"}).get_json()["error"][
+        "fields"] == {"logo": "a PNG, JPEG or SVG image"}
+    assert put(client, admin, {"logo": png}).get_json()["logo"] == png
+    assert put(client, admin, {"logo": png}).status_code == 200  # sent back unchanged
+    assert put(client, admin, {"logo": ""}).get_json()["logo"] == ""
+    trail = [c["name"] for c in client.get("/api/v1/company/changes").get_json()]
+    assert trail == ["logo", "logo"]
