@@ -1,5 +1,4 @@
-"""What an invoice must carry before it is issued: §14 (4) UStG for every invoice, §14a for
-reverse charge, and what the customer's e-invoice format (XRechnung, ZUGFeRD) needs."""
+"""What an invoice must carry before it is issued: §14 and §14a UStG, XRechnung, ZUGFeRD."""
 
 from collections.abc import Mapping
 from enum import StrEnum
