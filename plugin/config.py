@@ -44,6 +44,13 @@ class Settings:
     company_iban: str
     company_bic: str
     company_phone: str
+    # The company settings' defaults (plugin.services.company; the screen's values win).
+    company_tax_number: str
+    company_bank_name: str
+    company_contact_name: str
+    company_sender_email: str
+    # Invoices are queued for e-mail as they are finalized (else: by the button or CLI).
+    invoice_send_on_finalize: bool
     # The accounting push: off while accounting_url is empty.
     accounting_url: str
     accounting_secret: str
@@ -184,6 +191,12 @@ def parse(config: dict) -> Settings:
         company_iban=raw("COMPANY_IBAN"),
         company_bic=raw("COMPANY_BIC"),
         company_phone=raw("COMPANY_PHONE"),
+        company_tax_number=raw("COMPANY_TAX_NUMBER"),
+        company_bank_name=raw("COMPANY_BANK_NAME"),
+        company_contact_name=raw("COMPANY_CONTACT_NAME"),
+        company_sender_email=raw("COMPANY_SENDER_EMAIL"),
+        invoice_send_on_finalize=raw("INVOICE_SEND_ON_FINALIZE").lower() in ("on", "true", "1",
+                                                                             "yes"),
         accounting_url=raw("ACCOUNTING_URL"),
         accounting_secret=raw("ACCOUNTING_SECRET"),
         accounting_max_attempts=integer("ACCOUNTING_MAX_ATTEMPTS"),

@@ -77,9 +77,10 @@ class QuarterHour:
 
         app.cli.add_command(commands)
 
-        from plugin import jobs
+        from plugin import invoice_delivery, jobs
         from plugin.services import live
 
+        invoice_delivery.register()
         live.listen(lambda: str(config.settings().timezone))
         jobs.init_app(app)
 

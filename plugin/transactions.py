@@ -12,7 +12,7 @@ from datetime import datetime
 
 from plugin import billing
 from plugin.db import session, utcnow
-from plugin.services import billing_run, invoices, live, period_lock
+from plugin.services import billing_run, invoice_mail, invoices, live, period_lock
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,14 @@ def check_profitability(period: billing.Period, settings, now: datetime):
 
 
 def finalize(period: billing.Period, settings, **options) -> invoices.FinalizeResult:
-    """Numbers for the period's drafts (`invoices.finalize`), committed once."""
+    """Numbers for the period's drafts (`invoices.finalize`), committed once; with
+    INVOICE_SEND_ON_FINALIZE their e-mails are queued in the same transaction."""
     with period_transaction(period, wait=True):
-        return invoices.finalize(period, settings, **options)
+        result = invoices.finalize(period, settings, **options)
+        if settings.invoice_send_on_finalize and result.finalized:
+            invoice_mail.queue_finalized(result.finalized, settings,
+                                         options.get("clock", utcnow)())
+        return result
 
 
 def credit(invoice_id: int, settings, **options):

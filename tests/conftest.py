@@ -38,12 +38,23 @@ def pytest_collection_modifyitems(config, items):
         items[:] = chosen
 
 
+# A seller an invoice may name: §14 UStG needs a VAT id or tax number before finalizing, an
+# e-invoice the VAT id, the demo customer's XRechnung a contact and a bank account; tests of
+# what is missing empty them.
+SELLER_TAX_NUMBER = {"QUARTERHOUR_COMPANY_VAT_ID": "DE811907980",
+                     "QUARTERHOUR_COMPANY_TAX_NUMBER": "143/815/08155",
+                     "QUARTERHOUR_COMPANY_EMAIL": "billing@quarterhour.example",
+                     "QUARTERHOUR_COMPANY_PHONE": "+49 89 1234560",
+                     "QUARTERHOUR_COMPANY_IBAN": "DE02120300000000202051"}
+
+
 def make_app(url: str, **config):
     return create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-not-for-production",
         "SQLALCHEMY_DATABASE_URI": url,
         "QUARTERHOUR_SCHEDULER": "off",
+        **SELLER_TAX_NUMBER,
         **config,
     })
 

@@ -250,6 +250,23 @@ EXPECTED = {
     ("POST", "/account/password"): SIGNED_IN,
     ("PUT", "/api/v1/me/password"): SIGNED_IN,
     ("GET", "/logout"): ANYONE,
+    # Company settings (issue 14): admins change our company as the seller; billing reads it.
+    ("GET", "/admin/company"): CONFIGURE,
+    ("POST", "/admin/company"): CONFIGURE,
+    ("GET", "/api/v1/company"): READ_BUSINESS,
+    ("PUT", "/api/v1/company"): CONFIGURE,
+    ("GET", "/api/v1/company/changes"): CONFIGURE,
+    # Finalize and credit are confirmed on a page of their own first (issue 11).
+    ("GET", "/billing/finalize"): BILL,
+    ("GET", "/invoices/<int:invoice_id>/finalize"): BILL,
+    ("GET", "/invoices/<int:invoice_id>/credit"): BILL,
+    # Invoices by e-mail (issue 14): send, resend by hand, the delivery log.
+    ("POST", "/invoices/<int:invoice_id>/send"): BILL,
+    ("POST", "/billing/send"): BILL,
+    ("POST", "/invoices/<int:invoice_id>/mail/<int:message_id>/resend"): BILL,
+    ("POST", "/api/v1/invoices/<int:invoice_id>/mail"): BILL,
+    ("GET", "/api/v1/invoices/<int:invoice_id>/mail"): READ_BUSINESS,
+    ("POST", "/api/v1/invoices/<int:invoice_id>/mail/<int:message_id>/resend"): BILL,
 }
 # Served to everyone, but a request without a valid signature (as the matrix sends) is 401.
 SIGNED = {("POST", "/api/v1/webhooks/tickets"), ("POST", "/api/v1/webhooks/zammad")}

@@ -50,6 +50,8 @@ CUSTOMER = {"type": "object", "properties": {
     "billing_email": {"type": ["string", "null"]}, "currency": {"type": "string"},
     "language": {"type": "string"}, "default_hourly_rate": NULLABLE_AMOUNT,
     "buyer_reference": {"type": ["string", "null"]}, "vat_exempt": {"type": "boolean"},
+    "invoice_delivery": {"type": "string", "enum": ["pdf", "zugferd", "xrechnung", "none"],
+                         "description": "how invoices reach the customer by e-mail"},
     "installations": list_of(INSTALLATION)}}
 LINE = {"type": "object", "properties": {
     "kind": {"type": "string"}, "description": {"type": "string"},
@@ -85,6 +87,7 @@ def customer_json(c: Customer) -> dict:
             "vat_id": c.vat_id, "billing_email": c.billing_email, "currency": c.currency,
             "language": c.language, "default_hourly_rate": _s(c.default_hourly_rate),
             "buyer_reference": c.buyer_reference, "vat_exempt": c.vat_exempt,
+            "invoice_delivery": c.invoice_delivery,
             "installations": [installation_json(i) for i in c.installations]}
 
 

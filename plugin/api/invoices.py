@@ -15,12 +15,13 @@ from plugin.api import bp, doc, field, json_body, list_of
 from plugin.api.errors import ApiError
 from plugin.config import settings
 from plugin.connectors import accounting
-from plugin.db import session
+from plugin.db import session, utcnow
 from plugin.exports.document import amount, document
 from plugin.jobs import billing as jobs_billing
+from plugin.mail import outbox
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, period_lock
+from plugin.services import billing_run, invoice_checks, invoice_mail, period_lock
 from plugin.services.errors import FieldError
 
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
@@ -211,6 +212,13 @@ def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
         result = transactions.finalize(period, settings(), invoice_ids=ids, on=on)
     except period_lock.RunInProgress as e:
         raise ApiError(409, "run_in_progress", str(e)) from None
+    except invoice_checks.InvoiceIncomplete as e:
+        response = jsonify({"error": {
+            "code": "incomplete", "message": e.message, "field": None,
+            "missing": [{"item": str(p.item), "customer_id": p.customer_id,
+                         "text": invoice_checks.item_text(p)} for p in e.problems]}})
+        response.status_code = 422
+        return response
     jobs_billing.push_in_background(current_app._get_current_object())
     return jsonify({"period": result.period, "finalized": result.finalized,
                     "stale": result.stale})
@@ -218,7 +226,8 @@ def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
 
 @bp.post("/invoices/finalize")
 @allow("billing")
-@doc("Finalize every draft of a period: gapless numbers, immutable, the period locked",
+@doc("Finalize every draft of a period: gapless numbers, immutable, the period locked; 422 "
+     "'incomplete' lists every item a draft lacks (and finalizes nothing)",
      body={"type": "object", "required": ["period"], "properties": {
          "period": PERIOD, "issued_on": {"type": "string", "format": "date"}}},
      response=FINALIZED)
@@ -243,8 +252,10 @@ def invoice_finalize(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/credit")
 @allow("billing")
-@doc("Credit a finalized invoice in full (its own number); reopens the period",
-     body={"type": "object", "properties": {"reason": {"type": "string"},
+@doc("Credit a finalized invoice in full (its own number); reopens the period. The reason "
+     "is required and printed on the credit note",
+     body={"type": "object", "required": ["reason"], "properties": {
+         "reason": {"type": "string", "minLength": 1, "maxLength": 300},
                                             "issued_on": {"type": "string", "format": "date"}}},
      response=INVOICE, status=201)
 def invoice_credit(invoice_id: int):
@@ -255,6 +266,8 @@ def invoice_credit(invoice_id: int):
         note = transactions.credit(invoice_id, settings(), on=_day(data.get("issued_on")),
                                    reason=str(data.get("reason") or ""))
     except FieldError as e:
+        if e.field == "reason":
+            raise ApiError(422, "missing_field", e.message, "reason") from None
         raise ApiError(409, "not_creditable", e.message, e.field) from None
     jobs_billing.push_in_background(current_app._get_current_object())
     return jsonify(invoice_json(note, full=True)), 201
@@ -337,3 +350,77 @@ def invoice_push(invoice_id: int):
     accounting.push(delivery, settings())
     session.commit()
     return jsonify(delivery_json(delivery))
+
+
+# --------------------------------------------------------------------------------------------
+# E-mail to the customer (the outbox, docs/mail.md)
+
+MAIL = {"type": "object", "properties": {
+    "id": {"type": "integer"},
+    "status": {"type": "string", "enum": ["queued", "sending", "sent", "failed"]},
+    "to": {"type": "array", "items": {"type": "string"}}, "subject": {"type": "string"},
+    "language": {"type": "string"}, "attempts": {"type": "integer"},
+    "last_answer": {"type": "string", "description": "the SMTP answer, or why it failed"},
+    "message_id": {"type": ["string", "null"]},
+    "attachments": {"type": "array", "items": {"type": "string"}},
+    "created_at": {"type": "string", "format": "date-time"},
+    "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+    "sent_at": {"type": ["string", "null"], "format": "date-time"},
+    "failed_at": {"type": ["string", "null"], "format": "date-time"},
+    "resent_from_id": {"type": ["integer", "null"]}}}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def mail_json(e: outbox.LogEntry) -> dict:
+    return {"id": e.id, "status": e.status, "to": list(e.to), "subject": e.subject,
+            "language": e.language, "attempts": e.attempts, "last_answer": e.last_answer,
+            "message_id": e.message_id, "attachments": list(e.attachments),
+            "created_at": _iso(e.created_at), "next_attempt_at": _iso(e.next_attempt_at),
+            "sent_at": _iso(e.sent_at), "failed_at": _iso(e.failed_at),
+            "resent_from_id": e.resent_from_id}
+
+
+@bp.get("/invoices/<int:invoice_id>/mail")
+@allow("admin", "billing")
+@doc("The invoice's delivery log: every e-mail about it, oldest first", response=list_of(MAIL))
+def invoice_mail_log(invoice_id: int):
+    _invoice(invoice_id)
+    return jsonify([mail_json(e) for e in outbox.delivery_log(session, ("invoice", invoice_id))])
+
+
+@bp.post("/invoices/<int:invoice_id>/mail")
+@allow("billing")
+@doc("Queue the invoice's e-mail by the customer's delivery choice (queued before: that one "
+     "again, never a second); the outbox job sends it", response=MAIL, status=202)
+def invoice_mail_send(invoice_id: int):
+    inv = _invoice(invoice_id)
+    try:
+        row = invoice_mail.queue_invoice(inv, settings(), utcnow())
+    except invoice_mail.NotByEmail as e:
+        session.rollback()
+        raise ApiError(409, "not_by_email", e.message, e.field) from None
+    session.commit()
+    entry = next(e for e in outbox.delivery_log(session, ("invoice", inv.id)) if e.id == row.id)
+    return jsonify(mail_json(entry)), 202
+
+
+@bp.post("/invoices/<int:invoice_id>/mail/<int:message_id>/resend")
+@allow("billing")
+@doc("Send a sent or failed e-mail of the invoice again (a new entry in its log)",
+     response=MAIL, status=202)
+def invoice_mail_resend(invoice_id: int, message_id: int):
+    _invoice(invoice_id)
+    if message_id not in {e.id for e in outbox.delivery_log(session, ("invoice", invoice_id))}:
+        raise ApiError(404, "not_found", f"No e-mail {message_id} of invoice {invoice_id}.")
+    try:
+        row = outbox.resend(session, message_id, now=utcnow())
+    except outbox.OutboxError as e:
+        session.rollback()
+        raise ApiError(409, "not_resendable", str(e)) from None
+    session.commit()
+    entry = next(e for e in outbox.delivery_log(session, ("invoice", invoice_id))
+                 if e.id == row.id)
+    return jsonify(mail_json(entry)), 202

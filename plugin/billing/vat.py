@@ -45,3 +45,18 @@ def vat_category(vat_id: str | None, seller_country: str, exempt: bool = False) 
 
 def vat_rate(category: VatCategory, standard_rate: Decimal) -> Decimal:
     return standard_rate if category is VatCategory.STANDARD else ZERO
+
+
+def vat_id_country(country: str) -> str:
+    """The prefix a country's VAT ids carry: Greece (GR) writes EL."""
+    country = (country or "").upper()
+    return "EL" if country == "GR" else country
+
+
+def reverse_charge_vat_id(vat_id: str | None, country: str, valid: bool) -> str | None:
+    """The customer's VAT id as the VAT treatment may count it: only an id that is valid
+    (`valid`, as a checking library judged it) and agrees with the customer's country, so a
+    malformed id or one of another country never zero-rates an invoice as reverse charge."""
+    if not vat_id or not valid or vat_country(vat_id) != vat_id_country(country):
+        return None
+    return vat_id

@@ -18,5 +18,6 @@ for command in (admin.db_group, admin.create_user_command, admin.create_token_co
     commands.add_command(command)
 commands.add_command(helpdesk_group)  # helpdesk connectors (issue 16)
 # PRODUCT.md §5: the profitability checks and their tasks.
-for command in (profitability.profitability_group, profitability.tasks_group):
+for command in (profitability.profitability_group, profitability.tasks_group,
+                billing.invoices_group):
     commands.add_command(command)

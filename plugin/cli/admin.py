@@ -131,10 +131,11 @@ def create_token_command(username, name):
 @with_appcontext
 def demo_command():
     """Load the demo: worked example A of PRODUCT.md and one user per role."""
+    from plugin.config import settings
     from plugin.services.demo import DemoExists, load_demo
 
     try:
-        users = load_demo()
+        users = load_demo(settings())
         session.commit()
     except DemoExists as e:
         raise click.ClickException(str(e)) from None

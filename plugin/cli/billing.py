@@ -86,9 +86,13 @@ def finalize_command(period, issued_on):
 
     period = _period(period)
     bar = _Bar(f"finalizing {period}")
+    from plugin.services.invoice_checks import InvoiceIncomplete
+
     try:
         result = finalize(period, settings(), on=issued_on.date() if issued_on else None,
                           progress=bar)
+    except InvoiceIncomplete as e:
+        raise click.ClickException(e.message) from None
     finally:
         bar.close()
     click.echo(result.text())
@@ -100,10 +104,12 @@ def finalize_command(period, issued_on):
 
 @billing_group.command("credit")
 @click.argument("number")
-@click.option("--reason", default="")
+@click.option("--reason", required=True,
+              help="Why the invoice is reversed; printed on the credit note.")
 @with_appcontext
 def credit_command(number, reason):
-    """Reverse the finalized invoice NUMBER in full with a credit note."""
+    """Reverse the finalized invoice NUMBER in full with a credit note (cannot be undone; the
+    period opens again for its customer)."""
     from sqlalchemy import select
 
     from plugin.db import session
@@ -159,3 +165,28 @@ def export_command(period, name, out):
         raise SystemExit(1)
 
 
+
+
+@click.group("invoices", help="Finalized invoices: send them to the customers.")
+def invoices_group():
+    pass
+
+
+@invoices_group.command("send")
+@PERIOD
+@with_appcontext
+def send_command(period):
+    """Queue every finalized invoice of the period for its customer (by the customer's
+    delivery choice; queued before: not again) and deliver the outbox now."""
+    from plugin.db import session, utcnow
+    from plugin.mail import outbox
+    from plugin.services import invoice_mail
+
+    period = _period(period)
+    result = invoice_mail.queue_period(str(period), settings(), utcnow())
+    session.commit()
+    click.echo(result.text())
+    report = outbox.deliver_due(utcnow, settings())
+    click.echo(f"mail: {report.text()}")
+    if not report.configured or report.failed:
+        raise SystemExit(1)

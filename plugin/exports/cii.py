@@ -80,7 +80,7 @@ def build(invoice, xrechnung: bool) -> bytes:
     s = agreement.seller
     s.name = seller["name"]
     if xrechnung or seller.get("email") or seller.get("phone"):
-        s.contact.person_name = seller["name"]
+        s.contact.person_name = seller.get("contact_name") or seller["name"]
         if seller.get("phone"):
             s.contact.telephone.number = seller["phone"]
         if seller.get("email"):
@@ -88,7 +88,10 @@ def build(invoice, xrechnung: bool) -> bytes:
     _address(s, seller.get("address", ""), seller.get("country", "DE"))
     if seller.get("email"):
         s.electronic_address.uri_ID = ("EM", seller["email"])
-    s.tax_registrations.add(TaxRegistration(id=("VA", seller["vat_id"])))
+    if seller.get("vat_id"):
+        s.tax_registrations.add(TaxRegistration(id=("VA", seller["vat_id"])))
+    if seller.get("tax_number"):  # BT-32, the seller's tax registration (Steuernummer)
+        s.tax_registrations.add(TaxRegistration(id=("FC", seller["tax_number"])))
     b = agreement.buyer
     b.name = buyer["name"]
     _address(b, buyer.get("address", ""), buyer.get("country", "DE"))
@@ -160,8 +163,9 @@ def build(invoice, xrechnung: bool) -> bytes:
 def _require(doc: dict, xrechnung: bool) -> None:
     seller, buyer = doc["seller"], doc["buyer"]
     missing = []
-    if not seller.get("vat_id"):
-        missing.append("the seller's VAT id (QUARTERHOUR_COMPANY_VAT_ID)")
+    if not seller.get("vat_id"):  # EN 16931 BR-CO-26: a tax number alone does not do
+        missing.append("the seller's VAT id (as it was when the invoice was finalized; the "
+                       "company settings)")
     if any(v["category"] == "AE" for v in doc["vat"]) and not buyer.get("vat_id"):
         missing.append(f"the VAT id of customer {buyer.get('name')!r} (reverse charge)")
     if xrechnung:

@@ -1,6 +1,7 @@
 """The ORM tables, by concept; importing this package registers them all."""
 
 from plugin.models.calls import Call, CallImport, Tariff
+from plugin.models.company import CompanySetting, CompanySettingChange
 from plugin.models.contracts import Contract, RolloverBalance, SeatTier, contract_installations
 from plugin.models.customers import Customer, CustomerNumber, Installation, Ticket
 
@@ -23,15 +24,41 @@ from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment
 from plugin.models.users import ApiToken, User, UserRole
 
 __all__ = [
-    "ApiToken", "BillingRun", "Call", "CallImport", "Contract", "Customer", "CustomerNumber",
-    "Installation", "Invoice", "InvoiceLine", "InvoiceNumberCounter", "JobRun", "LiveStatement",
+    "ApiToken",
+    "BillingRun",
+    "Call",
+    "CallImport",
+    "CompanySetting",
+    "CompanySettingChange",
+    "Contract",
+    "ContractTerms",
+    "Customer",
+    "CustomerNumber",
+    "HelpdeskConnection",
+    "HelpdeskLogEntry",
+    "HelpdeskMapping",
+    "HelpdeskPush",
+    "HelpdeskTicket",
+    "Installation",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceNumberCounter",
+    "JobRun",
+    "LiveStatement",
     "Offer",
-    "OfferTemplate", "OutboxAttachment", "OutboxMessage", "RolloverBalance", "SeatTier",
-    "Tariff", "Task", "Ticket", "TimeEntry", "TimeEntryAudit", "TimeSegment", "User", "UserRole",
-    "contract_installations",
-]
-# helpdesk connectors (issue 16)
-__all__ += [
-    "HelpdeskConnection", "HelpdeskLogEntry", "HelpdeskMapping", "HelpdeskPush", "HelpdeskTicket",
+    "OfferTemplate",
+    "OutboxAttachment",
+    "OutboxMessage",
+    "RolloverBalance",
+    "SeatTier",
+    "Tariff",
+    "Task",
+    "Ticket",
+    "TimeEntry",
+    "TimeEntryAudit",
+    "TimeSegment",
+    "User",
+    "UserRole",
     "WebhookDelivery",
+    "contract_installations",
 ]

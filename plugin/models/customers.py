@@ -8,9 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from plugin.db import Money, UTCDateTime, db, utcnow
 
+DELIVERY_CHOICES = ("pdf", "zugferd", "xrechnung", "none")
+
 
 class Customer(db.Model):
     __tablename__ = "qh_customers"
+    __table_args__ = (
+        CheckConstraint("invoice_delivery IN ('pdf', 'zugferd', 'xrechnung', 'none')",
+                        name="invoice_delivery_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -25,6 +31,10 @@ class Customer(db.Model):
     # XRechnung buyer reference (Leitweg-ID) for public-sector customers.
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
     vat_exempt: Mapped[bool] = mapped_column(default=False)
+    # How invoices reach the customer (DELIVERY_CHOICES): by e-mail as a PDF, a ZUGFeRD PDF or
+    # an XRechnung XML, or not by e-mail (none).
+    invoice_delivery: Mapped[str] = mapped_column(String(12), default="none",
+                                                  server_default="none")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     installations: Mapped[list["Installation"]] = relationship(

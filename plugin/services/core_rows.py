@@ -7,6 +7,7 @@ from decimal import Decimal
 from plugin import billing
 from plugin.config import Settings
 from plugin.models import Contract, Customer, Invoice, Tariff
+from plugin.services import company, identifiers
 
 _SOURCES = {source.value: source for source in billing.Source}
 _VAT_CATEGORIES = {category.code: category for category in billing.VatCategory}
@@ -14,15 +15,20 @@ _VAT_CATEGORIES = {category.code: category for category in billing.VatCategory}
 
 def core_seller(settings: Settings) -> billing.Seller:
     """Our company as the core's seller: timezone, country, standard VAT rate."""
-    return billing.Seller(timezone=str(settings.timezone), country=settings.company_country,
+    return billing.Seller(timezone=str(settings.timezone),
+                          country=company.company(settings).country,
                           standard_vat_rate=settings.vat_rate)
 
 
 def core_customer(row: Customer, settings: Settings) -> billing.Customer:
-    """Work without a contract is billed at the customer's rate, else the settings' default."""
+    """Work without a contract is billed at the customer's rate, else the settings' default.
+    The core sees the VAT id only when stdnum finds it valid for the customer's country
+    (`billing.vat.reverse_charge_vat_id`), so a malformed id never means reverse charge."""
+    vat_id = billing.vat.reverse_charge_vat_id(
+        row.vat_id, row.country, identifiers.vat_id_valid(row.vat_id, row.country))
     return billing.Customer(id=row.id, name=row.name,
                             hourly_rate=row.default_hourly_rate or settings.default_hourly_rate,
-                            vat_id=row.vat_id, vat_exempt=row.vat_exempt, currency=row.currency)
+                            vat_id=vat_id, vat_exempt=row.vat_exempt, currency=row.currency)
 
 
 def core_contract(row: Contract) -> billing.Contract:

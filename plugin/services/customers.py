@@ -9,8 +9,9 @@ from plugin import billing
 from plugin.db import session
 from plugin.models import Contract, Customer, Installation
 from plugin.models import SeatTier as SeatTierRow
+from plugin.models.customers import DELIVERY_CHOICES
 from plugin.phone import NumberError, to_e164
-from plugin.services import core_rows
+from plugin.services import core_rows, identifiers
 from plugin.services.errors import FieldError
 from plugin.services.fields import Collected, day, money, text, whole
 
@@ -24,12 +25,18 @@ def save_customer(data: dict, customer: Customer | None = None, *,
     name = check(text, data.get("name"), "name")
     address = check(text, data.get("address"), "address", required=False, max_length=1000)
     country = (check(text, data.get("country"), "country", required=False) or "DE").upper()
-    if len(country) != 2 or not country.isalpha():
-        check.add("country", "an ISO 3166 two-letter code, e.g. DE")
-    vat_id = (check(text, data.get("vat_id"), "vat_id", required=False, max_length=20) or "")
-    vat_id = vat_id.replace(" ", "").upper()
-    if vat_id and not (vat_id[:2].isalpha() and len(vat_id) >= 4 and vat_id[2:].isalnum()):
-        check.add("vat_id", "a VAT id starts with its country code, e.g. DE129273398")
+    problem = identifiers.country_problem(country)
+    if problem:
+        check.add("country", problem)
+    vat_id = (check(text, data.get("vat_id"), "vat_id", required=False, max_length=30) or "")
+    vat_id = identifiers.compact_vat_id(vat_id).upper() if vat_id else ""
+    # python-stdnum judges it (check digits, length) and it must be of the customer's
+    # country: only such an id makes an invoice reverse charge (billing.vat).
+    problem = identifiers.vat_id_problem(vat_id, country) if vat_id and not problem else None
+    if problem:
+        check.add("vat_id", problem)
+    elif len(vat_id) > 20:
+        check.add("vat_id", "at most 20 characters")
     email = check(text, data.get("billing_email"), "billing_email", required=False,
                   max_length=254)
     if email and ("@" not in email or " " in email):
@@ -42,6 +49,11 @@ def save_customer(data: dict, customer: Customer | None = None, *,
                  required=False, locale=locale)
     buyer_reference = check(text, data.get("buyer_reference"), "buyer_reference",
                             required=False, max_length=100)
+    delivery = data.get("invoice_delivery") or "none"
+    if delivery not in DELIVERY_CHOICES:
+        check.add("invoice_delivery", " or ".join(DELIVERY_CHOICES))
+    elif delivery != "none" and not email:
+        check.add("billing_email", "invoices go out by e-mail: give the address")
     check.done()
     customer = customer or Customer()
     customer.name = name
@@ -54,6 +66,7 @@ def save_customer(data: dict, customer: Customer | None = None, *,
     customer.default_hourly_rate = rate
     customer.buyer_reference = buyer_reference
     customer.vat_exempt = bool(data.get("vat_exempt"))
+    customer.invoice_delivery = delivery
     session.add(customer)
     session.flush()
     return customer

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from plugin import billing
-from plugin.db import session
+from plugin.config import Settings
+from plugin.db import session, utcnow
 from plugin.models import (
     Call,
     Contract,
@@ -20,7 +21,7 @@ from plugin.models import (
     TimeSegment,
     User,
 )
-from plugin.services import audit, core_rows
+from plugin.services import audit, company, core_rows
 from plugin.services.users import create_user
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -58,11 +59,24 @@ EXAMPLE_A_SESSIONS = (
 EXAMPLE_A_CALLS = ((_local(2026, 10, 2, 8, 59), 1830), (_local(2026, 10, 20, 16, 4), 61))
 
 
-def load_demo() -> list[tuple[str, str, tuple[str, ...]]]:
-    """Load the demo once; on later calls give the demo users new passwords.
+# A plausible seller, so the demo's invoices are complete (§14 UStG, XRechnung): set where
+# neither the environment nor the Company screen gave a value.
+DEMO_COMPANY = {
+    "vat_id": "DE811907980", "tax_number": "143/815/08155",
+    "iban": "DE02120300000000202051", "bic": "BYLADEM1001", "bank_name": "Deutsche Kreditbank",
+    "contact_name": "Berta Billing", "email": "billing@quarterhour.example",
+    "phone": "+49 89 1234560", "sender_email": "billing@quarterhour.example",
+}
+
+
+def load_demo(settings: Settings | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Load the demo once; on later calls give the demo users new passwords. With `settings`,
+    also the company settings nobody set yet (DEMO_COMPANY).
 
     Returns (username, password, roles) for printing; passwords are random, never stored.
     """
+    if settings is not None:
+        _demo_company(settings)
     users = []
     for username, name, roles in DEMO_USERS:
         password = secrets.token_urlsafe(9)
@@ -80,6 +94,14 @@ def load_demo() -> list[tuple[str, str, tuple[str, ...]]]:
     return users
 
 
+def _demo_company(settings: Settings) -> None:
+    stored, defaults = company.stored(), company.defaults(settings)
+    wanted = {name: value for name, value in DEMO_COMPANY.items()
+              if name not in stored and not defaults[name]}
+    if wanted:
+        company.save(wanted, settings, None, utcnow())
+
+
 def _example_a(engineer: User) -> None:
     muller = Customer(
         name="Müller Anlagenbau GmbH",
@@ -90,6 +112,8 @@ def _example_a(engineer: User) -> None:
         currency="EUR",
         language="de",
         default_hourly_rate=Decimal("160.00"),
+        # Its invoices go out as XRechnung by e-mail; a test Leitweg-ID of the KoSIT examples.
+        invoice_delivery="xrechnung", buyer_reference="991-33333TEST-33",
     )
     press = Installation(customer=muller, name="Press line 3", connection="modem",
                          modem_number="+49891234567", warranty_until=date(2026, 3, 31))
@@ -137,7 +161,8 @@ def _example_a(engineer: User) -> None:
 def _more_customers() -> None:
     huber = Customer(name="Bäckerei Huber KG", address="Marktplatz 3\n85354 Freising",
                      country="DE", currency="EUR", language="de",
-                     default_hourly_rate=Decimal("120.00"))
+                     default_hourly_rate=Decimal("120.00"),
+                     billing_email="buchhaltung@baeckerei-huber.example", invoice_delivery="pdf")
     oven = Installation(customer=huber, name="Tunnel oven 2", connection="vpn")
     session.add_all([huber, oven])
     session.add(Ticket(customer=huber, installation=oven, subject="Oven 2 temperature drifts",

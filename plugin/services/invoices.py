@@ -22,7 +22,7 @@ from plugin.config import Settings
 from plugin.db import session, utcnow
 from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, evidence
+from plugin.services import billing_run, company, evidence, invoice_checks
 from plugin.services.bulk import collector_paused
 from plugin.services.errors import FieldError
 from plugin.services.statement import batches, load_bills
@@ -52,7 +52,15 @@ def next_number(year: int, settings: Settings) -> str:
     counter = _counter(year)
     counter.last_number += 1
     session.flush()
-    return settings.invoice_number_format.format(year=year, number=counter.last_number)
+    return company.company(settings).invoice_number_format.format(year=year,
+                                                                  number=counter.last_number)
+
+
+def predicted_number(year: int, settings: Settings) -> str:
+    """The number the next finalized document of `year` will take (read, not reserved)."""
+    last = session.scalar(select(InvoiceNumberCounter.last_number)
+                          .where(InvoiceNumberCounter.year == year)) or 0
+    return company.company(settings).invoice_number_format.format(year=year, number=last + 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -60,11 +68,12 @@ def next_number(year: int, settings: Settings) -> str:
 
 
 def seller(settings: Settings) -> dict:
-    return {"name": settings.company_name, "address": settings.company_address.replace("\\n",
-                                                                                         "\n"),
-            "country": settings.company_country, "vat_id": settings.company_vat_id,
-            "email": settings.company_email, "phone": settings.company_phone,
-            "iban": settings.company_iban, "bic": settings.company_bic}
+    """Our company as an invoice freezes it (the company settings, plugin.services.company)."""
+    c = company.company(settings)
+    return {"name": c.name, "address": c.address, "country": c.country, "vat_id": c.vat_id,
+            "tax_number": c.tax_number, "email": c.email, "phone": c.phone,
+            "contact_name": c.contact_name, "iban": c.iban, "bic": c.bic,
+            "bank_name": c.bank_name, "logo": c.logo}
 
 
 def buyer(customer: Customer) -> dict:
@@ -105,29 +114,71 @@ class FinalizeResult:
         return out
 
 
-def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] | None = None,
-             on: date | None = None, progress=None,
-             clock: Callable[[], datetime] = utcnow) -> FinalizeResult:
-    """Give each draft of the period (or the given ones) the next number, dated `on` (default:
-    today in the operator's timezone), in a transaction holding the period's lock.
-
-    A draft whose data changed since its run (the core computes other lines now) is left a
-    draft and named in the result: finalizing must never issue what nobody reviewed.
-    """
-    on = on or local_today(settings, clock())
-    due = on + timedelta(days=settings.payment_terms_days)
+def _drafts_query(period: billing.Period, invoice_ids: list[int] | None):
     query = (select(Invoice).join(Customer)
              .where(Invoice.period == str(period), Invoice.kind == "invoice",
                     Invoice.status == "draft")
              .order_by(Customer.name, Customer.id))
     if invoice_ids is not None:
         query = query.where(Invoice.id.in_(invoice_ids))
-    drafts = session.scalars(query.with_for_update(of=Invoice)).all()
+    return query
+
+
+@dataclass
+class FinalizePreview:
+    """What finalizing would do, for the confirmation step: nothing is locked or numbered."""
+
+    period: str
+    customers: list[str]
+    first_number: str | None
+    last_number: str | None
+    issued_on: date
+    due_on: date
+    problems: list[invoice_checks.Problem]
+
+
+def finalize_preview(period: billing.Period, settings: Settings,
+                     invoice_ids: list[int] | None = None, on: date | None = None,
+                     clock: Callable[[], datetime] = utcnow) -> FinalizePreview:
+    on = on or local_today(settings, clock())
+    ours = company.company(settings)
+    drafts = session.scalars(_drafts_query(period, invoice_ids)).all()
+    last = session.scalar(select(InvoiceNumberCounter.last_number)
+                          .where(InvoiceNumberCounter.year == on.year)) or 0
+
+    def number(n):
+        return ours.invoice_number_format.format(year=on.year, number=n)
+
+    return FinalizePreview(
+        str(period), [d.customer.name for d in drafts],
+        number(last + 1) if drafts else None, number(last + len(drafts)) if drafts else None,
+        on, on + timedelta(days=ours.payment_terms_days),
+        invoice_checks.drafts_problems(drafts, seller(settings), buyer))
+
+
+def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] | None = None,
+             on: date | None = None, progress=None,
+             clock: Callable[[], datetime] = utcnow, language: str | None = None
+             ) -> FinalizeResult:
+    """Give each draft of the period (or the given ones) the next number, dated `on` (default:
+    today in the operator's timezone), in a transaction holding the period's lock.
+
+    A draft whose data changed since its run (the core computes other lines now) is left a
+    draft and named in the result: finalizing must never issue what nobody reviewed. When a
+    draft lacks what the law or its customer's e-invoice format needs, nothing is finalized:
+    `invoice_checks.InvoiceIncomplete` names every missing item (in `language`).
+    """
+    on = on or local_today(settings, clock())
+    ours = company.company(settings)
+    due = on + timedelta(days=ours.payment_terms_days)
+    drafts = session.scalars(_drafts_query(period, invoice_ids).with_for_update(of=Invoice)
+                             ).all()
     result = FinalizeResult(str(period))
     if not drafts:
         return result
-    counter = _counter(on.year)
     the_seller = seller(settings)
+    invoice_checks.check_drafts(drafts, the_seller, buyer, language)
+    counter = _counter(on.year)
     done = 0
     with collector_paused():
         for chunk in batches(drafts, billing_run.BATCH):
@@ -139,14 +190,14 @@ def finalize(period: billing.Period, settings: Settings, invoice_ids: list[int] 
                     result.stale.append(cb.customer.name)
                     continue
                 counter.last_number += 1
-                draft.number = settings.invoice_number_format.format(year=on.year,
-                                                                     number=counter.last_number)
+                draft.number = ours.invoice_number_format.format(year=on.year,
+                                                                 number=counter.last_number)
                 draft.status = "finalized"
                 draft.issued_on, draft.due_on, draft.finalized_at = on, due, clock()
                 draft.snapshot = json.dumps({
                     "seller": the_seller, "buyer": buyer(cb.customer),
                     "notes": list(cb.invoice.notes),
-                    "payment_terms": payment_terms(settings.payment_terms_days, due,
+                    "payment_terms": payment_terms(ours.payment_terms_days, due,
                                                    cb.customer.language),
                     "evidence": evidence.frozen(cb)})
                 result.finalized.append(draft.number)
@@ -184,6 +235,12 @@ def credit(invoice_id: int, settings: Settings, on: date | None = None, reason: 
         what = "a credit note" if original.kind == "credit_note" else f"a {original.status} invoice"
         raise InvoiceError("invoice_id", f"{original.number or 'draft ' + str(original.id)} is "
                            f"{what}; only a finalized invoice can be credited.")
+    reason = (reason or "").strip()
+    if not reason:  # the credit note says why it reverses the invoice; the customer reads it
+        raise InvoiceError("reason", "say why the invoice is reversed (it is printed on the "
+                           "credit note)")
+    if len(reason) > 300:
+        raise InvoiceError("reason", "at most 300 characters")
     on = on or local_today(settings, clock())
     frozen = json.loads(original.snapshot or "{}")
     language = original.customer.language
@@ -198,7 +255,7 @@ def credit(invoice_id: int, settings: Settings, on: date | None = None, reason: 
     note.snapshot = json.dumps({
         "seller": frozen.get("seller") or seller(settings),
         "buyer": frozen.get("buyer") or buyer(original.customer),
-        "notes": [text, *([reason] if reason else []), *frozen.get("notes", [])],
+        "notes": [text, reason, *frozen.get("notes", [])],
         "payment_terms": _("Credited in full against invoice {number}; the amount is refunded "
                            "or set off on {date}.").format(number=original.number,
                                                          date=day_text(on, language)),

@@ -21,6 +21,7 @@ from plugin.config import Settings
 from plugin.db import session
 from plugin.models import (
     Call,
+    CompanySetting,
     Contract,
     ContractTerms,
     Customer,
@@ -84,15 +85,18 @@ def _period_text(instant: datetime | None, timezone: str) -> str | None:
 def _changes(flush_session: Session) -> None:
     """after_flush: what this flush changed, marked in the same transaction."""
     touched = [*flush_session.new, *flush_session.dirty, *flush_session.deleted]
-    if not any(isinstance(o, (TimeEntry, Call, Ticket, Tariff, User, *_WHOLE_CUSTOMER))
+    if not any(isinstance(o, (TimeEntry, Call, Ticket, Tariff, User, CompanySetting,
+                              *_WHOLE_CUSTOMER))
                for o in touched):
         return
     timezone = _timezone()
     connection = flush_session.connection()
     pairs, by_ticket, customers, contracts = set(), defaultdict(set), set(), set()
     for obj in touched:
-        if isinstance(obj, Tariff) or (isinstance(obj, User) and obj not in flush_session.new
-                                       and inspect(obj).attrs["hourly_cost"].history.deleted):
+        # The seller's data (VAT, wording of every invoice), a tariff, an hourly cost: all.
+        if isinstance(obj, (Tariff, CompanySetting)) or (
+                isinstance(obj, User) and obj not in flush_session.new
+                and inspect(obj).attrs["hourly_cost"].history.deleted):
             mark_all(connection)
             return
         if isinstance(obj, TimeEntry):

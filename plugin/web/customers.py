@@ -68,7 +68,8 @@ def customer_list():
 def customer_new():
     return _save(CustomerForm(), lambda data: service.save_customer(
         data, locale=operator_locale()),
-                 lambda c: url_for(".customer_detail", customer_id=c.id), gettext("New customer"))
+                 lambda c: url_for(".customer_detail", customer_id=c.id), gettext("New customer"),
+                 script="customer_form.js")
 
 
 @bp.route("/admin/customers/<int:customer_id>")
@@ -87,7 +88,8 @@ def customer_edit(customer_id: int):
     form = CustomerForm(obj=customer)
     return _save(form, lambda data: service.save_customer(data, customer,
                                                           locale=operator_locale()),
-                 lambda c: url_for(".customer_detail", customer_id=c.id), customer.name)
+                 lambda c: url_for(".customer_detail", customer_id=c.id), customer.name,
+                 script="customer_form.js")
 
 
 @bp.route("/admin/customers/<int:customer_id>/installations/new", methods=["GET", "POST"])

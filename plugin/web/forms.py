@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -128,7 +129,7 @@ class CustomerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])
     country = StringField(_l("Country (ISO code)"), default="DE", validators=[Length(max=2)])
-    vat_id = StringField(_l("VAT id"), validators=[Optional(), Length(max=20)])
+    vat_id = StringField(_l("VAT id"), validators=[Optional(), Length(max=30)])
     billing_email = StringField(_l("Billing e-mail"), validators=[Optional(), Length(max=254)])
     currency = StringField(_l("Currency"), default="EUR", validators=[Length(max=3)])
     language = SelectField(_l("Language"), choices=[SelectChoice("de", _l("Deutsch")),
@@ -137,8 +138,18 @@ class CustomerForm(FlaskForm):
         _l("Hourly rate without contract"), validators=[Optional()],
         description=_l("Work without a contract is billed at this rate in started 15-minute "
                     "units; empty: the default rate of the settings."))
+    # The service checks the choice (the API takes the same field).
+    invoice_delivery = SelectField(_l("Invoices by e-mail"), default="none",
+                                   validate_choice=False, choices=[
+        SelectChoice("pdf", _l("PDF by e-mail")),
+        SelectChoice("zugferd", _l("ZUGFeRD PDF by e-mail")),
+        SelectChoice("xrechnung", _l("XRechnung XML by e-mail")),
+        SelectChoice("none", _l("not by e-mail"))])
     buyer_reference = StringField(_l("Buyer reference (Leitweg-ID)"),
-                                  validators=[Optional(), Length(max=100)])
+                                  validators=[Optional(), Length(max=100)],
+                                  description=_l("An XRechnung needs it: the Leitweg-ID of a "
+                                                 "public-sector customer, else the customer's "
+                                                 "order or cost-centre reference."))
     vat_exempt = BooleanField(_l("Exempt from VAT"))
 
 
@@ -214,3 +225,33 @@ class PasswordChangeForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two new passwords differ."))])
+
+
+class CompanyForm(FlaskForm):
+    """Our company as the invoices' seller (plugin.services.company checks the values)."""
+
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)],
+                            description=_l("Street, then postcode and city on the last line."))
+    country = StringField(_l("Country (ISO code)"), validators=[Length(max=2)])
+    vat_id = StringField(_l("VAT id"), validators=[Optional(), Length(max=30)])
+    tax_number = StringField(_l("Tax number"), validators=[Optional(), Length(max=30)],
+                             description=_l("An invoice needs the VAT id or the tax number "
+                                            "(§14 UStG)."))
+    iban = StringField(_l("IBAN"), validators=[Optional(), Length(max=40)])
+    bic = StringField(_l("BIC"), validators=[Optional(), Length(max=11)])
+    bank_name = StringField(_l("Bank"), validators=[Optional(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=50)])
+    invoice_number_format = StringField(
+        _l("Invoice number format"), validators=[DataRequired(), Length(max=60)],
+        description=_l("{year} and {number}, e.g. QH-{year}-{number:05d}; numbers stay "
+                       "gapless per year."))
+    payment_terms_days = StringField(_l("Payment terms (days)"),
+                                     validators=[DataRequired(), Length(max=3)])
+    sender_email = StringField(_l("Sender e-mail"), validators=[Optional(), Length(max=254)],
+                               description=_l("Invoice e-mails are answered to this address."))
+    logo = FileField(_l("Logo"), description=_l("PNG, JPEG or SVG, at most 200 KB; printed "
+                                                "on invoices."))
+    remove_logo = BooleanField(_l("Remove the logo"))

@@ -16,7 +16,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from plugin import billing, exports, transactions
@@ -26,9 +27,10 @@ from plugin.connectors import accounting
 from plugin.db import session, utcnow
 from plugin.exports import reading
 from plugin.jobs import billing as jobs_billing
+from plugin.mail import outbox
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, core_rows, period_lock
+from plugin.services import billing_run, core_rows, invoice_checks, invoice_mail, period_lock
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.services.wording import wording
@@ -87,25 +89,53 @@ def billing_start():
     return redirect(url_for(".billing_page", period=str(period)))
 
 
+def _confirm_page(period, ids, action, back, single=False):
+    """What finalizing will do — the numbers it takes, the period it closes — or what is
+    missing first; nothing happens until the page's button is pressed."""
+    preview = service.finalize_preview(period, settings(), invoice_ids=ids)
+    texts = {p: invoice_checks.item_text(p, str(get_locale())) for p in preview.problems}
+    return render_template("quarterhour/finalize_confirm.html", p=preview, texts=texts,
+                           action=action, back=back, single=single,
+                           issued=format_date(preview.issued_on, "medium"),
+                           due=format_date(preview.due_on, "medium"),
+                           send=settings().invoice_send_on_finalize)
+
+
+@bp.route("/billing/finalize")
+@allow("billing")
+def billing_finalize_confirm():
+    period = _period_arg(request.args.get("period"))
+    return _confirm_page(period, None, url_for(".billing_finalize"),
+                         url_for(".billing_page", period=str(period)))
+
+
 @bp.route("/billing/finalize", methods=["POST"])
 @allow("billing")
 def billing_finalize():
     if not request.form.get("period"):
-        flash("period: choose the month to finalize", "error")
+        flash(_("period: choose the month to finalize"), "error")
         return redirect(url_for(".billing_page"))
     period = _period_arg(request.form.get("period"))
-    _finalize_and_flash(period, None)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".billing_finalize_confirm", period=str(period)))
+    if not _finalize_and_flash(period, None):
+        return redirect(url_for(".billing_finalize_confirm", period=str(period)))
     return redirect(url_for(".billing_page", period=str(period)))
 
 
-def _finalize_and_flash(period, ids):
+def _finalize_and_flash(period, ids) -> bool:
     try:
-        result = transactions.finalize(period, settings(), invoice_ids=ids)
+        result = transactions.finalize(period, settings(), invoice_ids=ids,
+                                       language=str(get_locale()))
     except period_lock.RunInProgress as e:
         flash(str(e), "error")
-        return
+        return False
+    except invoice_checks.InvoiceIncomplete as e:
+        flash(e.message, "error")
+        return False
     flash(result.text(), "error" if result.stale else "message")
     jobs_billing.push_in_background(current_app._get_current_object())
+    return True
 
 
 @bp.route("/billing/runs/<int:run_id>")
@@ -155,6 +185,8 @@ def invoice_detail(invoice_id: int):
     language_name = Locale.parse(read.language).get_display_name(ui)
     period_name = wording(ui).period(billing.Period.parse(inv.period))
     return render_template("quarterhour/invoice.html", inv=inv, delivery=delivery,
+                           mail_log=outbox.delivery_log(session, ("invoice", inv.id)),
+                           mail_configured=settings().mail.smtp is not None,
                            credit_notes=credit_notes, change=change, frozen=frozen,
                            read=read, language_name=language_name, period_name=period_name,
                            vat=core_rows.core_invoice(inv).vat,
@@ -163,25 +195,61 @@ def invoice_detail(invoice_id: int):
                            now=datetime.now(UTC))
 
 
+@bp.route("/invoices/<int:invoice_id>/finalize")
+@allow("billing")
+def invoice_finalize_confirm(invoice_id: int):
+    inv = _invoice(invoice_id)
+    if inv.status != "draft":
+        return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+    return _confirm_page(billing.Period.parse(inv.period), [inv.id],
+                         url_for(".invoice_finalize", invoice_id=inv.id),
+                         url_for(".invoice_detail", invoice_id=inv.id), single=True)
+
+
 @bp.route("/invoices/<int:invoice_id>/finalize", methods=["POST"])
 @allow("billing")
 def invoice_finalize(invoice_id: int):
     inv = _invoice(invoice_id)
     if inv.status != "draft":
-        flash(f"{inv.number} is already {inv.status}.", "error")
-    else:
-        _finalize_and_flash(billing.Period.parse(inv.period), [inv.id])
+        flash(_("%(number)s is already %(status)s.", number=inv.number, status=inv.status),
+              "error")
+    elif request.form.get("confirm") != "yes" or not _finalize_and_flash(
+            billing.Period.parse(inv.period), [inv.id]):
+        return redirect(url_for(".invoice_finalize_confirm", invoice_id=invoice_id))
     return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+def _credit_page(inv: Invoice, reason: str = "", error: str | None = None, status=200):
+    return render_template("quarterhour/credit_confirm.html", inv=inv, reason=reason,
+                           error=error, next_number=service.predicted_number(
+                               service.local_today(settings(), utcnow()).year, settings())
+                           ), status
+
+
+@bp.route("/invoices/<int:invoice_id>/credit")
+@allow("billing")
+def invoice_credit_confirm(invoice_id: int):
+    inv = _invoice(invoice_id)
+    if inv.kind != "invoice" or inv.status != "finalized":
+        return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+    return _credit_page(inv)
 
 
 @bp.route("/invoices/<int:invoice_id>/credit", methods=["POST"])
 @allow("billing")
 def invoice_credit(invoice_id: int):
-    _invoice(invoice_id)
+    inv = _invoice(invoice_id)
+    reason = request.form.get("reason", "").strip()
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".invoice_credit_confirm", invoice_id=invoice_id))
+    if not reason:
+        return _credit_page(inv, error=_("Reason: say why the invoice is reversed; it is "
+                                         "printed on the credit note."), status=400)
     try:
-        note = transactions.credit(invoice_id, settings(),
-                                   reason=request.form.get("reason", ""))
+        note = transactions.credit(invoice_id, settings(), reason=reason)
     except FieldError as e:
+        if e.field == "reason":
+            return _credit_page(inv, reason, e.message, 400)
         flash(e.message, "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
     jobs_billing.push_in_background(current_app._get_current_object())
@@ -224,3 +292,53 @@ def invoice_push(invoice_id: int):
     flash("Delivered." if ok else f"Not delivered: {delivery.last_error or 'no answer'}",
           "message" if ok else "error")
     return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/send", methods=["POST"])
+@allow("billing")
+def invoice_send(invoice_id: int):
+    """Queue the invoice's e-mail (by the customer's choice); the outbox job sends it."""
+    inv = _invoice(invoice_id)
+    try:
+        row = invoice_mail.queue_invoice(inv, settings(), utcnow())
+        session.commit()
+    except invoice_mail.NotByEmail as e:
+        session.rollback()
+        flash(e.message, "error")
+    else:
+        flash(_("E-mail to %(to)s: %(status)s. The outbox sends it within a minute; the "
+                "delivery log below shows the answer.", to=", ".join(row.recipients),
+                status=row.status))
+    return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/mail/<int:message_id>/resend", methods=["POST"])
+@allow("billing")
+def invoice_resend(invoice_id: int, message_id: int):
+    """Send a sent or failed e-mail of the invoice again, by hand (a new row in the log)."""
+    _invoice(invoice_id)
+    entries = {e.id for e in outbox.delivery_log(session, ("invoice", invoice_id))}
+    if message_id not in entries:
+        abort(404)
+    try:
+        outbox.resend(session, message_id, now=utcnow())
+        session.commit()
+        flash(_("Queued again; the outbox sends it within a minute."))
+    except outbox.OutboxError as e:
+        session.rollback()
+        flash(str(e), "error")
+    return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
+
+
+@bp.route("/billing/send", methods=["POST"])
+@allow("billing")
+def billing_send():
+    """Queue every finalized invoice of the period for its customer (queued before: not
+    again), as `quarterhour invoices send` does; the outbox job sends them."""
+    period = _period_arg(request.form.get("period"))
+    result = invoice_mail.queue_period(str(period), settings(), utcnow())
+    session.commit()
+    flash(_("%(period)s: %(queued)d e-mails queued, %(before)d queued before, %(skipped)d not "
+            "by e-mail.", period=str(period), queued=len(result.queued),
+            before=len(result.already), skipped=len(result.skipped)))
+    return redirect(url_for(".billing_page", period=str(period)))

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from plugin.billing.vat import VatCategory, vat_category, vat_rate
+from plugin.billing.vat import VatCategory, reverse_charge_vat_id, vat_category, vat_rate
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,33 @@ def test_only_standard_treatment_charges_the_standard_rate():
 
 def test_categories_carry_their_en_16931_codes():
     assert [c.code for c in VatCategory] == ["S", "AE", "E"]
+
+
+@pytest.mark.parametrize(("vat_id", "country", "valid", "counted"), [
+    ("ATU13585627", "AT", True, "ATU13585627"),
+    ("ATU13585627", "AT", False, None),   # the checking library refused it
+    ("ATU13585627", "DE", True, None),    # of another country than the customer's
+    ("EL094259216", "GR", True, "EL094259216"),  # Greece writes EL
+    (None, "AT", True, None),
+])
+def test_only_a_valid_vat_id_of_the_customers_country_counts_for_reverse_charge(
+        vat_id, country, valid, counted):
+    assert reverse_charge_vat_id(vat_id, country, valid) == counted
+
+
+def test_what_an_invoice_lacks_depends_on_vat_treatment_and_delivery():
+    from plugin.billing.completeness import Missing, missing
+
+    seller = {"name": "Q GmbH", "address": "Weg 1\n80331 München", "tax_number": "143/815/08155"}
+    buyer = {"name": "M GmbH", "address": "Str 2\n80939 München"}
+    assert missing(seller, buyer, reverse_charge=False, delivery="none") == []
+    assert missing(seller, buyer, reverse_charge=False, delivery="pdf") == [Missing.BUYER_EMAIL]
+    assert missing(seller, buyer, reverse_charge=True, delivery="none") == [
+        Missing.SELLER_VAT_ID, Missing.BUYER_VAT_ID]
+    assert missing(seller, {**buyer, "email": "a@b.example"}, reverse_charge=False,
+                   delivery="xrechnung") == [
+        Missing.SELLER_E_INVOICE_VAT_ID, Missing.SELLER_EMAIL, Missing.SELLER_PHONE,
+        Missing.SELLER_IBAN, Missing.BUYER_REFERENCE]
+    assert missing({}, {}, reverse_charge=False, delivery="none") == [
+        Missing.SELLER_NAME, Missing.SELLER_ADDRESS, Missing.SELLER_TAX_ID, Missing.BUYER_NAME,
+        Missing.BUYER_ADDRESS]

@@ -22,7 +22,7 @@ SELLER = {
 def billing_app(url: str, **config):
     from plugin.cli.billing import billing_group, export_command
 
-    app = make_app(url, **SELLER, **config)
+    app = make_app(url, **{**SELLER, **config})
     app.cli.add_command(billing_group)
     app.cli.add_command(export_command)
     return app

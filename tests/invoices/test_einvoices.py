@@ -20,7 +20,7 @@ OCTOBER = billing.Period(2026, 10)
 @pytest.fixture
 def three_treatments(app, make_customer, make_work):
     for c in (make_customer("Standard GmbH", vat_id="DE129273398"),
-              make_customer("Wiener Service GmbH", country="AT", vat_id="ATU12345678",
+              make_customer("Wiener Service GmbH", country="AT", vat_id="ATU13585627",
                             address="Ringstraße 5\n1010 Wien"),
               make_customer("Zurich Labs AG", country="CH", vat_exempt=True,
                             address="Bahnhofstrasse 1\n8001 Zürich")):
@@ -60,7 +60,8 @@ def test_a_credit_note_is_a_valid_e_invoice_that_names_the_invoice_it_reverses(
         transactions.run_period(OCTOBER, settings())
         transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))
         original = session.scalar(select(Invoice))
-        note = transactions.credit(original.id, settings(), on=date(2026, 11, 9))
+        note = transactions.credit(original.id, settings(), on=date(2026, 11, 9),
+                                   reason="wrong rate")
         _, xml = exports.export_invoice(note, "xrechnung", settings())
         _, pdf = exports.export_invoice(note, "zugferd", settings())
     doc = parse(xml)
@@ -77,7 +78,8 @@ def test_a_credit_note_is_a_valid_e_invoice_that_names_the_invoice_it_reverses(
 
 def test_an_xrechnung_without_a_leitweg_id_is_refused_naming_what_is_missing(app, demo):
     with app.app_context():
-        session.get(Customer, 1).buyer_reference = None
+        muller = session.get(Customer, 1)  # wants PDFs: finalizing needs no Leitweg-ID
+        muller.buyer_reference, muller.invoice_delivery = None, "pdf"
         session.commit()
         transactions.run_period(OCTOBER, settings())
         transactions.finalize(OCTOBER, settings(), on=date(2026, 11, 2))

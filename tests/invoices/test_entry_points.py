@@ -76,14 +76,16 @@ def test_billing_users_start_the_run_with_a_button_and_follow_its_progress(
     assert "Müller Anlagenbau GmbH" in page and "425.66" in page
     with app.app_context():
         invoice_id = session.scalar(select(Invoice.id))
-    r = client.post(f"/invoices/{invoice_id}/finalize", data={"csrf_token": auth.csrf})
+    r = client.post(f"/invoices/{invoice_id}/finalize", data={"csrf_token": auth.csrf,
+                                                              "confirm": "yes"})
     assert r.status_code == 302
     page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
     assert 'id="status">finalized<' in page and "Issue a credit note" in page
     pdf = client.get(f"/invoices/{invoice_id}/download?format=pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     r = client.post(f"/invoices/{invoice_id}/credit", data={"csrf_token": auth.csrf,
-                                                            "reason": "wrong rate"})
+                                                            "reason": "wrong rate",
+                                                            "confirm": "yes"})
     note_page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Credit note" in note_page and "-425,66" in note_page  # the document: German
     zipped = client.get("/billing/export?period=2026-10&format=zip")

@@ -1,0 +1,81 @@
+"""Identifiers people type, checked by python-stdnum (check digits, lengths, formats), never by
+hand: VAT ids, IBANs, BICs, German tax numbers, and ISO 3166 country codes (Babel's list)."""
+
+from functools import cache
+
+from babel import Locale
+from stdnum import bic, get_cc_module, iban
+from stdnum.de import stnr
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+
+from plugin.billing.vat import EU_VAT_PREFIXES, vat_country, vat_id_country
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories
+                     if len(code) == 2 and code.isalpha() and code != "ZZ")
+
+
+def country_problem(code: str) -> str | None:
+    if code not in _countries():
+        return f"{code!r} is not an ISO 3166 country code (e.g. DE, AT, CH)"
+    return None
+
+
+def compact_vat_id(value: str) -> str:
+    """'de 129 273 398' → 'DE129273398'; an id stdnum cannot take apart stays as typed."""
+    if not value:
+        return ""
+    try:
+        return eu_vat.compact(value)
+    except ValidationError:
+        return "".join(value.split()).upper()
+
+
+def vat_id_problem(vat_id: str, country: str) -> str | None:
+    """Why `vat_id` is not a valid VAT id of `country` (None: it is)."""
+    compact = compact_vat_id(vat_id)
+    prefix = vat_country(compact)
+    if prefix in EU_VAT_PREFIXES or prefix == "XI":
+        if not eu_vat.is_valid(compact):
+            return f"{vat_id!r} is not a valid VAT id (wrong length or check digit)"
+        if prefix != vat_id_country(country):
+            return f"{vat_id!r} is a VAT id of {prefix}, but the country is {country}"
+        return None
+    module = get_cc_module(country.lower(), "vat")
+    if module is None:
+        return None  # a country stdnum does not know: taken as typed
+    try:
+        module.validate(vat_id)
+    except ValidationError:
+        return f"{vat_id!r} is not a valid VAT id of {country}"
+    return None
+
+
+def vat_id_valid(vat_id: str | None, country: str) -> bool:
+    return bool(vat_id) and vat_id_problem(vat_id, country) is None
+
+
+def iban_problem(value: str) -> str | None:
+    try:
+        iban.validate(value)
+    except ValidationError:
+        return f"{value!r} is not a valid IBAN (wrong length or check digits)"
+    return None
+
+
+def bic_problem(value: str) -> str | None:
+    try:
+        bic.validate(value)
+    except ValidationError:
+        return f"{value!r} is not a BIC (8 or 11 letters and digits, e.g. COBADEFFXXX)"
+    return None
+
+
+def tax_number_problem(value: str, country: str) -> str | None:
+    """A German Steuernummer is checked (any of the states' formats); others as typed."""
+    if country == "DE" and not stnr.is_valid(value):
+        return f"{value!r} is not a German tax number (e.g. 143/815/08155)"
+    return None
