@@ -4,18 +4,23 @@ Amounts travel as decimal strings ("45.00"), never as JSON numbers, so no cent i
 """
 
 
+from typing import Annotated, Literal
+
 from flask import jsonify
+from pydantic import Field
 from sqlalchemy import select
 
 from plugin import billing
 from plugin.access import allow
-from plugin.api import bp, commit_or_field_error, doc, json_body, list_of, period_arg
+from plugin.api import bp, commit_or_field_error, doc, list_of, period_of
 from plugin.api.errors import ApiError
+from plugin.api.schemas import MAX_INT, Amount, Body, Count, Day, Id, PeriodText, Query, Text
 from plugin.config import current_period, settings
 from plugin.db import session
 from plugin.models import Contract, Customer, Installation
 from plugin.services import core_rows
 from plugin.services import customers as service
+from plugin.services.errors import FieldError
 from plugin.services.statement import statement
 
 AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["45.00"]}
@@ -70,6 +75,70 @@ STATEMENT = {"type": "object", "properties": {
     "running_timers": {"type": "integer"}}}
 
 
+class InstallationIn(Body):
+    """An installation as a client sends it."""
+
+    name: Text(200)
+    connection: Literal["modem", "vpn"]
+    modem_number: Text(40) | None = Field(None, description="E.164; any spelling accepted; "
+                                                            "a modem installation needs it")
+    warranty_until: Day | None = None
+
+
+class CustomerIn(Body):
+    """A customer as a client sends it (PUT: every field; what is left out takes its default)."""
+
+    name: Text(200)
+    address: Text(1000) = ""
+    country: Text(2) = Field("DE", description="ISO 3166 two-letter code")
+    vat_id: Text(20) | None = None
+    billing_email: Text(254) | None = None
+    currency: Text(3) = Field("EUR", description="ISO 4217 code")
+    language: Text(8) = "de"
+    default_hourly_rate: Amount | None = None
+    buyer_reference: Text(100) | None = None
+    vat_exempt: bool = False
+
+
+class NewCustomer(CustomerIn):
+    """A new customer, with its installations if any."""
+
+    installations: list[InstallationIn] = Field([], max_length=500)
+
+
+class SeatTierIn(Body):
+    from_seat: Annotated[int, Field(ge=1, le=MAX_INT)]
+    price: Amount
+
+
+class ContractIn(Body):
+    """A contract as a client sends it (PUT: every field; what is left out takes its default)."""
+
+    name: Text(200)
+    valid_from: Day
+    valid_to: Day | None = None
+    installation_ids: list[Id] = Field([], max_length=500,
+                                       description="empty: all the customer's installations")
+    fee: Amount = "0"
+    quota_minutes: Count | None = Field(None, description="ignored when unlimited_quota")
+    unlimited_quota: bool = False
+    overflow_rate: Amount = "0"
+    minimum: Amount = "0"
+    unit_seconds: Annotated[int, Field(ge=1, le=86400)] = 900
+    grace_seconds: Annotated[int, Field(ge=0, le=86400)] = 0
+    rounding_scope: Literal[tuple(str(s) for s in billing.RoundingScope)] = "entry"
+    rollover: bool = False
+    rollover_cap_minutes: Count | None = None
+    phone_entries: bool = False
+    seats: Annotated[int, Field(ge=1, le=100000)] | None = None
+    seat_pricing: Literal[tuple(str(s) for s in billing.SeatMode)] | None = None
+    seat_tiers: list[SeatTierIn] = Field([], max_length=100)
+
+
+class PeriodQuery(Query):
+    period: PeriodText | None = Field(None, description="default: this month")
+
+
 def _s(value) -> str | None:
     return None if value is None else str(value)
 
@@ -119,12 +188,26 @@ def customer_list():
     return jsonify([customer_json(c) for c in rows])
 
 
+def _create_customer(body: NewCustomer, default_country: str) -> Customer:
+    data = body.given()
+    installations = data.pop("installations", [])
+    customer = service.save_customer(data)
+    for n, inst in enumerate(installations):
+        try:
+            service.save_installation(customer, inst, default_country)
+        except FieldError as e:
+            raise FieldError(f"installations.{n}.{e.field}", e.message) from None
+    session.refresh(customer, ["installations"])
+    return customer
+
+
 @bp.post("/customers")
 @allow("admin")
-@doc("Create a customer", body=CUSTOMER, response=CUSTOMER, status=201)
-def customer_create():
-    return jsonify(customer_json(commit_or_field_error(service.save_customer,
-                                                       json_body()))), 201
+@doc("Create a customer, with its installations if given", body=NewCustomer,
+     response=CUSTOMER, status=201)
+def customer_create(body: NewCustomer):
+    customer = commit_or_field_error(_create_customer, body, settings().default_country)
+    return jsonify(customer_json(customer)), 201
 
 
 @bp.get("/customers/<int:customer_id>")
@@ -136,29 +219,30 @@ def customer_get(customer_id: int):
 
 @bp.put("/customers/<int:customer_id>")
 @allow("admin")
-@doc("Change a customer (send every field)", body=CUSTOMER, response=CUSTOMER)
-def customer_update(customer_id: int):
+@doc("Change a customer (send every field; installations have their own routes)",
+     body=CustomerIn, response=CUSTOMER)
+def customer_update(customer_id: int, body: CustomerIn):
     customer = _get(Customer, customer_id, "customer")
-    return jsonify(customer_json(commit_or_field_error(service.save_customer, json_body(),
+    return jsonify(customer_json(commit_or_field_error(service.save_customer, body.given(),
                                                        customer)))
 
 
 @bp.post("/customers/<int:customer_id>/installations")
 @allow("admin")
-@doc("Add an installation", body=INSTALLATION, response=INSTALLATION, status=201)
-def installation_create(customer_id: int):
+@doc("Add an installation", body=InstallationIn, response=INSTALLATION, status=201)
+def installation_create(customer_id: int, body: InstallationIn):
     customer = _get(Customer, customer_id, "customer")
-    inst = commit_or_field_error(service.save_installation, customer, json_body(),
+    inst = commit_or_field_error(service.save_installation, customer, body.given(),
                                  settings().default_country)
     return jsonify(installation_json(inst)), 201
 
 
 @bp.put("/installations/<int:installation_id>")
 @allow("admin")
-@doc("Change an installation (send every field)", body=INSTALLATION, response=INSTALLATION)
-def installation_update(installation_id: int):
+@doc("Change an installation (send every field)", body=InstallationIn, response=INSTALLATION)
+def installation_update(installation_id: int, body: InstallationIn):
     inst = _get(Installation, installation_id, "installation")
-    inst = commit_or_field_error(service.save_installation, inst.customer, json_body(),
+    inst = commit_or_field_error(service.save_installation, inst.customer, body.given(),
                                  settings().default_country, inst)
     return jsonify(installation_json(inst))
 
@@ -176,10 +260,10 @@ def contract_list(customer_id: int):
 @bp.post("/customers/<int:customer_id>/contracts")
 @allow("admin")
 @doc("Add a contract; refused if it overlaps another for the same installation",
-     body=CONTRACT, response=CONTRACT, status=201)
-def contract_create(customer_id: int):
+     body=ContractIn, response=CONTRACT, status=201)
+def contract_create(customer_id: int, body: ContractIn):
     customer = _get(Customer, customer_id, "customer")
-    contract = commit_or_field_error(service.save_contract, customer, json_body())
+    contract = commit_or_field_error(service.save_contract, customer, body.given())
     return jsonify(contract_json(contract)), 201
 
 
@@ -192,10 +276,10 @@ def contract_get(contract_id: int):
 
 @bp.put("/contracts/<int:contract_id>")
 @allow("admin")
-@doc("Change a contract (send every field)", body=CONTRACT, response=CONTRACT)
-def contract_update(contract_id: int):
+@doc("Change a contract (send every field)", body=ContractIn, response=CONTRACT)
+def contract_update(contract_id: int, body: ContractIn):
     contract = _get(Contract, contract_id, "contract")
-    contract = commit_or_field_error(service.save_contract, contract.customer, json_body(),
+    contract = commit_or_field_error(service.save_contract, contract.customer, body.given(),
                                      contract)
     return jsonify(contract_json(contract))
 
@@ -203,10 +287,10 @@ def contract_update(contract_id: int):
 @bp.get("/customers/<int:customer_id>/statement")
 @allow("admin", "billing")
 @doc("The invoice of a period as it stands now (default: this month so far)",
-     response=STATEMENT, query={"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}})
-def customer_statement(customer_id: int):
+     response=STATEMENT, query=PeriodQuery)
+def customer_statement(customer_id: int, query: PeriodQuery):
     _get(Customer, customer_id, "customer")
-    period = period_arg(current_period())
+    period = period_of(query.period, current_period())
     s = statement(customer_id, period, settings())
     inv = s.invoice
     return jsonify({

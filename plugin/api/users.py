@@ -1,13 +1,16 @@
 """API: the signed-in user, their tokens, and user administration."""
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from flask import jsonify
+from pydantic import Field
 from sqlalchemy import select
 
 from plugin.access import SIGNED_IN, allow, current_user
-from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Body, Text
 from plugin.db import session
 from plugin.manifest import MANIFEST
 from plugin.models import ApiToken, User
@@ -22,6 +25,18 @@ TOKEN = {"type": "object", "properties": {
     "created_at": {"type": "string", "format": "date-time"},
     "last_used_at": {"type": ["string", "null"], "format": "date-time"},
     "token": {"type": "string", "description": "Only in the answer to its creation."}}}
+
+
+class NewToken(Body):
+    name: Text(100, min_length=1)
+
+
+class NewUser(Body):
+    username: Text(80, min_length=1)
+    password: Text(200)
+    roles: list[Literal[tuple(MANIFEST.roles)]] = Field(max_length=10)
+    display_name: Text(200) | None = None
+    email: Text(254) | None = None
 
 
 def user_json(u: User) -> dict:
@@ -54,11 +69,9 @@ def token_list():
 @bp.post("/tokens")
 @allow(SIGNED_IN)
 @doc("Issue an API token for me; the token is in this answer only",
-     body={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-     response=TOKEN, status=201)
-def token_create():
-    name = field(json_body(), "name")
-    token = users.issue_token(current_user().username, name)
+     body=NewToken, response=TOKEN, status=201)
+def token_create(body: NewToken):
+    token = users.issue_token(current_user().username, body.name)
     session.commit()
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
     return jsonify({**token_json(row), "token": token}), 201
@@ -85,17 +98,9 @@ def user_list():
 
 @bp.post("/users")
 @allow("admin")
-@doc("Create a user", body={"type": "object", "required": ["username", "password", "roles"],
-                            "properties": {"username": {"type": "string"},
-                                           "password": {"type": "string", "minLength": 10},
-                                           "roles": USER["properties"]["roles"],
-                                           "display_name": {"type": "string"},
-                                           "email": {"type": "string"}}},
-     response=USER, status=201)
-def user_create():
-    data = json_body()
+@doc("Create a user", body=NewUser, response=USER, status=201)
+def user_create(body: NewUser):
     user = commit_or_field_error(
-        users.create_user, field(data, "username"), field(data, "password"),
-        field(data, "roles", list), display_name=field(data, "display_name", required=False),
-        email=field(data, "email", required=False))
+        users.create_user, body.username, body.password, body.roles,
+        display_name=body.display_name, email=body.email)
     return jsonify(user_json(user)), 201
