@@ -49,6 +49,10 @@ class Settings:
     accounting_timeout_seconds: float
     accounting_give_up_after: int
     mail: mail_settings.MailSettings  # SMTP_URL, MAIL_FROM, MAIL_* (see docs/mail.md)
+    # Plausibility (services/entry_checks.py): the longest session, and how far back an entry
+    # may start or a billed month may lie.
+    entry_max_hours: int = 24
+    max_days_back: int = 366
 
 
 def settings() -> Settings:
@@ -87,6 +91,12 @@ def parse(config: dict) -> Settings:
             return int(raw(name))
         except ValueError:
             raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw(name)!r}") from None
+
+    def positive(name):
+        value = integer(name)
+        if value < 1:
+            raise ConfigError(f"{PREFIX}{name} must be at least 1, got {raw(name)!r}")
+        return value
 
     def seconds(name):
         try:
@@ -150,4 +160,6 @@ def parse(config: dict) -> Settings:
         accounting_timeout_seconds=seconds("ACCOUNTING_TIMEOUT_SECONDS"),
         accounting_give_up_after=integer("ACCOUNTING_GIVE_UP_AFTER"),
         mail=mail,
+        entry_max_hours=positive("ENTRY_MAX_HOURS"),
+        max_days_back=positive("MAX_DAYS_BACK"),
     )

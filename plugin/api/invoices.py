@@ -18,12 +18,12 @@ from plugin.api.errors import ApiError
 from plugin.api.schemas import Body, Day, PeriodText, Query, Text
 from plugin.config import settings
 from plugin.connectors import accounting
-from plugin.db import session
+from plugin.db import session, utcnow
 from plugin.exports.document import amount, document
 from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, period_lock
+from plugin.services import billing_run, entry_checks, period_lock
 from plugin.services.errors import FieldError
 
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
@@ -166,6 +166,10 @@ def run_list(query: PeriodFilter):
      also={201: RUN}, errors={409: "Another run of the period is going"})
 def run_start(body: RunStart):
     period = _period(body.period)
+    try:
+        entry_checks.plausible_period(period, utcnow(), settings())
+    except FieldError as e:
+        raise ApiError(422, "invalid_field", f"'period': {e.message}.", e.field) from None
     user = current_user()
     try:
         if body.wait:

@@ -25,7 +25,7 @@ from plugin.db import session, utcnow
 from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, period_lock
+from plugin.services import billing_run, entry_checks, period_lock
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.web import period_param
@@ -75,11 +75,14 @@ def billing_start():
         return redirect(url_for(".billing_page"))
     period = _period_arg(request.form.get("period"))
     try:
+        entry_checks.plausible_period(period, utcnow(), settings())
         jobs_billing.run_in_background(current_app._get_current_object(), period,
                                        current_user().id)
         flash(f"Billing run of {period} started.")
     except period_lock.RunInProgress as e:
         flash(str(e), "error")
+    except FieldError as e:
+        flash(f"{e.field}: {e.message}", "error")
     return redirect(url_for(".billing_page", period=str(period)))
 
 
