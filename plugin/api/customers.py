@@ -1,6 +1,9 @@
 """API: customers, installations, contracts, and a customer's period ("this month so far").
 
-Amounts travel as decimal strings ("45.00"), never as JSON numbers, so no cent is lost.
+Amounts travel as decimal strings, never as JSON numbers, so no cent is lost; one
+representation on both engines (docs/api.md "Numbers"): money and rates with two decimals
+("45.00", "19.00"), unit prices as agreed with at least two ("24.375"), quantities exact
+without trailing zeros ("3", "1.5").
 """
 
 
@@ -17,14 +20,23 @@ from plugin.api.errors import ApiError
 from plugin.api.schemas import MAX_INT, Amount, Body, Count, Day, Id, PeriodText, Query, Text
 from plugin.config import current_period, settings
 from plugin.db import session
+from plugin.exports.document import amount, price, quantity
 from plugin.models import Contract, Customer, Installation
 from plugin.services import core_rows
 from plugin.services import customers as service
 from plugin.services.errors import FieldError
 from plugin.services.statement import statement
 
-AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["45.00"]}
-NULLABLE_AMOUNT = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
+# The numbers of responses (docs/api.md "Numbers"), the same on both engines.
+AMOUNT = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["45.00"],
+          "description": "money or a rate: two decimals"}
+NULLABLE_AMOUNT = {**AMOUNT, "type": ["string", "null"]}
+PRICE = {"type": "string", "pattern": r"^-?\d+\.\d{2,}$", "examples": ["24.375"],
+         "description": "a unit price as agreed, at least two decimals"}
+QUANTITY = {"type": "string", "pattern": r"^-?\d+(\.\d*[1-9])?$", "examples": ["3", "1.5"],
+            "description": "exact, no trailing zeros"}
+VAT = list_of({"type": "object", "properties": {
+    "category": {"type": "string"}, "rate": AMOUNT, "base": AMOUNT, "amount": AMOUNT}})
 DATE = {"type": "string", "format": "date"}
 INSTALLATION = {"type": "object", "properties": {
     "id": {"type": "integer"}, "customer_id": {"type": "integer"}, "name": {"type": "string"},
@@ -58,14 +70,12 @@ CUSTOMER = {"type": "object", "properties": {
     "installations": list_of(INSTALLATION)}}
 LINE = {"type": "object", "properties": {
     "kind": {"type": "string"}, "description": {"type": "string"},
-    "quantity": {"type": "string"}, "unit": {"type": "string"}, "unit_price": AMOUNT,
+    "quantity": QUANTITY, "unit": {"type": "string"}, "unit_price": PRICE,
     "amount": AMOUNT, "vat_category": {"type": "string"}, "vat_rate": AMOUNT}}
 STATEMENT = {"type": "object", "properties": {
     "customer_id": {"type": "integer"}, "period": {"type": "string"},
     "currency": {"type": "string"}, "lines": list_of(LINE), "net": AMOUNT,
-    "vat": list_of({"type": "object", "properties": {
-        "category": {"type": "string"}, "rate": AMOUNT, "base": AMOUNT, "amount": AMOUNT}}),
-    "vat_total": AMOUNT, "gross": AMOUNT,
+    "vat": VAT, "vat_total": AMOUNT, "gross": AMOUNT,
     "units": {"type": "object", "description": "units by bucket",
               "additionalProperties": {"type": "integer"}},
     "sessions": list_of({"type": "object", "properties": {
@@ -143,6 +153,16 @@ def _s(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _amount(value) -> str | None:
+    return None if value is None else amount(value)
+
+
+def vat_json(rates) -> list[dict]:
+    """VAT per rate of the core's invoice, as in the export document (docs/exports.md)."""
+    return [{"category": v.category.code, "rate": amount(v.rate), "base": amount(v.base),
+             "amount": amount(v.amount)} for v in rates]
+
+
 def installation_json(i: Installation) -> dict:
     return {"id": i.id, "customer_id": i.customer_id, "name": i.name,
             "connection": i.connection, "modem_number": i.modem_number,
@@ -152,25 +172,25 @@ def installation_json(i: Installation) -> dict:
 def customer_json(c: Customer) -> dict:
     return {"id": c.id, "name": c.name, "address": c.address, "country": c.country,
             "vat_id": c.vat_id, "billing_email": c.billing_email, "currency": c.currency,
-            "language": c.language, "default_hourly_rate": _s(c.default_hourly_rate),
+            "language": c.language, "default_hourly_rate": _amount(c.default_hourly_rate),
             "buyer_reference": c.buyer_reference, "vat_exempt": c.vat_exempt,
             "installations": [installation_json(i) for i in c.installations]}
 
 
 def contract_json(c: Contract) -> dict:
-    units, amount = billing.overflow_price(core_rows.core_contract(c), 31 * 60)
+    units, overflow = billing.overflow_price(core_rows.core_contract(c), 31 * 60)
     return {"id": c.id, "customer_id": c.customer_id, "name": c.name,
             "valid_from": _s(c.valid_from), "valid_to": _s(c.valid_to),
-            "installation_ids": [i.id for i in c.installations], "fee": _s(c.fee),
+            "installation_ids": [i.id for i in c.installations], "fee": amount(c.fee),
             "quota_minutes": c.quota_minutes, "unlimited_quota": c.quota_minutes is None,
-            "overflow_rate": _s(c.overflow_rate), "minimum": _s(c.minimum),
+            "overflow_rate": amount(c.overflow_rate), "minimum": amount(c.minimum),
             "unit_seconds": c.unit_seconds, "grace_seconds": c.grace_seconds,
             "rounding_scope": c.rounding_scope, "rollover": c.rollover,
             "rollover_cap_minutes": c.rollover_cap_minutes, "phone_entries": c.phone_entries,
             "seats": c.seats, "seat_pricing": c.seat_pricing,
-            "seat_tiers": [{"from_seat": t.from_seat, "price": _s(t.price)}
+            "seat_tiers": [{"from_seat": t.from_seat, "price": amount(t.price)}
                            for t in c.seat_tiers],
-            "preview_31_min": {"units": units, "overflow_amount": _s(amount)}}
+            "preview_31_min": {"units": units, "overflow_amount": amount(overflow)}}
 
 
 def _get(model, id_: int, what: str):
@@ -296,14 +316,12 @@ def customer_statement(customer_id: int, query: PeriodQuery):
     return jsonify({
         "customer_id": customer_id, "period": str(period), "currency": inv.currency,
         "lines": [{"kind": str(line.kind), "description": line.description,
-                   "quantity": _s(line.quantity), "unit": line.unit,
-                   "unit_price": _s(line.unit_price), "amount": _s(line.amount),
-                   "vat_category": line.vat_category.code, "vat_rate": _s(line.vat_rate)}
+                   "quantity": quantity(line.quantity), "unit": line.unit,
+                   "unit_price": price(line.unit_price), "amount": amount(line.amount),
+                   "vat_category": line.vat_category.code, "vat_rate": amount(line.vat_rate)}
                   for line in inv.lines],
-        "net": _s(inv.net),
-        "vat": [{"category": v.category.code, "rate": _s(v.rate), "base": _s(v.base),
-                 "amount": _s(v.amount)} for v in inv.vat],
-        "vat_total": _s(inv.vat_total), "gross": _s(inv.gross),
+        "net": amount(inv.net), "vat": vat_json(inv.vat),
+        "vat_total": amount(inv.vat_total), "gross": amount(inv.gross),
         "units": {str(b): s.bill.coverage.units_in(b) for b in billing.Bucket},
         "sessions": [{"entry_id": a.entry_id, "start": a.start.isoformat(),
                       "seconds": a.seconds, "units": a.units,

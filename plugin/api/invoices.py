@@ -14,20 +14,20 @@ from sqlalchemy import select
 from plugin import billing, exports, transactions
 from plugin.access import allow, current_user
 from plugin.api import bp, doc, list_of, period_of
+from plugin.api.customers import AMOUNT, PRICE, QUANTITY, VAT, vat_json
 from plugin.api.errors import ApiError
 from plugin.api.schemas import Body, Day, PeriodText, Query, Text
 from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session, utcnow
-from plugin.exports.document import amount, document
+from plugin.exports.document import amount, document, price, quantity
 from plugin.jobs import billing as jobs_billing
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, entry_checks, period_lock
+from plugin.services import billing_run, core_rows, entry_checks, period_lock
 from plugin.services.errors import FieldError
 
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
-AMOUNT = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
 RUN = {"type": "object", "properties": {
     "id": {"type": "integer"}, "period": PERIOD,
     "status": {"type": "string", "enum": ["running", "done", "failed"]},
@@ -48,7 +48,12 @@ INVOICE = {"type": "object", "properties": {
     "due_on": {"type": ["string", "null"]}, "run_id": {"type": ["integer", "null"]},
     "delivery": {"type": ["object", "null"]},
     "document": {"type": "object", "description": "the JSON export (numbered documents)"},
-    "lines": {"type": "array", "items": {"type": "object"}}}}
+    "vat": {**VAT, "description": "VAT per rate (with lines)"},
+    "lines": list_of({"type": "object", "properties": {
+        "position": {"type": "integer"}, "kind": {"type": "string"},
+        "description": {"type": "string"}, "quantity": QUANTITY, "unit": {"type": "string"},
+        "unit_price": PRICE, "amount": AMOUNT, "vat_category": {"type": "string"},
+        "vat_rate": AMOUNT}})}}
 FINALIZED = {"type": "object", "properties": {
     "period": PERIOD, "finalized": {"type": "array", "items": {"type": "string"}},
     "stale": {"type": "array", "items": {"type": "string"}}}}
@@ -137,10 +142,11 @@ def invoice_json(inv: Invoice, full: bool = False) -> dict:
         if inv.number:
             out["document"] = document(inv)
         out["lines"] = [{"position": x.position, "kind": x.kind, "description": x.description,
-                         "quantity": str(x.quantity), "unit": x.unit,
-                         "unit_price": str(x.unit_price), "amount": amount(x.amount),
+                         "quantity": quantity(x.quantity), "unit": x.unit,
+                         "unit_price": price(x.unit_price), "amount": amount(x.amount),
                          "vat_category": x.vat_category, "vat_rate": amount(x.vat_rate)}
                         for x in inv.lines]
+        out["vat"] = vat_json(core_rows.core_invoice(inv).vat)
     return out
 
 
