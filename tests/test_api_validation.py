@@ -180,3 +180,20 @@ def test_the_evidence_log_says_null_for_a_running_session(app, client, admin, ma
     ok = spec["paths"]["/customers/{customer_id}/evidence"]["get"]["responses"]["200"]
     row = ok["content"]["application/json"]["schema"]["properties"]["sessions"]["items"]
     assert "null" in row["properties"]["end"]["type"]
+
+
+def test_forms_refuse_nul_characters_too(app):
+    """The screens reach the services without the API's schemas: the services refuse NUL."""
+    from plugin.services import entry_checks
+    from plugin.services.customers import save_customer
+    from plugin.services.errors import FieldError
+
+    with app.app_context():
+        for check, field in ((lambda: save_customer({"name": "Mü\x00ller"}), "name"),
+                             (lambda: entry_checks.clean_note("a\x00b"), "note"),
+                             (lambda: entry_checks.clean_reason("\x00"), "reason")):
+            with pytest.raises(FieldError) as refused:
+                check()
+            assert refused.value.field == field and "NUL" in refused.value.message
+        session.rollback()
+    assert count(app, Customer) == 0

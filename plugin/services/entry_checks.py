@@ -21,15 +21,22 @@ REASON_MAX = 1000
 NOTE_MAX = 2000
 
 
+def refuse_nul(value: str, field: str) -> str:
+    """No NUL character (PostgreSQL refuses it in text; from a form as from the API)."""
+    if "\x00" in value:
+        raise FieldError(field, "must not contain NUL characters")
+    return value
+
+
 def clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
+    reason = refuse_nul((reason or "").strip(), "reason")
     if len(reason) > REASON_MAX:
         raise FieldError("reason", f"keep it under {REASON_MAX} characters")
     return reason
 
 
 def clean_note(note: str | None) -> str:
-    note = (note or "").strip()
+    note = refuse_nul((note or "").strip(), "note")
     if len(note) > NOTE_MAX:
         raise FieldError("note", f"keep it under {NOTE_MAX} characters")
     return note
