@@ -89,6 +89,11 @@ def test_a_path_id_beyond_32_bits_is_not_found(client, admin, url):
     assert error_of(client.get(url), 404)["code"] == "not_found"
 
 
+def test_a_screen_path_id_beyond_32_bits_is_not_found(client, admin):
+    assert client.get("/customers/2147483648/statement").status_code == 404
+    assert client.get("/customers/2147483647/statement").status_code == 404
+
+
 @pytest.mark.parametrize(("url", "body", "field"), [
     ("/api/v1/tickets", {"customer_id": 99999999999, "subject": "x"}, "customer_id"),
     ("/api/v1/tickets", {"customer_id": 1.5, "subject": "x"}, "customer_id"),

@@ -14,7 +14,6 @@ from plugin.api.errors import ApiError
 from plugin.api.schemas import (
     FIRST_DAY,
     LAST_DAY,
-    MAX_INT,
     Body,
     Query,
     parse_body,
@@ -45,16 +44,13 @@ def doc(summary: str, *, body: type[Body] | None = None, optional_body: bool = F
     beside `file`) reach the view as the keyword arguments of the same names. `errors`: the
     statuses beyond the ones every route can answer (409 …), with what they mean; `also`:
     another success status with its response schema;
-    `media_types`: a response that is a file, not JSON. A path id beyond a 32-bit column is a
-    404, as any id that does not exist.
+    `media_types`: a response that is a file, not JSON. (A path id beyond the 32-bit columns
+    is a 404 before any view runs: extension.py.)
     """
 
     def decorate(view):
         @wraps(view)
         def checked(*args, **kwargs):
-            for name, value in kwargs.items():
-                if isinstance(value, int) and value > MAX_INT:
-                    raise ApiError(404, "not_found", f"No {name.removesuffix('_id')} {value}.")
             if body is not None:
                 kwargs["body"] = parse_body(body, optional_body)
             if query is not None:
