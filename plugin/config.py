@@ -75,6 +75,10 @@ class Settings:
     # offer was sent without an answer; a sent offer expires after OFFER_EXPIRY_DAYS.
     offer_follow_up_days: int = 7
     offer_expiry_days: int = 30
+    # Plausibility (services/entry_checks.py): the longest session, and how far back an entry
+    # may start or a billed month may lie.
+    entry_max_hours: int = 24
+    max_days_back: int = 366
 
 
 def settings() -> Settings:
@@ -114,6 +118,12 @@ def parse(config: dict) -> Settings:
         except ValueError:
             raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw(name)!r}") from None
 
+    def positive(name):
+        value = integer(name)
+        if value < 1:
+            raise ConfigError(f"{PREFIX}{name} must be at least 1, got {raw(name)!r}")
+        return value
+
     def seconds(name):
         try:
             value = float(raw(name))
@@ -130,11 +140,6 @@ def parse(config: dict) -> Settings:
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{PREFIX}{name} is not an IANA time zone: {raw(name)!r}") \
                 from None
-
-    def positive(name):
-        if integer(name) < 1:
-            raise ConfigError(f"{PREFIX}{name} must be at least 1, got {raw(name)!r}")
-        return integer(name)
 
     tz = zone("TIMEZONE")
     currency = raw("CURRENCY").upper()
@@ -213,6 +218,8 @@ def parse(config: dict) -> Settings:
         remember_days=integer("REMEMBER_DAYS"),
         offer_follow_up_days=positive("OFFER_FOLLOW_UP_DAYS"),
         offer_expiry_days=positive("OFFER_EXPIRY_DAYS"),
+        entry_max_hours=positive("ENTRY_MAX_HOURS"),
+        max_days_back=positive("MAX_DAYS_BACK"),
     )
 
 

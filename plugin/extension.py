@@ -125,6 +125,7 @@ def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
         static_folder=str(resource("static") / "quarterhour"),
         static_url_path="/static/quarterhour",
     )
+    bp.url_value_preprocessor(_ids_within_columns)
     bp.before_request(access.enforce)
     if with_login:  # a host's users sign in with the host's passwords, not ours
         bp.before_request(access.require_own_password)
@@ -133,6 +134,17 @@ def _blueprint(with_login: bool) -> tuple[Blueprint, list]:
     api.register(bp)
     errors.register(bp)
     return bp, nav
+
+
+def _ids_within_columns(endpoint, values) -> None:
+    """A path id beyond the 32-bit id columns names nothing: 404, on screens and API alike
+    (PostgreSQL would refuse to compare it: a 500)."""
+    from flask import abort
+
+    from plugin.api.schemas import MAX_INT
+
+    if values and any(isinstance(v, int) and v > MAX_INT for v in values.values()):
+        abort(404)
 
 
 def _local_time(instant, fmt: str = "%Y-%m-%d %H:%M") -> str:

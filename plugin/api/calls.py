@@ -1,13 +1,15 @@
 """API: call imports (multipart upload), the calls with their review lists, rating again."""
 
-from datetime import date
+from typing import Annotated, Literal
 
 from flask import jsonify, request
+from pydantic import Field
 
 from plugin.access import allow, current_user
-from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of, period_of
 from plugin.api.errors import ApiError
-from plugin.billing import Period, to_cents
+from plugin.api.schemas import MAX_INT, Body, Day, Id, PeriodText, Query, Text
+from plugin.billing import to_cents
 from plugin.cdr import FORMATS, MODES
 from plugin.config import settings
 from plugin.db import session
@@ -46,6 +48,30 @@ CALL = {"type": "object", "properties": {
     "cost": {"type": ["string", "null"]}}}
 
 
+class ImportForm(Query):
+    """The fields of a CDR upload beside `file`."""
+
+    format: Literal[tuple(FORMATS)]
+    mode: Literal[tuple(MODES)] = Field("reject", description="reject: a malformed row "
+                                        "rejects the file; quarantine: it is set aside")
+    mapping: Text(2000) | None = Field(None, description="csv: start=Date,caller=From,…")
+
+
+class CallQuery(Query):
+    review: Literal[tuple(calls.REVIEWS)] = "all"
+    import_id: Id | None = None
+    customer_id: Id | None = None
+    from_: Day | None = Field(None, alias="from", description="local date, inclusive")
+    to: Day | None = Field(None, description="local date, inclusive")
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    offset: Annotated[int, Field(ge=0, le=MAX_INT)] = 0
+
+
+class RateBody(Body):
+    period: PeriodText | None = Field(None, description="rate all calls of this month again "
+                                                        "(default: only the unrated ones)")
+
+
 def import_json(record: CallImport, with_errors: bool = True) -> dict:
     out = {"id": record.id, "filename": record.filename, "format": record.format,
            "mode": record.mode, "status": record.status, "timezone": record.timezone,
@@ -72,24 +98,18 @@ def call_json(c: Call) -> dict:
 
 @bp.post("/calls/imports")
 @allow("admin")
-@doc("Import a CDR file: multipart/form-data with `file`, `format` (asterisk, freeswitch, "
-     "csv), optional `mode` (reject | quarantine, default reject) and `mapping` (csv: "
-     "start=Date,caller=From,…). 201 with the import's summary, also when it was rejected "
-     "(status 'rejected', nothing imported, errors name the lines)", response=IMPORT,
+@doc("Import a CDR file: multipart/form-data with `file`, `format`, optional `mode` and "
+     "`mapping`. 201 with the import's summary, also when it was rejected (status "
+     "'rejected', nothing imported, errors name the lines)", form=ImportForm, response=IMPORT,
      status=201)
-def call_import_create():
+def call_import_create(form: ImportForm):
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "missing_field",
                        "Send the CDR file as multipart/form-data field 'file'.", "file")
-    fmt = request.form.get("format")
-    if not fmt:
-        raise ApiError(422, "missing_field", "'format' is required (asterisk, freeswitch or "
-                                             "csv).", "format")
     record = commit_or_field_error(
-        calls.import_calls, text_lines(upload.stream), fmt, settings=settings(),
-        filename=upload.filename or "upload",
-        mode=request.form.get("mode") or "reject", mapping=request.form.get("mapping") or None,
+        calls.import_calls, text_lines(upload.stream), form.format, settings=settings(),
+        filename=upload.filename or "upload", mode=form.mode, mapping=form.mapping or None,
         user_id=current_user().id)
     return jsonify(import_json(record)), 201
 
@@ -111,51 +131,16 @@ def call_import_get(import_id: int):
     return jsonify(import_json(record))
 
 
-def _int_arg(name: str, default: int | None = None, low: int = 0, high: int = 10**9):
-    value = request.args.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
-        raise ApiError(422, "invalid_field", f"{name} must be a whole number from {low} to "
-                                             f"{high}.", name)
-    return number
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(422, "invalid_field", f"{name} must be a date (YYYY-MM-DD).",
-                       name) from None
-
-
 @bp.get("/calls")
 @allow("admin", "billing")
 @doc("Calls, newest first; review=unmatched (no customer) or unrated (no tariff) lists what "
-     "needs a look. The total is in the X-Total-Count header", response=list_of(CALL), query={
-         "review": {"type": "string", "enum": list(calls.REVIEWS), "default": "all"},
-         "import_id": {"type": "integer"}, "customer_id": {"type": "integer"},
-         "from": {"type": "string", "format": "date", "description": "local date, inclusive"},
-         "to": {"type": "string", "format": "date", "description": "local date, inclusive"},
-         "limit": {"type": "integer", "default": 100, "maximum": 1000},
-         "offset": {"type": "integer", "default": 0}})
-def call_list():
-    review = request.args.get("review", "all")
-    if review not in calls.REVIEWS:
-        raise ApiError(422, "invalid_field", "review must be all, unmatched or unrated.",
-                       "review")
+     "needs a look. The total is in the X-Total-Count header", response=list_of(CALL),
+     query=CallQuery)
+def call_list(query: CallQuery):
     rows, total = calls.list_calls(
-        review, settings=settings(), import_id=_int_arg("import_id", low=1),
-        customer_id=_int_arg("customer_id", low=1),
-        since=_date_arg("from"), until=_date_arg("to"),
-        limit=_int_arg("limit", 100, 1, 1000), offset=_int_arg("offset", 0))
+        query.review, settings=settings(), import_id=query.import_id,
+        customer_id=query.customer_id, since=query.from_, until=query.to, limit=query.limit,
+        offset=query.offset)
     response = jsonify([call_json(c) for c in rows])
     response.headers["X-Total-Count"] = str(total)
     return response
@@ -165,19 +150,11 @@ def call_list():
 @allow("admin")
 @doc("Rate the unrated calls, or with `period` (YYYY-MM) all calls of that month again, with "
      "the tariffs as they are now; months with a finalized invoice keep their costs",
-     body={"type": "object", "properties": {"period": {"type": "string",
-                                                        "pattern": r"^\d{4}-\d{2}$"}}},
-     response={"type": "object", "properties": {
+     body=RateBody, optional_body=True, response={"type": "object", "properties": {
          "rated": {"type": "integer"}, "unrated": {"type": "integer"},
          "skipped_closed": {"type": "integer"}}})
-def call_rate():
-    data = json_body() if request.get_data() else {}
-    period = data.get("period")
-    if period is not None:
-        try:
-            period = Period.parse(str(period))
-        except ValueError as e:
-            raise ApiError(422, "invalid_field", str(e), "period") from None
+def call_rate(body: RateBody):
+    period = period_of(body.period)
     result = commit_or_field_error(calls.rerate_calls, settings(), period,
                                    only_unrated=period is None)
     return jsonify({"rated": result.rated, "unrated": result.unrated,

@@ -5,18 +5,22 @@ reads all. Every change needs a `reason`, which goes into the evidence log.
 """
 
 import json
+from typing import Literal
 
-from flask import jsonify, request
+from flask import jsonify
+from pydantic import Field
 from sqlalchemy import select
 
 from plugin.access import allow, current_user
-from plugin.api import bp, doc, field, json_body, list_of, period_arg
+from plugin.api import bp, doc, list_of, period_of
 from plugin.api.errors import ApiError
-from plugin.api.sessions import ENTRY, INSTANT, entry_json, parse_instant, run
+from plugin.api.schemas import Body, Id, Instant, PeriodText, Query, Text
+from plugin.api.sessions import ENTRY, INSTANT, entry_json, run
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import TimeEntry, User
 from plugin.services import audit, entries
+from plugin.services.entry_checks import NOTE_MAX, REASON_MAX
 
 AUDIT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry_id": {"type": "integer"}, "at": INSTANT,
@@ -26,10 +30,43 @@ AUDIT = {"type": "object", "properties": {
     "after": {"type": "object"}}}
 ENTRY_WITH_HISTORY = {**ENTRY, "properties": {**ENTRY["properties"],
                                               "history": list_of(AUDIT)}}
-CHANGE = {"type": "object", "required": ["reason"], "properties": {
-    "ticket_id": {"type": "integer"}, "started_at": INSTANT, "ended_at": INSTANT,
-    "note": {"type": "string"}, "billable": {"type": "boolean"},
-    "reason": {"type": "string", "description": "why: goes into the evidence log"}}}
+Reason = Text(REASON_MAX, description="why: goes into the evidence log")
+Note = Text(NOTE_MAX)
+
+
+class NewEntry(Body):
+    """A session booked by hand."""
+
+    engineer_id: Id | None = Field(None, description="admins: for whom (default: me)")
+    ticket_id: Id
+    started_at: Instant
+    ended_at: Instant
+    note: Note = ""
+    billable: bool = True
+    reason: Reason
+
+
+class Change(Body):
+    """A correction: the fields to change, and why."""
+
+    ticket_id: Id = None
+    started_at: Instant = None
+    ended_at: Instant = None
+    note: Note | None = None
+    billable: bool = None
+    reason: Reason
+
+
+class Void(Body):
+    reason: Reason
+
+
+class EntryQuery(Query):
+    period: PeriodText | None = None
+    engineer_id: Id | None = None
+    ticket_id: Id | None = None
+    customer_id: Id | None = None
+    include_voided: Literal["1"] | None = None
 
 
 def audit_json(a, names: dict[int, str]) -> dict:
@@ -54,52 +91,26 @@ def _entry(entry_id: int) -> TimeEntry:
     return entry
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ApiError(422, "invalid_field", f"'{name}' must be a whole number.", name)
-    return int(value)
-
-
-
-
 @bp.get("/entries")
 @allow("engineer", "admin", "billing")
-@doc("Time entries, newest first (engineers: their own)", response=list_of(ENTRY), query={
-    "period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-    "engineer_id": {"type": "integer"}, "ticket_id": {"type": "integer"},
-    "customer_id": {"type": "integer"},
-    "include_voided": {"type": "string", "enum": ["1"]}})
-def entry_list():
+@doc("Time entries, newest first (engineers: their own)", response=list_of(ENTRY),
+     query=EntryQuery)
+def entry_list(query: EntryQuery):
     rows = entries.list_entries(
-        current_user(), engineer_id=_int_arg("engineer_id"), period=period_arg(),
-        ticket_id=_int_arg("ticket_id"), customer_id=_int_arg("customer_id"),
-        include_voided=request.args.get("include_voided") == "1", settings=settings())
+        current_user(), engineer_id=query.engineer_id, period=period_of(query.period),
+        ticket_id=query.ticket_id, customer_id=query.customer_id,
+        include_voided=query.include_voided == "1", settings=settings())
     return jsonify([entry_json(e) for e in rows])
 
 
 @bp.post("/entries")
 @allow("engineer", "admin")
 @doc("Book a session by hand (engineers: their own; admins: `engineer_id` for anyone)",
-     body={"type": "object", "required": ["ticket_id", "started_at", "ended_at", "reason"],
-           "properties": {"engineer_id": {"type": "integer"}, "ticket_id": {"type": "integer"},
-                          "started_at": INSTANT, "ended_at": INSTANT,
-                          "note": {"type": "string"}, "billable": {"type": "boolean"},
-                          "reason": {"type": "string"}}},
-     response=ENTRY, status=201)
-def entry_create():
-    data = json_body()
-    billable = field(data, "billable", bool, required=False)
-    entry = run(entries.create_manual, current_user(),
-                ticket_id=field(data, "ticket_id", int),
-                started_at=parse_instant(data, "started_at", required=True),
-                ended_at=parse_instant(data, "ended_at", required=True),
-                reason=field(data, "reason", required=False),
-                note=field(data, "note", required=False) or "",
-                billable=True if billable is None else billable,
-                engineer_id=field(data, "engineer_id", int, required=False),
+     body=NewEntry, response=ENTRY, status=201, errors={409: "The month is closed"})
+def entry_create(body: NewEntry):
+    entry = run(entries.create_manual, current_user(), ticket_id=body.ticket_id,
+                started_at=body.started_at, ended_at=body.ended_at, reason=body.reason,
+                note=body.note, billable=body.billable, engineer_id=body.engineer_id,
                 now=utcnow(), settings=settings(), _render=entry_json)
     return jsonify(entry), 201
 
@@ -117,39 +128,23 @@ def entry_get(entry_id: int):
 
 @bp.patch("/entries/<int:entry_id>")
 @allow("engineer", "admin")
-@doc("Correct an entry: send the fields to change and a reason", body=CHANGE, response=ENTRY)
-def entry_edit(entry_id: int):
+@doc("Correct an entry: send the fields to change and a reason", body=Change, response=ENTRY,
+     errors={409: "The month is closed"})
+def entry_edit(entry_id: int, body: Change):
     entry = _entry(entry_id)
-    data = json_body()
-    changes = {}
-    for name in data:
-        if name == "reason":
-            continue
-        if name in ("started_at", "ended_at"):
-            changes[name] = parse_instant(data, name, required=True)
-        elif name == "ticket_id":
-            changes[name] = field(data, name, int)
-        elif name == "billable":
-            changes[name] = field(data, name, bool)
-        elif name == "note":
-            changes[name] = field(data, name, str, required=False) or ""
-        else:
-            raise ApiError(422, "invalid_field",
-                           f"'{name}' cannot be changed (changeable: "
-                           f"{', '.join(entries.EDITABLE)}).", name)
-    return jsonify(run(entries.edit, current_user(), entry, changes,
-                       field(data, "reason", required=False), utcnow(), settings(),
-                       _render=entry_json))
+    changes = body.given()
+    reason = changes.pop("reason")
+    if "note" in changes and changes["note"] is None:
+        changes["note"] = ""
+    return jsonify(run(entries.edit, current_user(), entry, changes, reason, utcnow(),
+                       settings(), _render=entry_json))
 
 
 @bp.post("/entries/<int:entry_id>/void")
 @allow("engineer", "admin")
 @doc("Void an entry (it stays, marked; nothing is deleted); voiding twice changes nothing",
-     body={"type": "object", "required": ["reason"],
-           "properties": {"reason": {"type": "string"}}}, response=ENTRY)
-def entry_void(entry_id: int):
+     body=Void, response=ENTRY)
+def entry_void(entry_id: int, body: Void):
     entry = _entry(entry_id)
-    data = json_body()
-    return jsonify(run(entries.void, current_user(), entry,
-                       field(data, "reason", required=False), utcnow(), settings(),
+    return jsonify(run(entries.void, current_user(), entry, body.reason, utcnow(), settings(),
                        _render=entry_json))

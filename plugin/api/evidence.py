@@ -9,7 +9,8 @@ from flask import Response, jsonify
 
 from plugin import billing
 from plugin.access import allow
-from plugin.api import bp, doc, list_of, period_arg
+from plugin.api import bp, doc, list_of, period_of
+from plugin.api.customers import PeriodQuery
 from plugin.api.entries import AUDIT, actor_names, audit_json
 from plugin.api.errors import ApiError
 from plugin.api.sessions import INSTANT
@@ -39,22 +40,18 @@ LOG = {"type": "object", "properties": {
     "voided": list_of({"type": "object", "properties": {
         "entry_id": {"type": "integer"}, "start": INSTANT, "voided_at": INSTANT}}),
     "history": list_of(AUDIT)}}
-PERIOD = {"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$",
-                     "description": "default: this month"}}
-
-
-def _log(customer_id: int) -> evidence.EvidenceLog:
+def _log(customer_id: int, query: PeriodQuery) -> evidence.EvidenceLog:
     if session.get(Customer, customer_id) is None:
         raise ApiError(404, "not_found", f"No customer {customer_id}.")
-    return evidence.evidence_log(customer_id, period_arg(current_period()), settings())
+    return evidence.evidence_log(customer_id, period_of(query.period, current_period()), settings())
 
 
 @bp.get("/customers/<int:customer_id>/evidence")
 @allow("admin", "billing")
 @doc("The evidence log of a customer's month: every session with units and bucket, voided "
-     "entries and the audit trail", response=LOG, query=PERIOD)
-def evidence_json(customer_id: int):
-    log = _log(customer_id)
+     "entries and the audit trail", response=LOG, query=PeriodQuery)
+def evidence_json(customer_id: int, query: PeriodQuery):
+    log = _log(customer_id, query)
     names = actor_names(log.audit)
     return jsonify({
         "customer_id": customer_id, "customer": log.customer_name, "period": str(log.period),
@@ -68,9 +65,9 @@ def evidence_json(customer_id: int):
 @bp.get("/customers/<int:customer_id>/evidence.csv")
 @allow("admin", "billing")
 @doc("The evidence log's sessions as CSV (text/csv; times in the operator's timezone)",
-     query=PERIOD)
-def evidence_csv(customer_id: int):
-    log = _log(customer_id)
+     query=PeriodQuery, media_types=("text/csv",))
+def evidence_csv(customer_id: int, query: PeriodQuery):
+    log = _log(customer_id, query)
     name = f"evidence-{customer_id}-{log.period}.csv"
     return Response(evidence.to_csv(log, settings()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -5,27 +5,37 @@ Amounts are decimal strings; documents use the JSON schema of docs/exports.md.
 
 import json
 from datetime import date
+from typing import Literal
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
+from pydantic import Field
 from sqlalchemy import select
 
 from plugin import billing, exports, transactions
 from plugin.access import allow, current_user
-from plugin.api import bp, doc, field, json_body, list_of
+from plugin.api import bp, doc, list_of, period_of
+from plugin.api.customers import AMOUNT, PRICE, QUANTITY, VAT, vat_json
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Body, Day, PeriodText, Query, Text
 from plugin.config import settings
 from plugin.connectors import accounting
 from plugin.db import session, utcnow
-from plugin.exports.document import amount, document
+from plugin.exports.document import amount, document, price, quantity
 from plugin.jobs import billing as jobs_billing
 from plugin.mail import outbox
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, invoice_checks, invoice_mail, period_lock
+from plugin.services import (
+    billing_run,
+    core_rows,
+    entry_checks,
+    invoice_checks,
+    invoice_mail,
+    period_lock,
+)
 from plugin.services.errors import FieldError
 
 PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "examples": ["2026-10"]}
-AMOUNT = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
 RUN = {"type": "object", "properties": {
     "id": {"type": "integer"}, "period": PERIOD,
     "status": {"type": "string", "enum": ["running", "done", "failed"]},
@@ -46,30 +56,62 @@ INVOICE = {"type": "object", "properties": {
     "due_on": {"type": ["string", "null"]}, "run_id": {"type": ["integer", "null"]},
     "delivery": {"type": ["object", "null"]},
     "document": {"type": "object", "description": "the JSON export (numbered documents)"},
-    "lines": {"type": "array", "items": {"type": "object"}}}}
+    "vat": {**VAT, "description": "VAT per rate (with lines)"},
+    "lines": list_of({"type": "object", "properties": {
+        "position": {"type": "integer"}, "kind": {"type": "string"},
+        "description": {"type": "string"}, "quantity": QUANTITY, "unit": {"type": "string"},
+        "unit_price": PRICE, "amount": AMOUNT, "vat_category": {"type": "string"},
+        "vat_rate": AMOUNT}})}}
 FINALIZED = {"type": "object", "properties": {
     "period": PERIOD, "finalized": {"type": "array", "items": {"type": "string"}},
     "stale": {"type": "array", "items": {"type": "string"}}}}
-FORMAT = {"type": "string", "enum": sorted(exports.FORMATS)}
 
 
-def _period(text: str | None, name: str = "period") -> billing.Period:
-    if not text:
-        raise ApiError(422, "missing_field", f"'{name}' is required (YYYY-MM).", name)
-    try:
-        return billing.Period.parse(text)
-    except ValueError as e:
-        raise ApiError(422, "invalid_field", str(e), name) from None
+class PeriodFilter(Query):
+    period: PeriodText | None = None
 
 
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise ApiError(422, "invalid_field", "'issued_on' must be a date YYYY-MM-DD.",
-                       "issued_on") from None
+class RunStart(Body):
+    period: PeriodText
+    wait: bool = Field(False, description="answer with the finished run (201)")
+
+
+class ProgressQuery(Query):
+    period: PeriodText
+
+
+class InvoiceQuery(Query):
+    period: PeriodText | None = None
+    status: Literal["draft", "finalized", "credited"] | None = None
+
+
+class FinalizePeriod(Body):
+    period: PeriodText
+    issued_on: Day | None = None
+
+
+class Finalize(Body):
+    issued_on: Day | None = None
+
+
+class Credit(Body):
+    reason: Text(300)  # required: it is printed on the credit note
+    issued_on: Day | None = None
+
+
+class ExportQuery(Query):
+    format: Literal[tuple(sorted(exports.FORMATS))]
+
+
+class PeriodExportQuery(Query):
+    period: PeriodText
+    format: Text(200) = Field(exports.ZIP, description=(
+        f"{', '.join(exports.FORMATS)}, or several comma-separated; '{exports.ZIP}' or "
+        "several: a zip"))
+
+
+def _period(text: str) -> billing.Period:
+    return period_of(text)
 
 
 def _invoice(invoice_id: int) -> Invoice:
@@ -108,10 +150,11 @@ def invoice_json(inv: Invoice, full: bool = False) -> dict:
         if inv.number:
             out["document"] = document(inv)
         out["lines"] = [{"position": x.position, "kind": x.kind, "description": x.description,
-                         "quantity": str(x.quantity), "unit": x.unit,
-                         "unit_price": str(x.unit_price), "amount": amount(x.amount),
+                         "quantity": quantity(x.quantity), "unit": x.unit,
+                         "unit_price": price(x.unit_price), "amount": amount(x.amount),
                          "vat_category": x.vat_category, "vat_rate": amount(x.vat_rate)}
                         for x in inv.lines]
+        out["vat"] = vat_json(core_rows.core_invoice(inv).vat)
     return out
 
 
@@ -121,27 +164,29 @@ def invoice_json(inv: Invoice, full: bool = False) -> dict:
 
 @bp.get("/billing/runs")
 @allow("admin", "billing")
-@doc("Billing runs, newest first", response=list_of(RUN), query={"period": PERIOD})
-def run_list():
-    query = select(BillingRun).order_by(BillingRun.id.desc()).limit(100)
-    if request.args.get("period"):
-        query = query.where(BillingRun.period == str(_period(request.args["period"])))
-    return jsonify([run_json(r) for r in session.scalars(query)])
+@doc("Billing runs, newest first", response=list_of(RUN), query=PeriodFilter)
+def run_list(query: PeriodFilter):
+    stmt = select(BillingRun).order_by(BillingRun.id.desc()).limit(100)
+    if query.period:
+        stmt = stmt.where(BillingRun.period == str(_period(query.period)))
+    return jsonify([run_json(r) for r in session.scalars(stmt)])
 
 
 @bp.post("/billing/runs")
 @allow("billing")
 @doc("Start the billing run of a period (202: in the background; 'wait': true answers with "
      "the finished run, 201); 409 while another run of the period is going",
-     body={"type": "object", "required": ["period"],
-           "properties": {"period": PERIOD, "wait": {"type": "boolean"}}},
-     response=RUN, status=202)
-def run_start():
-    data = json_body()
-    period = _period(field(data, "period"))
+     body=RunStart, response=RUN, status=202,
+     also={201: RUN}, errors={409: "Another run of the period is going"})
+def run_start(body: RunStart):
+    period = _period(body.period)
+    try:
+        entry_checks.plausible_period(period, utcnow(), settings())
+    except FieldError as e:
+        raise ApiError(422, "invalid_field", f"'period': {e.message}.", e.field) from None
     user = current_user()
     try:
-        if field(data, "wait", bool, required=False):
+        if body.wait:
             result = transactions.run_period(period, settings(),
                                              user_id=user.id if user else None)
             return jsonify(run_json(session.get(BillingRun, result.run_id))), 201
@@ -166,9 +211,9 @@ def progress_json(period: billing.Period) -> dict:
 @bp.get("/billing/progress")
 @allow("admin", "billing")
 @doc("Is a run of the period going, how far, and the latest run", response=PROGRESS,
-     query={"period": PERIOD})
-def run_progress():
-    return jsonify(progress_json(_period(request.args.get("period"))))
+     query=ProgressQuery)
+def run_progress(query: ProgressQuery):
+    return jsonify(progress_json(_period(query.period)))
 
 
 @bp.get("/billing/runs/<int:run_id>")
@@ -189,15 +234,15 @@ def run_get(run_id: int):
 @bp.get("/invoices")
 @allow("admin", "billing")
 @doc("Invoices and credit notes of a period", response=list_of(INVOICE),
-     query={"period": PERIOD, "status": {"type": "string"}})
-def invoice_list():
-    query = select(Invoice).join(Customer).order_by(Invoice.period.desc(), Customer.name,
-                                                    Invoice.id)
-    if request.args.get("period"):
-        query = query.where(Invoice.period == str(_period(request.args["period"])))
-    if request.args.get("status"):
-        query = query.where(Invoice.status == request.args["status"])
-    return jsonify([invoice_json(i) for i in session.scalars(query.limit(5000))])
+     query=InvoiceQuery)
+def invoice_list(query: InvoiceQuery):
+    stmt = select(Invoice).join(Customer).order_by(Invoice.period.desc(), Customer.name,
+                                                   Invoice.id)
+    if query.period:
+        stmt = stmt.where(Invoice.period == str(_period(query.period)))
+    if query.status:
+        stmt = stmt.where(Invoice.status == query.status)
+    return jsonify([invoice_json(i) for i in session.scalars(stmt.limit(5000))])
 
 
 @bp.get("/invoices/<int:invoice_id>")
@@ -228,43 +273,32 @@ def _finalize(period: billing.Period, ids: list[int] | None, on: date | None):
 @allow("billing")
 @doc("Finalize every draft of a period: gapless numbers, immutable, the period locked; 422 "
      "'incomplete' lists every item a draft lacks (and finalizes nothing)",
-     body={"type": "object", "required": ["period"], "properties": {
-         "period": PERIOD, "issued_on": {"type": "string", "format": "date"}}},
-     response=FINALIZED)
-def invoice_finalize_period():
-    data = json_body()
-    return _finalize(_period(field(data, "period")), None,
-                     _day(field(data, "issued_on", required=False)))
+     body=FinalizePeriod, response=FINALIZED, errors={409: "A run of the period is going"})
+def invoice_finalize_period(body: FinalizePeriod):
+    return _finalize(_period(body.period), None, body.issued_on)
 
 
 @bp.post("/invoices/<int:invoice_id>/finalize")
 @allow("billing")
-@doc("Finalize one draft", body={"type": "object", "properties": {
-    "issued_on": {"type": "string", "format": "date"}}}, response=FINALIZED)
-def invoice_finalize(invoice_id: int):
+@doc("Finalize one draft", body=Finalize, optional_body=True, response=FINALIZED,
+     errors={409: "Not a draft, or a run of the period is going"})
+def invoice_finalize(invoice_id: int, body: Finalize):
     inv = _invoice(invoice_id)
-    data = request.get_json(silent=True) or {}
     if inv.status != "draft":
         raise ApiError(409, "not_a_draft", f"Invoice {inv.number} is {inv.status}.")
-    return _finalize(billing.Period.parse(inv.period), [inv.id],
-                     _day(data.get("issued_on") if isinstance(data, dict) else None))
+    return _finalize(billing.Period.parse(inv.period), [inv.id], body.issued_on)
 
 
 @bp.post("/invoices/<int:invoice_id>/credit")
 @allow("billing")
 @doc("Credit a finalized invoice in full (its own number); reopens the period. The reason "
      "is required and printed on the credit note",
-     body={"type": "object", "required": ["reason"], "properties": {
-         "reason": {"type": "string", "minLength": 1, "maxLength": 300},
-                                            "issued_on": {"type": "string", "format": "date"}}},
-     response=INVOICE, status=201)
-def invoice_credit(invoice_id: int):
+     body=Credit, response=INVOICE, status=201, errors={409: "Not a finalized invoice"})
+def invoice_credit(invoice_id: int, body: Credit):
     _invoice(invoice_id)
-    data = request.get_json(silent=True) or {}
-    data = data if isinstance(data, dict) else {}
     try:
-        note = transactions.credit(invoice_id, settings(), on=_day(data.get("issued_on")),
-                                   reason=str(data.get("reason") or ""))
+        note = transactions.credit(invoice_id, settings(), on=body.issued_on,
+                                   reason=body.reason)
     except FieldError as e:
         if e.field == "reason":
             raise ApiError(422, "missing_field", e.message, "reason") from None
@@ -292,10 +326,11 @@ def _format(name: str | None) -> str:
 @bp.get("/invoices/<int:invoice_id>/export")
 @allow("billing")
 @doc(f"One numbered document in a format ({', '.join(exports.FORMATS)})",
-     query={"format": FORMAT})
-def invoice_export(invoice_id: int):
+     query=ExportQuery, errors={409: "A draft, or the e-invoice lacks data"},
+     media_types=tuple(sorted({f.media_type for f in exports.FORMATS.values()})))
+def invoice_export(invoice_id: int, query: ExportQuery):
     inv = _invoice(invoice_id)
-    fmt = _format(request.args.get("format"))
+    fmt = query.format
     if not inv.number:
         raise ApiError(409, "not_finalized", "A draft has no document yet: finalize it first.")
     try:
@@ -308,12 +343,12 @@ def invoice_export(invoice_id: int):
 @bp.get("/exports")
 @allow("billing")
 @doc("A period's numbered documents: csv or json as one file; any format(s) as a zip",
-     query={"period": PERIOD, "format": {"type": "string", "description":
-            f"{', '.join(exports.FORMATS)}, or several comma-separated; "
-            f"'{exports.ZIP}' or several: a zip"}})
-def period_export():
-    period = str(_period(request.args.get("period")))
-    names = [n for n in (request.args.get("format") or exports.ZIP).split(",") if n]
+     query=PeriodExportQuery, media_types=tuple(sorted(
+         {f.media_type for f in exports.FORMATS.values() if not f.per_invoice}
+         | {"application/zip"})))
+def period_export(query: PeriodExportQuery):
+    period = str(_period(query.period))
+    names = [n for n in (query.format or exports.ZIP).split(",") if n]
     if names == [exports.ZIP]:
         names = list(exports.FORMATS)
     for name in names:
@@ -332,7 +367,8 @@ def period_export():
 @bp.post("/invoices/<int:invoice_id>/delivery")
 @allow("billing")
 @doc("Push the invoice to the accounting endpoint now (again, after a failure)",
-     response={"type": ["object", "null"]})
+     response={"type": ["object", "null"]},
+     errors={409: "No endpoint configured, or not numbered yet"})
 def invoice_push(invoice_id: int):
     inv = _invoice(invoice_id)
     if not accounting.enabled(settings()):

@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from plugin import billing
 from plugin.access import current_user
-from plugin.api import field, list_of
+from plugin.api import list_of
 from plugin.api.errors import ApiError
 from plugin.billing.segments import worked_seconds
 from plugin.config import settings
@@ -46,21 +46,6 @@ ENTRY = {"type": "object", "properties": {
     "source": {"type": "string", "enum": list(billing.Source)},
     "voided_at": {**INSTANT, "type": ["string", "null"]},
     "segments": list_of(SEGMENT)}}
-
-
-def parse_instant(data: dict, name: str, required: bool = False) -> datetime | None:
-    text = field(data, name, str, required=required)
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(422, "invalid_field", f"'{name}' is not an ISO 8601 date-time.",
-                       name) from None
-    if value.tzinfo is None:
-        raise ApiError(422, "invalid_field",
-                       f"'{name}' needs an offset (e.g. +02:00 or Z): times are instants.", name)
-    return value
 
 
 def timer_json(entry: TimeEntry | None, now: datetime) -> dict | None:

@@ -1,13 +1,15 @@
 """API: tariffs (telephony prices by destination prefix) and price-list import."""
 
-from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from flask import jsonify, request
+from pydantic import Field
 
 from plugin.access import allow
-from plugin.api import bp, commit_or_field_error, doc, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Amount, Body, Day, Query, Text
 from plugin.models import Tariff
 from plugin.services import tariffs
 from plugin.services.errors import FieldError
@@ -23,8 +25,43 @@ TARIFF = {"type": "object", "properties": {
     "first_increment": {"type": "integer", "minimum": 1, "maximum": 3600},
     "next_increment": {"type": "integer", "minimum": 1, "maximum": 3600},
     "markup_percent": MONEY, "minimum_charge": MONEY}}
-TARIFF_IN = {"type": "object", "required": list(tariffs.REQUIRED), "properties": {
-    name: TARIFF["properties"][name] for name in tariffs.FIELDS}}
+Increment = Annotated[int, Field(ge=1, le=tariffs.MAX_INCREMENT)]
+
+
+class TariffIn(Body):
+    """A tariff version as a client sends it."""
+
+    name: Text(100)
+    prefix: Text(30, description="E.164 prefix, e.g. +4989 (0049… and spaces accepted)")
+    valid_from: Day
+    price_per_minute: Amount
+    connect_fee: Amount = "0"
+    first_increment: Increment = 60
+    next_increment: Increment = 60
+    markup_percent: Amount = "0"
+    minimum_charge: Amount = "0"
+
+
+class TariffChange(Body):
+    """The fields of a tariff version to change."""
+
+    name: Text(100) = None
+    prefix: Text(30) = None
+    valid_from: Day = None
+    price_per_minute: Amount = None
+    connect_fee: Amount = None
+    first_increment: Increment = None
+    next_increment: Increment = None
+    markup_percent: Amount = None
+    minimum_charge: Amount = None
+
+
+class TariffImportForm(Query):
+    """No field beside `file` (a CSV price list with a header row)."""
+
+
+class TariffQuery(Query):
+    on: Day | None = Field(None, description="only the versions in effect on this date")
 
 
 def _amount(t: Tariff, name: str) -> str:
@@ -40,16 +77,9 @@ def tariff_json(t: Tariff) -> dict:
 
 @bp.get("/tariffs")
 @allow("admin", "billing")
-@doc("Tariff versions by prefix and date", response=list_of(TARIFF), query={
-    "on": {"type": "string", "format": "date",
-           "description": "only the versions in effect on this date"}})
-def tariff_list():
-    on = request.args.get("on")
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        raise ApiError(422, "invalid_field", "on must be a date (YYYY-MM-DD).", "on") from None
-    return jsonify([tariff_json(t) for t in tariffs.list_tariffs(day)])
+@doc("Tariff versions by prefix and date", response=list_of(TARIFF), query=TariffQuery)
+def tariff_list(query: TariffQuery):
+    return jsonify([tariff_json(t) for t in tariffs.list_tariffs(query.on)])
 
 
 def _tariff(tariff_id: int) -> Tariff:
@@ -68,26 +98,26 @@ def tariff_get(tariff_id: int):
 
 @bp.post("/tariffs")
 @allow("admin")
-@doc("Create a tariff version (amounts as strings)", body=TARIFF_IN, response=TARIFF,
+@doc("Create a tariff version (amounts as strings)", body=TariffIn, response=TARIFF,
      status=201)
-def tariff_create():
-    tariff = commit_or_field_error(tariffs.create_tariff, json_body())
+def tariff_create(body: TariffIn):
+    tariff = commit_or_field_error(tariffs.create_tariff, body.given())
     return jsonify(tariff_json(tariff)), 201
 
 
 @bp.patch("/tariffs/<int:tariff_id>")
 @allow("admin")
 @doc("Change fields of a tariff version; rated calls keep their cost until rated again",
-     body={**TARIFF_IN, "required": []}, response=TARIFF)
-def tariff_update(tariff_id: int):
+     body=TariffChange, response=TARIFF)
+def tariff_update(tariff_id: int, body: TariffChange):
     _tariff(tariff_id)
-    tariff = commit_or_field_error(tariffs.update_tariff, tariff_id, json_body())
+    tariff = commit_or_field_error(tariffs.update_tariff, tariff_id, body.given())
     return jsonify(tariff_json(tariff))
 
 
 @bp.delete("/tariffs/<int:tariff_id>")
 @allow("admin")
-@doc("Delete a tariff version no call is rated with", status=204)
+@doc("Delete a tariff version no call is rated with (else 422)", status=204)
 def tariff_delete(tariff_id: int):
     _tariff(tariff_id)
     commit_or_field_error(tariffs.delete_tariff, tariff_id)
@@ -97,9 +127,9 @@ def tariff_delete(tariff_id: int):
 @bp.post("/tariffs/import")
 @allow("admin")
 @doc("Import a price list: multipart/form-data with `file` (CSV with a header); all or "
-     "nothing", response={"type": "object", "properties": {
+     "nothing", form=TariffImportForm, response={"type": "object", "properties": {
          "created": {"type": "integer"}, "updated": {"type": "integer"}}})
-def tariff_import():
+def tariff_import(form: TariffImportForm):
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "missing_field", "Send the price list as multipart/form-data "

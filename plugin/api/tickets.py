@@ -1,10 +1,14 @@
 """API: the ticket list; a ticket created, changed, closed and reopened."""
 
-from flask import jsonify, request
+from typing import Literal
+
+from flask import jsonify
+from pydantic import Field
 
 from plugin.access import allow, current_user
-from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Body, Id, Query, Text
 from plugin.db import session
 from plugin.models import Ticket
 from plugin.services import tickets
@@ -22,35 +26,37 @@ def ticket_json(t: Ticket) -> dict:
             "external_source": t.external_source, "external_id": t.external_id}
 
 
+class TicketQuery(Query):
+    q: Text(200) = Field("", description="customer name, subject or external id")
+    status: Literal["open", "closed", "all"] = "open"
+    mine: Literal["1"] | None = Field(None, description="only tickets I worked on")
+
+
+class NewTicket(Body):
+    customer_id: Id
+    installation_id: Id | None = None
+    subject: Text(300)
+    external_source: Text(50) | None = None
+    external_id: Text(100) | None = None
+
+
 @bp.get("/tickets")
 @allow("engineer", "admin", "billing")
-@doc("Tickets matching a search", response=list_of(TICKET), query={
-    "q": {"type": "string", "description": "customer name, subject or external id"},
-    "status": {"type": "string", "enum": ["open", "closed", "all"], "default": "open"},
-    "mine": {"type": "string", "enum": ["1"], "description": "only tickets I worked on"}})
-def ticket_list():
-    status = request.args.get("status", "open")
-    if status not in ("open", "closed", "all"):
-        raise ApiError(422, "invalid_field", "status must be open, closed or all.", "status")
-    rows = tickets.search(request.args.get("q", ""), None if status == "all" else status,
-                          current_user().id if request.args.get("mine") == "1" else None)
+@doc("Tickets matching a search", response=list_of(TICKET), query=TicketQuery)
+def ticket_list(query: TicketQuery):
+    rows = tickets.search(query.q, None if query.status == "all" else query.status,
+                          current_user().id if query.mine == "1" else None)
     return jsonify([ticket_json(t) for t in rows])
 
 
 @bp.post("/tickets")
 @allow("admin")
-@doc("Create a ticket", body={"type": "object", "required": ["customer_id", "subject"],
-                              "properties": {k: TICKET["properties"][k] for k in (
-                                  "customer_id", "installation_id", "subject",
-                                  "external_source", "external_id")}},
-     response=TICKET, status=201)
-def ticket_create():
-    data = json_body()
+@doc("Create a ticket", body=NewTicket, response=TICKET, status=201)
+def ticket_create(body: NewTicket):
     ticket = commit_or_field_error(
-        tickets.create_ticket, field(data, "customer_id", int), field(data, "subject"),
-        installation_id=field(data, "installation_id", int, required=False),
-        external_source=field(data, "external_source", required=False),
-        external_id=field(data, "external_id", required=False))
+        tickets.create_ticket, body.customer_id, body.subject,
+        installation_id=body.installation_id, external_source=body.external_source,
+        external_id=body.external_id)
     return jsonify(ticket_json(ticket)), 201
 
 
@@ -68,17 +74,20 @@ def ticket_get(ticket_id: int):
     return jsonify(ticket_json(_get(ticket_id)))
 
 
+class TicketChange(Body):
+    subject: Text(300) | None = None
+    installation_id: Id | None = None
+
+
 @bp.patch("/tickets/<int:ticket_id>")
 @allow("admin")
-@doc("Change a ticket's subject or installation (send what changes; the customer stays)",
-     body={"type": "object", "properties": {k: TICKET["properties"][k] for k in (
-         "subject", "installation_id")}}, response=TICKET)
-def ticket_update(ticket_id: int):
+@doc("Change a ticket's subject or installation (send what changes; the customer stays; "
+     "`installation_id: null` detaches it)", body=TicketChange, response=TICKET)
+def ticket_update(ticket_id: int, body: TicketChange):
     ticket = _get(ticket_id)
-    data = json_body()
-    subject = field(data, "subject", required=False)
-    installation_id = (field(data, "installation_id", int, required=False)
-                       if "installation_id" in data else ticket.installation_id)
+    subject = body.subject
+    installation_id = (body.installation_id if "installation_id" in body.model_fields_set
+                       else ticket.installation_id)
     commit_or_field_error(tickets.update_ticket, ticket,
                           ticket.subject if subject is None else subject, installation_id)
     return jsonify(ticket_json(ticket))

@@ -7,22 +7,17 @@ error carries it as `timer`, and `stop_running: true` stops it and starts this),
 
 from functools import cache
 
-from flask import jsonify, request
+from flask import jsonify
+from pydantic import Field
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from plugin.access import allow, current_user
-from plugin.api import bp, doc, field, json_body
+from plugin.api import bp, doc
+from plugin.api.entries import Note, Reason
 from plugin.api.errors import ApiError
-from plugin.api.sessions import (
-    INSTANT,
-    NULLABLE_TIMER,
-    TIMER,
-    entry_json,
-    parse_instant,
-    run,
-    timer_json,
-)
+from plugin.api.schemas import Body, Id, Instant
+from plugin.api.sessions import NULLABLE_TIMER, TIMER, entry_json, run, timer_json
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import Ticket
@@ -50,33 +45,50 @@ def timer_current():
     return jsonify(timer_json(timers.running_entry(current_user().id), utcnow()))
 
 
+class Start(Body):
+    ticket_id: Id
+    started_at: Instant | None = Field(None, description=(
+        "default now; more than "
+        f"{int(entry_checks.BACKDATE_TOLERANCE.total_seconds() // 60)} min ago needs a reason"))
+    reason: Reason = ""
+    note: Note = ""
+    stop_running: bool = Field(False, description="stop the running timer and start this")
+
+
+class Discard(Body):
+    entry_id: Id | None = Field(None, description="default: the running timer")
+
+
+class Stop(Body):
+    entry_id: Id | None = Field(None, description="the timer meant (makes retries safe)")
+    ended_at: Instant | None = Field(None, description="default now; a backdated end needs "
+                                                       "a reason")
+    reason: Reason = ""
+    note: Note | None = None
+    billable: bool | None = None
+    confirm: bool = Field(False, description="a long-running timer: yes, it ran until now")
+
+
+TIMER_CONFLICTS = {409: "timer_running, no_timer or confirm_end (see the message), or the "
+                        "month is closed"}
+
+
 @bp.post("/timer/start")
 @allow("engineer")
-@doc("Start my timer on a ticket; 409 timer_running names the one that runs",
-     body={"type": "object", "required": ["ticket_id"], "properties": {
-         "ticket_id": {"type": "integer"},
-         "started_at": {**INSTANT, "description": "default now; more than "
-                        f"{int(entry_checks.BACKDATE_TOLERANCE.total_seconds() // 60)} min ago "
-                        "needs a reason"},
-         "reason": {"type": "string"}, "note": {"type": "string"},
-         "stop_running": {"type": "boolean", "description": "stop it and start this"}}},
-     response=TIMER, status=201)
-def timer_start():
-    data = json_body()
-    ticket = _ticket(field(data, "ticket_id", int))
-    started_at = parse_instant(data, "started_at")
+@doc("Start my timer on a ticket; 409 timer_running names the one that runs", body=Start,
+     response=TIMER, status=201, errors=TIMER_CONFLICTS)
+def timer_start(body: Start):
+    ticket = _ticket(body.ticket_id)
     now = utcnow()
-    body = run(timers.start, current_user(), ticket, now, settings(), started_at=started_at,
-               reason=field(data, "reason", required=False) or "",
-               note=field(data, "note", required=False) or "",
-               stop_running=bool(field(data, "stop_running", bool, required=False)),
-               _render=lambda entry: timer_json(entry, now))
-    return jsonify(body), 201
+    result = run(timers.start, current_user(), ticket, now, settings(),
+                 started_at=body.started_at, reason=body.reason, note=body.note,
+                 stop_running=body.stop_running, _render=lambda entry: timer_json(entry, now))
+    return jsonify(result), 201
 
 
 @bp.post("/timer/pause")
 @allow("engineer")
-@doc("Pause my timer (a paused timer stays paused)", response=TIMER)
+@doc("Pause my timer (a paused timer stays paused)", response=TIMER, errors=TIMER_CONFLICTS)
 def timer_pause():
     now = utcnow()
     return jsonify(run(timers.pause, current_user(), now,
@@ -85,7 +97,8 @@ def timer_pause():
 
 @bp.post("/timer/resume")
 @allow("engineer")
-@doc("Resume my paused timer (a running timer keeps running)", response=TIMER)
+@doc("Resume my paused timer (a running timer keeps running)", response=TIMER,
+     errors=TIMER_CONFLICTS)
 def timer_resume():
     now = utcnow()
     return jsonify(run(timers.resume, current_user(), now,
@@ -101,24 +114,12 @@ STOPPED = {"type": "object", "properties": {
 @bp.post("/timer/stop")
 @allow("engineer")
 @doc("Stop my timer, with a note and billable flag; a second stop changes nothing",
-     body={"type": "object", "properties": {
-         "entry_id": {"type": "integer", "description": "the timer meant (makes retries safe)"},
-         "ended_at": {**INSTANT, "description": "default now; a backdated end needs a reason"},
-         "reason": {"type": "string"}, "note": {"type": "string"},
-         "billable": {"type": "boolean"},
-         "confirm": {"type": "boolean",
-                     "description": "a long-running timer: yes, it ran until now"}}},
-     response=STOPPED)
-def timer_stop():
-    data = json_body() if request.get_data(cache=True) else {}
+     body=Stop, optional_body=True, response=STOPPED, errors=TIMER_CONFLICTS)
+def timer_stop(body: Stop):
     now = utcnow()
-    return jsonify(run(timers.stop, current_user(), now, settings(),
-                       ended_at=parse_instant(data, "ended_at"),
-                       reason=field(data, "reason", required=False) or "",
-                       note=field(data, "note", required=False),
-                       billable=field(data, "billable", bool, required=False),
-                       confirm=bool(field(data, "confirm", bool, required=False)),
-                       entry_id=field(data, "entry_id", int, required=False),
+    return jsonify(run(timers.stop, current_user(), now, settings(), ended_at=body.ended_at,
+                       reason=body.reason, note=body.note, billable=body.billable,
+                       confirm=body.confirm, entry_id=body.entry_id,
                        _render=lambda result: {"stopped": result[1], "entry": entry_json(
                            result[0]) if result[0] else None}))
 
@@ -128,10 +129,8 @@ def timer_stop():
 @doc("Discard my timer (or my session just stopped, by entry_id) as started by mistake: "
      "voided with that reason, it counts nothing and stays in the evidence log; only a "
      "session shorter than QUARTERHOUR_DISCARD_SECONDS (default 2 min)",
-     body={"type": "object", "properties": {
-         "entry_id": {"type": "integer", "description": "default: the running timer"}}},
+     body=Discard, optional_body=True,
      response={"type": "object", "description": "the voided entry, as in /entries"})
-def timer_discard():
-    data = json_body() if request.get_data(cache=True) else {}
-    return jsonify(run(entries.discard, current_user(), utcnow(), settings(),
-                       field(data, "entry_id", int, required=False), _render=entry_json))
+def timer_discard(body: Discard):
+    return jsonify(run(entries.discard, current_user(), utcnow(), settings(), body.entry_id,
+                       _render=entry_json))

@@ -1,14 +1,17 @@
 """API: the signed-in user, their tokens, and user administration."""
 
 from datetime import UTC, datetime
+from typing import Literal
 
 import flask_login
 from flask import current_app, g, jsonify
+from pydantic import Field
 from sqlalchemy import select
 
 from plugin.access import SIGNED_IN, allow, current_user
-from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Amount, Body, Text
 from plugin.db import session
 from plugin.manifest import MANIFEST
 from plugin.models import ApiToken, User
@@ -26,6 +29,36 @@ TOKEN = {"type": "object", "properties": {
     "created_at": {"type": "string", "format": "date-time"},
     "last_used_at": {"type": ["string", "null"], "format": "date-time"},
     "token": {"type": "string", "description": "Only in the answer to its creation."}}}
+
+
+class NewToken(Body):
+    name: Text(100, min_length=1)
+
+
+class NewUser(Body):
+    username: Text(80, min_length=1)
+    password: Text(200)
+    roles: list[Literal[tuple(MANIFEST.roles)]] = Field(max_length=10)
+    display_name: Text(200) | None = None
+    email: Text(254) | None = None
+
+
+class UserChange(Body):
+    display_name: Text(200) | None = None
+    email: Text(254) | None = None
+    roles: list[Literal[tuple(MANIFEST.roles)]] | None = Field(None, max_length=10)
+    active: bool | None = None
+    hourly_cost: Amount | None = Field(None, description="what an hour of their work costs "
+                                                         "(a contract's margin); null: none")
+
+
+class PasswordReset(Body):
+    password: Text(200) | None = None
+
+
+class OwnPassword(Body):
+    current_password: Text(200)
+    password: Text(200)
 
 
 def user_json(u: User) -> dict:
@@ -59,11 +92,9 @@ def token_list():
 @bp.post("/tokens")
 @allow(SIGNED_IN)
 @doc("Issue an API token for me; the token is in this answer only",
-     body={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
-     response=TOKEN, status=201)
-def token_create():
-    name = field(json_body(), "name")
-    token = users.issue_token(current_user().username, name)
+     body=NewToken, response=TOKEN, status=201)
+def token_create(body: NewToken):
+    token = users.issue_token(current_user().username, body.name)
     session.commit()
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token)))
     return jsonify({**token_json(row), "token": token}), 201
@@ -90,19 +121,11 @@ def user_list():
 
 @bp.post("/users")
 @allow("admin")
-@doc("Create a user", body={"type": "object", "required": ["username", "password", "roles"],
-                            "properties": {"username": {"type": "string"},
-                                           "password": {"type": "string", "minLength": 10},
-                                           "roles": USER["properties"]["roles"],
-                                           "display_name": {"type": "string"},
-                                           "email": {"type": "string"}}},
-     response=USER, status=201)
-def user_create():
-    data = json_body()
+@doc("Create a user", body=NewUser, response=USER, status=201)
+def user_create(body: NewUser):
     user = commit_or_field_error(
-        users.create_user, field(data, "username"), field(data, "password"),
-        field(data, "roles", list), display_name=field(data, "display_name", required=False),
-        email=field(data, "email", required=False))
+        users.create_user, body.username, body.password, body.roles,
+        display_name=body.display_name, email=body.email)
     return jsonify(user_json(user)), 201
 
 
@@ -124,21 +147,13 @@ def user_get(user_id: int):
 @allow("admin")
 @doc("Edit a user: name, e-mail, roles; `active: false` disables them (sessions end, API "
      "tokens are refused), `true` enables them again. Fields left out stay.",
-     body={"type": "object", "properties": {"display_name": {"type": "string"},
-                                            "email": {"type": ["string", "null"]},
-                                            "roles": USER["properties"]["roles"],
-                                            "active": {"type": "boolean"},
-                                            "hourly_cost": {"type": ["string", "null"]}}},
-     response=USER)
-def user_update(user_id: int):
+     body=UserChange, response=USER)
+def user_update(user_id: int, body: UserChange):
     user = _user_or_404(user_id)
-    data = json_body()
-    roles = field(data, "roles", list, required=False)
-    email = "" if "email" in data and data["email"] is None else \
-        field(data, "email", required=False)
-    display_name = field(data, "display_name", required=False)
-    active = field(data, "active", bool, required=False)
-    cost = data.get("hourly_cost", users.UNCHANGED)
+    given = body.model_fields_set
+    roles, display_name, active = body.roles, body.display_name, body.active
+    email = "" if "email" in given and body.email is None else body.email
+    cost = body.hourly_cost if "hourly_cost" in given else users.UNCHANGED
 
     def edit():  # one transaction: all of it or nothing
         users.update_user(user.id, display_name=display_name, email=email, roles=roles,
@@ -154,12 +169,12 @@ def user_update(user_id: int):
 @allow("admin")
 @doc("Reset a user's password to the one given, or to a random one returned in this answer "
      "only (send no `password`); every session of the user ends",
-     body={"type": "object", "properties": {"password": {"type": "string", "minLength": 10}}},
+     body=PasswordReset, optional_body=True,
      response={"type": "object", "properties": {"password": {"type": ["string", "null"],
                "description": "The generated password; null when you gave one."}}})
-def user_password(user_id: int):
+def user_password(user_id: int, body: PasswordReset):
     user = _user_or_404(user_id)
-    given = field(json_body(), "password", required=False)
+    given = body.password
     password = commit_or_field_error(users.reset_password, user.id, given)
     return jsonify({"password": None if given else password})
 
@@ -167,15 +182,11 @@ def user_password(user_id: int):
 @bp.put("/me/password")
 @allow(SIGNED_IN)
 @doc("Change my password; the current one is needed. My other sessions end.",
-     body={"type": "object", "required": ["current_password", "password"],
-           "properties": {"current_password": {"type": "string"},
-                          "password": {"type": "string", "minLength": 10}}},
-     status=204)
-def my_password():
-    data = json_body()
+     body=OwnPassword, status=204)
+def my_password(body: OwnPassword):
     user = current_user()
-    commit_or_field_error(users.change_own_password, user, field(data, "current_password"),
-                          field(data, "password"))
+    commit_or_field_error(users.change_own_password, user, body.current_password,
+                          body.password)
     if current_app.extensions["quarterhour"].owns_login and not g.get("qh_token_auth"):
         flask_login.login_user(user)  # the calling session, under the new session version
     return "", 204

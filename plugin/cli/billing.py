@@ -56,10 +56,17 @@ def billing_group():
 @with_appcontext
 def run_command(period):
     """Compute one draft per customer of the period (again: shows what changed)."""
+    from plugin.db import utcnow
+    from plugin.services.entry_checks import plausible_period
+    from plugin.services.errors import FieldError
     from plugin.services.period_lock import RunInProgress
     from plugin.transactions import run_period
 
     period = _period(period)
+    try:
+        plausible_period(period, utcnow(), settings(), field="--period")
+    except FieldError as e:
+        raise click.BadParameter(e.message, param_hint="--period") from None
     bar = _Bar(f"billing {period}")
     try:
         result = run_period(period, settings(), progress=bar)

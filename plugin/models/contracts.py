@@ -35,7 +35,9 @@ class Contract(db.Model):
     valid_to: Mapped[date | None]
     # No rows in contract_installations: the contract covers all the customer's installations.
     fee: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
-    quota_minutes: Mapped[int | None] = mapped_column(default=0)  # None: unlimited
+    # None: unlimited. No column default: an INSERT would put it in place of an explicit None
+    # (a new unlimited contract stored as 0 minutes); __init__ gives the 0 instead.
+    quota_minutes: Mapped[int | None]
     overflow_rate: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))  # per unit
     minimum: Mapped[Decimal] = mapped_column(Money(2), default=Decimal("0.00"))
     unit_seconds: Mapped[int] = mapped_column(default=900)
@@ -54,6 +56,10 @@ class Contract(db.Model):
     seat_tiers: Mapped[list["SeatTier"]] = relationship(
         order_by="SeatTier.from_seat", cascade="all, delete-orphan"
     )
+
+    def __init__(self, **fields):
+        fields.setdefault("quota_minutes", 0)
+        super().__init__(**fields)
 
 
 class SeatTier(db.Model):

@@ -75,10 +75,12 @@ def _check_span(engineer_id: int, start: datetime | None, end: datetime | None,
     if end is None:
         raise FieldError("ended_at", "is required")
     entry_checks.not_in_future(start, now, "started_at")
+    entry_checks.plausible_start(start, now, settings)
     if end <= start:
         local = start.astimezone(settings.timezone)
         raise FieldError("ended_at", f"must be after the start ({local:%Y-%m-%d %H:%M})")
     entry_checks.not_in_future(end, now, "ended_at")
+    entry_checks.plausible_length((end - start).total_seconds(), settings)
     entry_checks.refuse_overlap(engineer_id, start, end, settings, exclude_id)
 
 

@@ -1,10 +1,13 @@
 """The checks every session passes, booked by timer or by hand: reason, note, not in the future,
-backdated only with a reason, no overlap with the engineer's other sessions."""
+backdated only with a reason, no overlap with the engineer's other sessions; and the
+plausibility bounds (settings ENTRY_MAX_HOURS, MAX_DAYS_BACK) that entries and billing runs
+pass, from the API, the screens and the CLI alike."""
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from plugin import billing
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import TimeEntry
@@ -18,15 +21,22 @@ REASON_MAX = 1000
 NOTE_MAX = 2000
 
 
+def refuse_nul(value: str, field: str) -> str:
+    """No NUL character (PostgreSQL refuses it in text; from a form as from the API)."""
+    if "\x00" in value:
+        raise FieldError(field, "must not contain NUL characters")
+    return value
+
+
 def clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
+    reason = refuse_nul((reason or "").strip(), "reason")
     if len(reason) > REASON_MAX:
         raise FieldError("reason", f"keep it under {REASON_MAX} characters")
     return reason
 
 
 def clean_note(note: str | None) -> str:
-    note = (note or "").strip()
+    note = refuse_nul((note or "").strip(), "note")
     if len(note) > NOTE_MAX:
         raise FieldError("note", f"keep it under {NOTE_MAX} characters")
     return note
@@ -35,6 +45,37 @@ def clean_note(note: str | None) -> str:
 def not_in_future(instant: datetime, now: datetime, field: str) -> None:
     if instant > now + FUTURE_TOLERANCE:
         raise FieldError(field, "is in the future: time is booked after the work, not before")
+
+
+def plausible_start(instant: datetime, now: datetime, settings: Settings,
+                    field: str = "started_at") -> None:
+    """A session starts at most `settings.max_days_back` days before now (1900 is a typo)."""
+    earliest = now - timedelta(days=settings.max_days_back)
+    if instant < earliest:
+        local = earliest.astimezone(settings.timezone)
+        raise FieldError(field, f"lies more than {settings.max_days_back} days back (before "
+                                f"{local:%Y-%m-%d}): check the date (setting MAX_DAYS_BACK)")
+
+
+def plausible_length(seconds: float, settings: Settings, field: str = "ended_at") -> None:
+    """A session lasts at most `settings.entry_max_hours` hours: book longer work as several."""
+    if seconds > settings.entry_max_hours * 3600:
+        raise FieldError(field, f"the session would last "
+                                f"{billing.units.format_duration(int(seconds))}, more than "
+                                f"{settings.entry_max_hours} h: check the start and end, or "
+                                f"book the work as several sessions (setting ENTRY_MAX_HOURS)")
+
+
+def plausible_period(period: billing.Period, now: datetime, settings: Settings,
+                     field: str = "period") -> None:
+    """A month to bill has begun, and ended at most `settings.max_days_back` days ago."""
+    today = now.astimezone(settings.timezone).date()
+    if period.first_day > today:
+        raise FieldError(field, f"{period} has not begun yet: a month is billed once it has "
+                                f"begun")
+    if period.last_day < today - timedelta(days=settings.max_days_back):
+        raise FieldError(field, f"{period} ended more than {settings.max_days_back} days ago: "
+                                f"check the month (setting MAX_DAYS_BACK)")
 
 
 def backdated(instant: datetime, now: datetime) -> bool:

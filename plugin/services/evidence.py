@@ -107,8 +107,8 @@ CSV_COLUMNS = ("entry_id", "start", "end", "duration", "duration_seconds", "unit
                "status", "lines")
 
 
-def _local(instant: datetime | None, settings: Settings) -> str:
-    return "" if instant is None else instant.astimezone(settings.timezone).isoformat()
+def _local(instant: datetime | None, settings: Settings) -> str | None:
+    return None if instant is None else instant.astimezone(settings.timezone).isoformat()
 
 
 def session_row(s: Session, settings: Settings) -> dict:

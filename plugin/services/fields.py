@@ -130,6 +130,8 @@ def text(value, field: str, *, required=True, max_length=200) -> str | None:
         return None
     if len(value) > max_length:
         raise FieldError(field, f"at most {max_length} characters")
+    if "\x00" in value:
+        raise FieldError(field, "must not contain NUL characters")  # PostgreSQL refuses it
     return value
 
 

@@ -163,6 +163,7 @@ def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
     reason, note = entry_checks.clean_reason(reason), entry_checks.clean_note(note)
     started_at = started_at or now
     entry_checks.not_in_future(started_at, now, "started_at")
+    entry_checks.plausible_start(started_at, now, settings)
     entry_checks.require_reason_if_backdated(started_at, now, reason, "start")
     closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     if stop_running:
@@ -264,6 +265,7 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
     entry.ended_at = end
     entry.duration_seconds = worked_seconds(
         [(s.started_at, s.ended_at) for s in entry.segments], end)
+    entry_checks.plausible_length(entry.duration_seconds, settings)
     if note is not None:
         entry.note = entry_checks.clean_note(note)
     if billable is not None:

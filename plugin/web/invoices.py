@@ -30,7 +30,14 @@ from plugin.jobs import billing as jobs_billing
 from plugin.mail import outbox
 from plugin.models import BillingRun, Customer, Invoice
 from plugin.models.invoices import InvoiceDelivery
-from plugin.services import billing_run, core_rows, invoice_checks, invoice_mail, period_lock
+from plugin.services import (
+    billing_run,
+    core_rows,
+    entry_checks,
+    invoice_checks,
+    invoice_mail,
+    period_lock,
+)
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.services.wording import wording
@@ -81,11 +88,14 @@ def billing_start():
         return redirect(url_for(".billing_page"))
     period = _period_arg(request.form.get("period"))
     try:
+        entry_checks.plausible_period(period, utcnow(), settings())
         jobs_billing.run_in_background(current_app._get_current_object(), period,
                                        current_user().id)
         flash(f"Billing run of {period} started.")
     except period_lock.RunInProgress as e:
         flash(str(e), "error")
+    except FieldError as e:
+        flash(f"{e.field}: {e.message}", "error")
     return redirect(url_for(".billing_page", period=str(period)))
 
 
