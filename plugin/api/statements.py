@@ -1,10 +1,14 @@
 """API: live statements (a customer's month as billed now), the dashboard and the charts."""
 
-from flask import jsonify, request
+from typing import Literal
+
+from flask import jsonify
+from pydantic import Field
 
 from plugin.access import allow, current_user
-from plugin.api import bp, doc, list_of, period_arg
+from plugin.api import bp, doc, list_of, period_of
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Day, Id, PeriodText, Query, Text
 from plugin.config import current_period, settings
 from plugin.db import session, utcnow
 from plugin.models import Customer
@@ -42,31 +46,43 @@ DASHBOARD = {"type": "object", "properties": {
     "rows": list_of({"type": "object", "properties": {
         "customer_id": {"type": "integer"}, "customer": {"type": "string"},
         "stale": {"type": "boolean"}, **FIGURES}})}}
-QUERY = {"period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
-         "sort": {"type": "string", "enum": list(service.SORTS)},
-         "order": {"type": "string", "enum": ["asc", "desc"]},
-         "q": {"type": "string", "description": "part of the customer's name"},
-         "page": {"type": "integer", "minimum": 1}}
+class PeriodQuery(Query):
+    period: PeriodText | None = Field(None, description="YYYY-MM; default this month")
+
+
+class DashboardQuery(PeriodQuery):
+    sort: Literal[tuple(service.SORTS)] = "customer"
+    order: Literal["asc", "desc"] = "asc"
+    q: Text(100) = Field("", description="part of the customer's name")
+    page: int = Field(1, ge=1, le=10**6)
+
+
+class ChartQuery(PeriodQuery):
+    contract_id: Id | None = Field(None, description="quota-burn-down: the contract")
+    months: int | None = Field(None, ge=1, le=36)
+    weeks: int | None = Field(None, ge=1, le=53)
+    until: Day | None = Field(None, description="engineer-hours: the last day of the weeks")
 
 
 @bp.get("/dashboard")
 @allow("admin", "billing")
 @doc("Every customer's live statement of a month: sorted, filtered, paginated, with totals",
-     response=DASHBOARD, query=QUERY)
-def dashboard_json():
-    period = period_arg(current_period())
-    return jsonify(service.to_json(service.dashboard(period, settings(),
-                                                     **service.query_args(request.args))))
+     response=DASHBOARD, query=DashboardQuery)
+def dashboard_json(query: DashboardQuery):
+    period = period_of(query.period, current_period())
+    return jsonify(service.to_json(service.dashboard(
+        period, settings(), sort=query.sort, descending=query.order == "desc",
+        search=query.q.strip(), page=query.page)))
 
 
 @bp.get("/customers/<int:customer_id>/live-statement")
 @allow("admin", "billing")
 @doc("A customer's month as billed now: units by bucket, quota, amounts by line kind",
-     response=LIVE_STATEMENT, query={"period": QUERY["period"]})
-def live_statement(customer_id: int):
+     response=LIVE_STATEMENT, query=PeriodQuery)
+def live_statement(customer_id: int, query: PeriodQuery):
     if session.get(Customer, customer_id) is None:
         raise ApiError(404, "not_found", f"No customer {customer_id}.")
-    period = period_arg(current_period())
+    period = period_of(query.period, current_period())
     return jsonify({"customer_id": customer_id, "period": str(period),
                     **live.current(customer_id, period, settings())})
 
@@ -82,15 +98,13 @@ CHART = {"type": "object", "properties": {
 @bp.get("/charts/<key>")
 @allow("admin", "billing", "engineer")
 @doc("A chart's figures (what the report screen draws): labels and series of decimal strings",
-     response=CHART, query={"period": QUERY["period"],
-                            "contract_id": {"type": "integer", "minimum": 1},
-                            "months": {"type": "integer", "minimum": 1, "maximum": 36},
-                            "weeks": {"type": "integer", "minimum": 1, "maximum": 53},
-                            "until": {"type": "string", "format": "date"}})
-def chart_json(key: str):
+     response=CHART, query=ChartQuery,
+     errors={403: "An engineer sees their own hours only", 404: "No such chart or contract"})
+def chart_json(key: str, query: ChartQuery):
     user = current_user()
     try:
-        chart = charts.build(key, request.args, settings(), utcnow(), user.id, set(user.roles))
+        args = {k: str(v) for k, v in query.model_dump(exclude_none=True).items()}
+        chart = charts.build(key, args, settings(), utcnow(), user.id, set(user.roles))
     except LookupError as e:
         raise ApiError(404, "not_found", str(e)) from None
     except PermissionError as e:

@@ -130,6 +130,7 @@ def timer_stop(body: Stop):
      "voided with that reason, it counts nothing and stays in the evidence log; only a "
      "session shorter than QUARTERHOUR_DISCARD_SECONDS (default 2 min)",
      body=Discard, optional_body=True,
+     errors={409: "No timer or session to discard, or it ran too long to be a mistake"},
      response={"type": "object", "description": "the voided entry, as in /entries"})
 def timer_discard(body: Discard):
     return jsonify(run(entries.discard, current_user(), utcnow(), settings(), body.entry_id,

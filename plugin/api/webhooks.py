@@ -75,7 +75,8 @@ def _conflict():
 @signed
 @doc("A Zammad webhook (its default payload): X-Hub-Signature (HMAC-SHA1 of the raw body under "
      "the connection's webhook token), deduplicated by X-Zammad-Delivery; 401 when the "
-     "signature does not verify", response=TAKEN, status=201)
+     "signature does not verify", response=TAKEN, status=201,
+     errors={401: "The signature does not verify"})
 def zammad_webhook():
     body = _body()
     keys = secret_keys()
@@ -121,7 +122,8 @@ def zammad_webhook():
          "subject": {"type": "string"},
          "status": {"type": "string", "enum": ["open", "closed"]},
          "customer_id": {"type": "integer"}, "installation_id": {"type": "integer"}}},
-     response=TAKEN, status=201)
+     response=TAKEN, status=201,
+     errors={401: "The signature does not verify, or the request is older than 300 s"})
 def tickets_webhook():
     body = _body()
     now = utcnow()
