@@ -1,6 +1,6 @@
 """Live statements: each customer's period as billed now, marked stale by changes; engineers' hourly cost
 
-Revision ID: 0008_live
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 02:50:00
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import plugin.db
 
-revision = '0008_live'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Helpdesk connectors: connections (token encrypted), mappings, ticket origins, pushes, webhook deliveries, the log
 
-Revision ID: 0008_helpdesk
-Revises: 0008_live
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 02:11:41.600660
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import plugin.db
 
-revision = '0008_helpdesk'
-down_revision = '0008_live'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Company settings with their audit trail; each customer's invoice delivery choice
 
-Revision ID: 0008_deliver
-Revises: 0008_calls
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 02:30:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import plugin.db
 
-revision = '0008_deliver'
-down_revision = '0008_calls'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

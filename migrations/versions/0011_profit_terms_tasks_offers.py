@@ -1,7 +1,7 @@
 """Profitability control (§5): contract terms, tasks with keys and assignees, offer states
 
-Revision ID: 0008_profit
-Revises: 0008_auth
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 02:09:58.991085
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import plugin.db
 
-revision = '0008_profit'
-down_revision = '0008_auth'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

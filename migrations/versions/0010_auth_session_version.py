@@ -1,16 +1,16 @@
 """Users: a session version, bumped to end every session and remember-me cookie of a user;
 and whether they must choose a new password (after an admin reset it)
 
-Revision ID: 0008_auth
-Revises: 0008_helpdesk
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 02:20:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_auth'
-down_revision = '0008_helpdesk'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

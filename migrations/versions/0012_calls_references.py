@@ -7,15 +7,15 @@ import checks what it wrote before it commits (plugin/services/calls/references.
 triggers refuse to delete (or renumber) a customer, installation or tariff that calls refer to.
 The import's foreign key to qh_call_imports stays.
 
-Revision ID: 0008_calls
-Revises: 0008_profit
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 02:50:00
 """
 
 from alembic import op
 
-revision = '0008_calls'
-down_revision = '0008_profit'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
