@@ -10,6 +10,9 @@ password set here, for this throw-away database only) and saves:
 - timer-bar.png              the timer bar while a timer runs (engineer)
 - contract-form-errors.png   the contract form with every bad field named at once (admin)
 - phone-ticket.png, phone-my-time.png   the engineer's screens at 375 px
+- invoice.png                the October draft invoice on the screen (billing)
+- dashboard.png              the dashboard of October 2026 (billing)
+- chart-<name>.png           each chart of Reports, with its table (billing)
 
 It is not part of the test suite (it takes a while and its output is for people); the browser
 tests in tests/browser/ check the same screens.
@@ -19,6 +22,7 @@ import argparse
 import sys
 import tempfile
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -30,6 +34,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+OCTOBER = None  # set in main: plugin is imported only once sys.path holds the repository
 PASSWORD = "screenshots-only-123"  # noqa: S105  (a throw-away database, deleted at the end)
 
 BAD_CONTRACT = {"name": "Remote Service Plus", "fee": "zweihundert", "quota_minutes": "-60",
@@ -40,10 +45,11 @@ BAD_CONTRACT = {"name": "Remote Service Plus", "fee": "zweihundert", "quota_minu
 def demo_app(folder: Path):
     from sqlalchemy import select
 
-    from plugin import migrate
+    from plugin import migrate, transactions
     from plugin.app import create_app
     from plugin.db import session
     from plugin.models import User
+    from plugin.services import live
     from plugin.services.demo import load_demo
 
     app = create_app({"SECRET_KEY": "screenshots-only",
@@ -55,6 +61,13 @@ def demo_app(folder: Path):
         for user in session.scalars(select(User)):
             user.set_password(PASSWORD)
         session.commit()
+        # October's draft and live statements, as the month-end job and the workers make them.
+        settings = app.extensions["quarterhour"].settings
+        transactions.run_period(OCTOBER, settings)
+        live.ensure_period(OCTOBER)
+        session.commit()
+        while transactions.refresh_statements(settings, datetime(2026, 10, 31, 12, tzinfo=UTC)):
+            pass
     return app
 
 
@@ -123,6 +136,29 @@ def admin_shots(browser, base: str, out: Path) -> None:
     context.close()
 
 
+CHARTS = {"quota-burn-down": "contract_id=1&period=2026-10",
+          "engineer-hours": "until=2026-10-31&weeks=5",
+          "revenue": "period=2026-10&months=6", "telephony": "period=2026-10&months=6",
+          "calls": "period=2026-10&months=6", "contract-per-hour": "period=2026-10"}
+
+
+def billing_shots(browser, base: str, out: Path) -> None:
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/Berlin",
+                                  viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "billing")
+    page.goto(f"{base}/billing?period=2026-10")
+    page.locator("table.qh-table a").first.click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(out / "invoice.png"), full_page=True)
+    page.goto(f"{base}/billing/dashboard?period=2026-10")
+    page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+    for name, query in CHARTS.items():
+        page.goto(f"{base}/reports/{name}?{query}")
+        page.screenshot(path=str(out / f"chart-{name}.png"), full_page=True)
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -130,6 +166,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     from playwright.sync_api import sync_playwright
+
+    from plugin import billing
+
+    global OCTOBER
+    OCTOBER = billing.Period(2026, 10)
 
     with tempfile.TemporaryDirectory() as folder:
         app = demo_app(Path(folder))
@@ -140,6 +181,7 @@ def main() -> None:
                                             args=CHROMIUM_ARGS)
                 engineer_shots(browser, base, args.out)
                 admin_shots(browser, base, args.out)
+                billing_shots(browser, base, args.out)
                 browser.close()
         finally:
             server.shutdown()

@@ -99,5 +99,5 @@ def layout(chart: service.Chart) -> dict:
     ticks = [{"x": round(PAD + slot * (i + 0.5), 1), "label": label}
              for i, label in enumerate(chart.labels) if i % step == 0]
     return {"width": WIDTH, "height": HEIGHT, "pad": PAD, "shapes": shapes, "lines": lines,
-            "ticks": ticks, "top": Decimal(str(top)).normalize(), "colours": COLOURS,
+            "ticks": ticks, "top": f"{Decimal(str(top)).normalize():f}", "colours": COLOURS,
             "legend": [(s, COLOURS[i % len(COLOURS)]) for i, s in enumerate(chart.series)]}
