@@ -21,8 +21,8 @@ COMPANY = {"type": "object", "properties": {
 CHANGE = {"type": "object", "properties": {
     "at": {"type": "string", "format": "date-time"}, "actor_id": {"type": ["integer", "null"]},
     "name": _TEXT, "before": {"type": ["string", "null"]}, "after": {"type": ["string", "null"]}}}
-# A wrong value is not refused here but by the service, which names every wrong field at
-# once (error.fields); so the types are loose where the service judges ("soon" as days).
+# The model checks the types; the values are judged by the service, which names every wrong
+# field at once (error.fields): so the days are bounded only by the column here, not to 0-365.
 _LOGO_CHARS = 300_000  # a data: URI of at most LOGO_MAX_BYTES, base64
 
 
@@ -41,8 +41,8 @@ class CompanyChange(Body):
     email: Text(254) | None = None
     phone: Text(50) | None = None
     invoice_number_format: Text(100) | None = None
-    payment_terms_days: (Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)] | Text(20)
-                         | None) = Field(None, description="whole days from 0 to 365")
+    payment_terms_days: Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)] | None = Field(
+        None, description="whole days from 0 to 365")
     sender_email: Text(254) | None = None
     logo: Text(_LOGO_CHARS) | None = Field(
         None, description="a data: URI (PNG, JPEG or SVG, at most 200 KB), or \"\" to remove it")
