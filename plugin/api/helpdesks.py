@@ -5,6 +5,7 @@ from typing import Literal
 
 from flask import jsonify
 from pydantic import Field
+from sqlalchemy.exc import IntegrityError
 
 from plugin.access import allow
 from plugin.api import bp, commit_or_field_error, doc, list_of
@@ -91,6 +92,20 @@ def connection_json(c: HelpdeskConnection) -> dict:
             "synced_since": _iso(c.synced_since)}
 
 
+CONFLICT = {409: "Another request made the same connection (source) or mapping (hint and "
+                  "value) at the same moment; nothing was stored"}
+
+
+def _stored(fn, *args):
+    """commit_or_field_error; a unique constraint hit by a concurrent request is a 409, not a
+    500 (the service checked for a duplicate, but the other request was not committed yet)."""
+    try:
+        return commit_or_field_error(fn, *args)
+    except IntegrityError:
+        session.rollback()
+        raise ApiError(409, "conflict", CONFLICT[409]) from None
+
+
 def _connection(connection_id: int) -> HelpdeskConnection:
     connection = session.get(HelpdeskConnection, connection_id)
     if connection is None:
@@ -108,10 +123,10 @@ def helpdesk_list():
 @bp.post("/helpdesks")
 @allow("admin")
 @doc("Connect a helpdesk; the token is stored encrypted and never returned",
-     body=NewConnection, response=CONNECTION, status=201)
+     body=NewConnection, response=CONNECTION, status=201, errors=CONFLICT)
 def helpdesk_create(body: NewConnection):
     fields = {name: getattr(body, name) for name in NewConnection.model_fields}
-    connection = commit_or_field_error(connections.create, fields, secret_keys(), utcnow())
+    connection = _stored(connections.create, fields, secret_keys(), utcnow())
     return jsonify(connection_json(connection)), 201
 
 
@@ -153,7 +168,7 @@ def helpdesk_mappings(connection_id: int):
 @allow("admin")
 @doc("Map tickets whose hint has a value to a customer (and installation); the unmapped "
      "tickets it matches are mapped at once",
-     body=NewMapping, response=MAPPING, status=201)
+     body=NewMapping, response=MAPPING, status=201, errors=CONFLICT)
 def helpdesk_mapping_add(connection_id: int, body: NewMapping):
     from plugin.services.helpdesks import sync
 
@@ -165,7 +180,7 @@ def helpdesk_mapping_add(connection_id: int, body: NewMapping):
         sync.remap(connection, utcnow())
         return row
 
-    row = commit_or_field_error(add)
+    row = _stored(add)
     return jsonify({"id": row.id, "hint": row.hint, "value": row.value,
                     "customer_id": row.customer_id, "installation_id": row.installation_id}), 201
 
