@@ -202,3 +202,40 @@ def test_forms_refuse_nul_characters_too(app):
             assert refused.value.field == field and "NUL" in refused.value.message
         session.rollback()
     assert count(app, Customer) == 0
+
+
+def test_helpdesk_routes_name_unknown_fields_and_ids_beyond_32_bits(app, client, admin,
+                                                                   make_customer):
+    from plugin.models import HelpdeskConnection, HelpdeskMapping
+
+    error = error_of(call(client, admin, "/api/v1/helpdesks", {
+        "kind": "rt", "url": "https://rt.example", "token": "t", "querry": "Queue='x'"}))
+    assert (error["code"], error["field"]) == ("unknown_field", "querry")
+    assert count(app, HelpdeskConnection) == 0
+    made = call(client, admin, "/api/v1/helpdesks",
+                {"kind": "rt", "url": "https://rt.example", "token": "t"})
+    assert made.status_code == 201, made.get_json()
+    url = f"/api/v1/helpdesks/{made.get_json()['id']}/mappings"
+    customer = make_customer("Müller")
+    for body, field in [({"hint": "queue", "value": "x", "customer_id": BIG}, "customer_id"),
+                        ({"hint": "queue", "value": "x", "customer_id": customer,
+                          "installation_id": BIG}, "installation_id"),
+                        ({"hint": "queue", "value": "x", "customer_id": customer,
+                          "customer": "Müller"}, "customer"),
+                        ({"hint": "queue", "value": "a\x00", "customer_id": customer}, "value")]:
+        assert error_of(call(client, admin, url, body))["field"] == field
+    assert error_of(client.get("/api/v1/helpdesks/log?event=mail"))["field"] == "event"
+    assert error_of(client.get("/api/v1/helpdesks/pushes?state=sent"))["field"] == "state"
+    assert count(app, HelpdeskMapping) == 0
+
+
+def test_the_company_route_names_unknown_fields_and_numbers_beyond_32_bits(app, client, admin):
+    from plugin.models import CompanySetting
+
+    r = call(client, admin, "/api/v1/company", {"name": "Acme", "vat": "DE1"}, method="PUT")
+    assert (error_of(r)["code"], error_of(r)["field"]) == ("unknown_field", "vat")
+    r = call(client, admin, "/api/v1/company", {"payment_terms_days": BIG}, method="PUT")
+    assert error_of(r)["field"] == "payment_terms_days"
+    r = call(client, admin, "/api/v1/company", {"name": "Ac\x00me"}, method="PUT")
+    assert error_of(r)["field"] == "name"
+    assert count(app, CompanySetting) == 0

@@ -63,6 +63,14 @@ def _field_error(e: FieldError):
     raise ApiError(422, "invalid_field", e.message, e.field) from None
 
 
+# What a webhook can answer beyond the statuses every route has. Its body stays a hand-written
+# schema, checked by the services after the signature: the signature is over the raw bytes and
+# is checked first, so an unsigned request learns nothing from validation (401, never 422).
+ERRORS = {401: "The signature is missing, wrong or too old, or no secret is configured",
+          409: "Another delivery for this ticket was taken at the same moment; send it again",
+          413: f"The body is larger than {MAX_BODY} bytes"}
+
+
 def _conflict():
     """Two deliveries about one new ticket at the same moment: the other one made it."""
     session.rollback()
@@ -75,8 +83,7 @@ def _conflict():
 @signed
 @doc("A Zammad webhook (its default payload): X-Hub-Signature (HMAC-SHA1 of the raw body under "
      "the connection's webhook token), deduplicated by X-Zammad-Delivery; 401 when the "
-     "signature does not verify", response=TAKEN, status=201,
-     errors={401: "The signature does not verify"})
+     "signature does not verify", response=TAKEN, status=201, errors=ERRORS)
 def zammad_webhook():
     body = _body()
     keys = secret_keys()
@@ -122,8 +129,7 @@ def zammad_webhook():
          "subject": {"type": "string"},
          "status": {"type": "string", "enum": ["open", "closed"]},
          "customer_id": {"type": "integer"}, "installation_id": {"type": "integer"}}},
-     response=TAKEN, status=201,
-     errors={401: "The signature does not verify, or the request is older than 300 s"})
+     response=TAKEN, status=201, errors=ERRORS)
 def tickets_webhook():
     body = _body()
     now = utcnow()

@@ -46,10 +46,12 @@ def test_the_environment_gives_the_defaults_until_an_admin_changes_them(client, 
 def test_every_wrong_value_is_named_at_once_and_nothing_is_stored(app, client, admin):
     r = put(client, admin, {"vat_id": "DE123456789", "iban": "DE00 1234", "bic": "X",
                             "country": "XX", "invoice_number_format": "{customer}",
-                            "payment_terms_days": "soon", "email": "billing at home"})
+                            "payment_terms_days": 400, "email": "billing at home"})
     assert r.status_code == 422
     assert set(r.get_json()["error"]["fields"]) == {
         "iban", "bic", "country", "invoice_number_format", "payment_terms_days", "email"}
+    r = put(client, admin, {"payment_terms_days": "soon"})  # not a number: the type check
+    assert (r.status_code, r.get_json()["error"]["field"]) == (422, "payment_terms_days")
     r = put(client, admin, {"vat_id": "DE123456789"})
     assert r.get_json()["error"]["fields"] == {
         "vat_id": "'DE123456789' is not a valid VAT id (wrong length or check digit)"}

@@ -133,3 +133,24 @@ def test_editing_a_connection_with_the_token_left_empty_keeps_it(app, admin, zam
     checked = _form(admin, f"/admin/helpdesks/{connection}/check")
     assert checked.status_code == 302
     assert "Connection works" in admin.client.get("/admin/helpdesks").get_data(as_text=True)
+
+
+def test_a_connection_made_twice_at_once_is_a_409_not_a_500(app, admin, monkeypatch):
+    """The other request's connection was not committed when this one looked for its source:
+    the unique constraint decides, and the loser gets a 409 with nothing stored."""
+    from sqlalchemy import select
+
+    from plugin.db import session
+    from plugin.models import HelpdeskConnection
+    from plugin.services.helpdesks import connections
+
+    headers = {"X-CSRFToken": admin.csrf}
+    body = {"kind": "rt", "url": "https://rt.example", "token": "t"}
+    assert admin.client.post("/api/v1/helpdesks", headers=headers, json=body).status_code == 201
+    monkeypatch.setattr(connections, "by_source", lambda source: None)  # the race
+    again = admin.client.post("/api/v1/helpdesks", headers=headers, json=body)
+    assert (again.status_code, again.json["error"]["code"]) == (409, "conflict")
+    with app.app_context():
+        assert len(session.scalars(select(HelpdeskConnection)).all()) == 1
+    document = admin.client.get("/api/v1/openapi.json").json
+    assert "409" in document["paths"]["/helpdesks"]["post"]["responses"]
