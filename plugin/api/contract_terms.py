@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from flask import jsonify
 from pydantic import Field
+from sqlalchemy.exc import IntegrityError
 
 from plugin.access import allow
 from plugin.api import bp, commit_or_field_error, doc
@@ -72,6 +73,21 @@ class TermsIn(Body):
     budget_mail: bool = Field(False, description="also e-mail the customer an alert")
 
 
+# A save that lost a race to the same row (its unique key): the other request's value stands.
+CONFLICT = {409: "Saved at the same time by another request: nothing of this one was stored; "
+                 "send it again"}
+
+
+def commit_once(fn, *args):
+    """`commit_or_field_error`, with a unique key taken by a concurrent request a 409 (the
+    client sends it again) instead of a server error; nothing of this request is stored."""
+    try:
+        return commit_or_field_error(fn, *args)
+    except IntegrityError:
+        session.rollback()
+        raise ApiError(409, "conflict", CONFLICT[409] + ".") from None
+
+
 def _contract(contract_id: int) -> Contract:
     contract = session.get(Contract, contract_id)
     if contract is None:
@@ -89,8 +105,9 @@ def contract_terms_get(contract_id: int):
 
 @bp.put("/contracts/<int:contract_id>/terms")
 @allow("admin")
-@doc("Set a contract's profitability terms (send every field)", body=TermsIn, response=TERMS)
+@doc("Set a contract's profitability terms (send every field)", body=TermsIn, response=TERMS,
+     errors=CONFLICT)
 def contract_terms_put(contract_id: int, body: TermsIn):
     contract = _contract(contract_id)
-    row = commit_or_field_error(service.save_terms, contract, body.given())
+    row = commit_once(service.save_terms, contract, body.given())
     return jsonify(service.terms_json(row, contract_id))

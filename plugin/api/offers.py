@@ -8,6 +8,7 @@ from pydantic import Field
 
 from plugin.access import allow
 from plugin.api import bp, commit_or_field_error, doc, list_of
+from plugin.api.contract_terms import CONFLICT, commit_once
 from plugin.api.errors import ApiError
 from plugin.api.schemas import Amount, Body, Query, Text
 from plugin.api.tasks import get_task
@@ -211,10 +212,10 @@ def offer_templates():
 @bp.put("/offer-templates")
 @allow("admin")
 @doc("Save the template of a kind and language; an unknown placeholder is refused, naming it",
-     body=TemplateText, response=TEMPLATE)
+     body=TemplateText, response=TEMPLATE, errors=CONFLICT)
 def offer_template_put(body: TemplateText):
-    shown = commit_or_field_error(templates.save_template, body.kind, body.language,
-                                  body.subject, body.body)
+    shown = commit_once(templates.save_template, body.kind, body.language, body.subject,
+                        body.body)
     return jsonify(template_json(shown))
 
 

@@ -120,3 +120,46 @@ def test_the_terms_screen_refuses_thresholds_beyond_the_column(admin, make_custo
                              ).status_code == 302
     got = admin.client.get(f"/api/v1/contracts/{contract}/terms").get_json()
     assert got["budget_thresholds"] == [50, 80, 100]
+
+
+def test_terms_and_a_template_saved_by_a_concurrent_request_first_are_a_409(
+        app, admin, make_customer, make_contract, monkeypatch):
+    """The other request's row is there, but this one did not see it (read before it was
+    committed): the unique key refuses the second row, the answer is a 409, not a 500."""
+    from plugin.services.profitability import templates, terms
+
+    _, contract = _contract(make_customer, make_contract)
+    assert put_terms(admin, contract, hourly_floor="60.00").status_code == 200
+    monkeypatch.setattr(terms, "terms_of", lambda contract_id: None)
+    error = _error_409(put_terms(admin, contract, hourly_floor="70.00"))
+    assert "send it again" in error["message"]
+    monkeypatch.undo()
+    got = admin.client.get(f"/api/v1/contracts/{contract}/terms").get_json()
+    assert got["hourly_floor"] == "60.00"
+
+    template = {"kind": "flat", "language": "en", "subject": "Your flat", "body": "Hello"}
+    assert _send(admin, "PUT", "/api/v1/offer-templates", template).status_code == 200
+    monkeypatch.setattr(templates, "session", _Blind())
+    _error_409(_send(admin, "PUT", "/api/v1/offer-templates", {**template, "body": "Hi"}))
+    monkeypatch.undo()
+    assert _count(app, OfferTemplate) == 1
+    [saved] = [t for t in admin.client.get("/api/v1/offer-templates").get_json()
+               if (t["kind"], t["language"]) == ("flat", "en")]
+    assert saved["body"] == "Hello"
+
+
+class _Blind:
+    """The session, but a lookup finds nothing (the other request's row not yet seen)."""
+
+    def scalar(self, *args, **kwargs):
+        return None
+
+    def __getattr__(self, name):
+        return getattr(session, name)
+
+
+def _error_409(response):
+    assert response.status_code == 409, (response.status_code, response.get_json())
+    error = response.get_json()["error"]
+    assert error["code"] == "conflict"
+    return error
