@@ -48,8 +48,8 @@ TEMPLATE = {"type": "object", "properties": {
     "kind": {"type": "string"}, "language": {"type": "string"}, "subject": {"type": "string"},
     "body": {"type": "string"}, "edited": {"type": "boolean", "readOnly": True},
     "placeholders": {"type": "array", "items": {"type": "string"}, "readOnly": True}}}
-# An offer's or a template's text: the subject one line of the column's 300 characters (the
-# services say so in their words), the body long enough for any letter.
+# The longest text of an offer or template taken (a Text column; a letter is far shorter).
+# The subject fits its column of 300; that it is one line the services say.
 BODY_TEXT = 20000
 Months = Annotated[int, Field(ge=1, le=whatif.MAX_MONTHS,
                               description="how many of the last finalized months")]
