@@ -1,12 +1,21 @@
 """API: offers made from tasks (draft, preview, edit, send, answer), their what-if, the offer
 templates, and the what-if of any changes to a contract."""
 
-from flask import jsonify, request
+from typing import Annotated, Literal
+
+from flask import jsonify
+from pydantic import Field
 
 from plugin.access import allow
-from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of
+from plugin.api.contract_terms import CONFLICT, commit_once
 from plugin.api.errors import ApiError
+from plugin.api.schemas import Amount, Body, Query, Text
 from plugin.api.tasks import get_task
+from plugin.billing.cost_cap import HIGHEST_CATEGORY
+from plugin.billing.handled_calls import CallPricingModel
+from plugin.billing.offer_defaults import LANGUAGES
+from plugin.billing.offer_text import TemplateKind
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import Contract, Offer
@@ -39,7 +48,57 @@ TEMPLATE = {"type": "object", "properties": {
     "kind": {"type": "string"}, "language": {"type": "string"}, "subject": {"type": "string"},
     "body": {"type": "string"}, "edited": {"type": "boolean", "readOnly": True},
     "placeholders": {"type": "array", "items": {"type": "string"}, "readOnly": True}}}
-MONTHS = {"months": {"type": "integer", "minimum": 1, "maximum": whatif.MAX_MONTHS}}
+# The longest text of an offer or template taken (a Text column; a letter is far shorter).
+# The subject fits its column of 300; that it is one line the services say.
+BODY_TEXT = 20000
+Months = Annotated[int, Field(ge=1, le=whatif.MAX_MONTHS,
+                              description="how many of the last finalized months")]
+Language = Literal[LANGUAGES]
+Kind = Literal[tuple(str(kind) for kind in TemplateKind)]
+
+
+class DraftLanguage(Body):
+    language: Language | None = Field(None, description="default: the customer's")
+
+
+class OfferText(Body):
+    subject: Text(300)
+    body: Text(BODY_TEXT)
+
+
+class OfferAnswer(Body):
+    status: Literal[service.ANSWERS]
+    option: Literal["offer", "alternative"] | None = Field(
+        None, description="accepted: the terms offered (default) or the alternative it mentions")
+
+
+class MonthsQuery(Query):
+    months: Months = 3
+
+
+class ContractChanges(Body):
+    """What a proposal changes; a field left out stays as the contract has it."""
+
+    fee: Amount = None
+    call_pricing: Literal[tuple(str(m) for m in CallPricingModel)] = None
+    call_price: Amount = Field(None, description="per minute, per handled call or per month")
+    cost_cap_category: Annotated[int, Field(ge=1, le=HIGHEST_CATEGORY)] = None
+    cost_cap: None = Field(None, description="null: drops the cost cap")
+
+
+class ContractWhatIf(Body):
+    months: Months = 3
+    changes: ContractChanges = Field(default_factory=ContractChanges)
+
+
+class TemplateKey(Body):
+    kind: Kind
+    language: Language
+
+
+class TemplateText(TemplateKey):
+    subject: Text(300)
+    body: Text(BODY_TEXT)
 
 
 def _offer(offer_id: int) -> Offer:
@@ -47,14 +106,6 @@ def _offer(offer_id: int) -> Offer:
     if offer is None:
         raise ApiError(404, "not_found", f"No offer {offer_id}.")
     return offer
-
-
-def _months() -> int:
-    try:
-        return int(request.args.get("months", 3))
-    except ValueError:
-        raise ApiError(422, "invalid_field", "'months' must be a whole number.", "months") \
-            from None
 
 
 def _field_error(fn, *args):
@@ -76,13 +127,11 @@ def task_offers(task_id: int):
 @bp.post("/tasks/<int:task_id>/offers")
 @allow("admin")
 @doc("Draft the task's offer (again) from the template, in the customer's language or "
-     "`language`: the preview", body={"type": "object", "properties": {
-         "language": {"type": ["string", "null"], "enum": ["de", "en", "nb", None]}}},
-     response=OFFER, status=201)
-def task_offer_draft(task_id: int):
+     "`language`: the preview", body=DraftLanguage, response=OFFER, status=201)
+def task_offer_draft(task_id: int, body: DraftLanguage):
     task = get_task(task_id)
-    language = field(json_body(), "language", str, required=False)
-    offer = commit_or_field_error(service.draft_offer, task, settings(), utcnow(), language)
+    offer = commit_or_field_error(service.draft_offer, task, settings(), utcnow(),
+                                  body.language)
     return jsonify(service.offer_json(offer)), 201
 
 
@@ -95,12 +144,11 @@ def offer_get(offer_id: int):
 
 @bp.put("/offers/<int:offer_id>")
 @allow("admin")
-@doc("Reword a draft", body={"type": "object", "required": ["subject", "body"], "properties": {
-    "subject": {"type": "string"}, "body": {"type": "string"}}}, response=OFFER)
-def offer_edit(offer_id: int):
-    offer, data = _offer(offer_id), json_body()
+@doc("Reword a draft", body=OfferText, response=OFFER)
+def offer_edit(offer_id: int, body: OfferText):
+    offer = _offer(offer_id)
     return jsonify(service.offer_json(commit_or_field_error(
-        service.edit_draft, offer, field(data, "subject", str), field(data, "body", str))))
+        service.edit_draft, offer, body.subject, body.body)))
 
 
 @bp.post("/offers/<int:offer_id>/send")
@@ -115,45 +163,34 @@ def offer_send(offer_id: int):
 @bp.post("/offers/<int:offer_id>/answer")
 @allow("admin")
 @doc("The customer's answer: accepted (the terms change from the next period), declined or "
-     "expired", body={"type": "object", "required": ["status"], "properties": {
-         "status": {"type": "string", "enum": list(service.ANSWERS)},
-         "option": {"type": "string", "enum": ["offer", "alternative"], "description":
-                    "accepted: the terms offered (default) or the alternative it mentions"}}},
-     response=OFFER)
-def offer_answer(offer_id: int):
-    offer, data = _offer(offer_id), json_body()
-    status = field(data, "status", str)
-    option = field(data, "option", str, required=False) or "offer"
-    return jsonify(service.offer_json(commit_or_field_error(service.answer, offer, status,
-                                                            settings(), utcnow(), option)))
+     "expired", body=OfferAnswer, response=OFFER)
+def offer_answer(offer_id: int, body: OfferAnswer):
+    offer = _offer(offer_id)
+    return jsonify(service.offer_json(commit_or_field_error(
+        service.answer, offer, body.status, settings(), utcnow(), body.option or "offer")))
 
 
 @bp.get("/offers/<int:offer_id>/what-if")
 @allow("admin")
 @doc("The offer's proposal over the last finalized months, next to what was billed",
-     response=WHAT_IF, query=MONTHS)
-def offer_what_if(offer_id: int):
+     response=WHAT_IF, query=MonthsQuery)
+def offer_what_if(offer_id: int, query: MonthsQuery):
     offer = _offer(offer_id)
     return jsonify(whatif.rows_json(_field_error(whatif.offer_what_if, offer, settings(),
-                                                 _months())))
+                                                 query.months)))
 
 
 @bp.post("/contracts/<int:contract_id>/what-if")
 @allow("admin", "billing")
-@doc("Any changes to a contract over its customer's last finalized months", body={
-    "type": "object", "properties": {
-        "months": MONTHS["months"],
-        "changes": {"type": "object", "description": "fee, call_pricing, call_price, "
-                    "cost_cap_category; cost_cap: null drops the cap"}}}, response=WHAT_IF)
-def contract_what_if(contract_id: int):
+@doc("Any changes to a contract over its customer's last finalized months",
+     body=ContractWhatIf, response=WHAT_IF)
+def contract_what_if(contract_id: int, body: ContractWhatIf):
     contract = session.get(Contract, contract_id)
     if contract is None:
         raise ApiError(404, "not_found", f"No contract {contract_id}.")
-    data = json_body()
-    changes = field(data, "changes", dict, required=False) or {}
-    months = field(data, "months", int, required=False) or 3
-    return jsonify(whatif.rows_json(_field_error(whatif.contract_what_if, contract, changes,
-                                                 settings(), months)))
+    return jsonify(whatif.rows_json(_field_error(whatif.contract_what_if, contract,
+                                                 body.changes.given(), settings(),
+                                                 body.months)))
 
 
 def template_json(shown) -> dict:
@@ -172,26 +209,19 @@ def offer_templates():
     return jsonify([template_json(shown) for shown in templates.all_templates()])
 
 
-TEMPLATE_KEY = {"type": "object", "required": ["kind", "language"], "properties": {
-    "kind": {"type": "string"}, "language": {"type": "string", "enum": ["de", "en", "nb"]}}}
-
-
 @bp.put("/offer-templates")
 @allow("admin")
 @doc("Save the template of a kind and language; an unknown placeholder is refused, naming it",
-     body=TEMPLATE, response=TEMPLATE)
-def offer_template_put():
-    data = json_body()
-    shown = commit_or_field_error(templates.save_template, field(data, "kind", str),
-                                  field(data, "language", str), field(data, "subject", str),
-                                  field(data, "body", str))
+     body=TemplateText, response=TEMPLATE, errors=CONFLICT)
+def offer_template_put(body: TemplateText):
+    shown = commit_once(templates.save_template, body.kind, body.language, body.subject,
+                        body.body)
     return jsonify(template_json(shown))
 
 
 @bp.post("/offer-templates/reset")
 @allow("admin")
-@doc("Back to the shipped text of a kind and language", body=TEMPLATE_KEY, response=TEMPLATE)
-def offer_template_reset():
-    data = json_body()
+@doc("Back to the shipped text of a kind and language", body=TemplateKey, response=TEMPLATE)
+def offer_template_reset(body: TemplateKey):
     return jsonify(template_json(commit_or_field_error(
-        templates.reset_template, field(data, "kind", str), field(data, "language", str))))
+        templates.reset_template, body.kind, body.language)))

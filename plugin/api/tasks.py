@@ -1,13 +1,16 @@
 """API: tasks of the profitability control and budget alerts — list, read, assign, close; and
 the checks of a period run on demand."""
 
-from flask import jsonify, request
+from typing import Literal
+
+from flask import jsonify
+from pydantic import Field
 
 from plugin import access
 from plugin.access import allow
-from plugin.api import bp, commit_or_field_error, doc, field, json_body, list_of
+from plugin.api import bp, commit_or_field_error, doc, list_of, period_of
 from plugin.api.errors import ApiError
-from plugin.billing import Period
+from plugin.api.schemas import Body, Id, PeriodText, Query, Text
 from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import Task
@@ -36,6 +39,25 @@ CHECK_RESULT = {"type": "object", "properties": {
         "created": {"type": "boolean"}, "task": TASK}})}}
 
 
+class TaskQuery(Query):
+    status: Literal["open", "done", "all"] = "open"
+    kind: Literal[service.KINDS] | None = None
+    mine: bool = Field(False, description="only the tasks assigned to me")
+    customer_id: Id | None = None
+
+
+class Assignment(Body):
+    assignee_id: Id | None = Field(None, description="an active admin; null: nobody")
+
+
+class Closing(Body):
+    note: Text(2000) = Field(description="what was done")
+
+
+class Check(Body):
+    period: PeriodText
+
+
 def get_task(task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None:
@@ -45,19 +67,12 @@ def get_task(task_id: int) -> Task:
 
 @bp.get("/tasks")
 @allow("admin")
-@doc("Tasks, newest first (default: open ones)", response=list_of(TASK), query={
-    "status": {"type": "string", "enum": ["open", "done", "all"]},
-    "kind": {"type": "string", "enum": list(service.KINDS)},
-    "mine": {"type": "boolean", "description": "only the tasks assigned to me"},
-    "customer_id": {"type": "integer"}})
-def task_list():
-    status = request.args.get("status", "open")
-    mine = request.args.get("mine", "").lower() in ("1", "true", "yes")
-    customer_id = request.args.get("customer_id", type=int)
+@doc("Tasks, newest first (default: open ones)", response=list_of(TASK), query=TaskQuery)
+def task_list(query: TaskQuery):
     try:
-        rows = service.list_tasks(None if status == "all" else status,
-                                  request.args.get("kind") or None,
-                                  access.current_user().id if mine else None, customer_id)
+        rows = service.list_tasks(None if query.status == "all" else query.status, query.kind,
+                                  access.current_user().id if query.mine else None,
+                                  query.customer_id)
     except FieldError as e:
         raise ApiError(422, "invalid_field", e.message, e.field) from None
     return jsonify([service.task_json(t) for t in rows])
@@ -72,40 +87,30 @@ def task_get(task_id: int):
 
 @bp.post("/tasks/<int:task_id>/assign")
 @allow("admin")
-@doc("Assign a task to an admin (null: to nobody)", body={"type": "object", "properties": {
-    "assignee_id": {"type": ["integer", "null"]}}}, response=TASK)
-def task_assign(task_id: int):
+@doc("Assign a task to an admin (null: to nobody)", body=Assignment, response=TASK)
+def task_assign(task_id: int, body: Assignment):
     task = get_task(task_id)
-    assignee = field(json_body(), "assignee_id", int, required=False)
-    return jsonify(service.task_json(commit_or_field_error(service.assign, task, assignee,
-                                                           utcnow())))
+    return jsonify(service.task_json(commit_or_field_error(service.assign, task,
+                                                           body.assignee_id, utcnow())))
 
 
 @bp.post("/tasks/<int:task_id>/close")
 @allow("admin")
-@doc("Close a task with a note saying what was done", body={
-    "type": "object", "required": ["note"], "properties": {"note": {"type": "string"}}},
-    response=TASK)
-def task_close(task_id: int):
+@doc("Close a task with a note saying what was done", body=Closing, response=TASK)
+def task_close(task_id: int, body: Closing):
     task = get_task(task_id)
-    note = field(json_body(), "note", str)
     return jsonify(service.task_json(commit_or_field_error(
-        service.close, task, access.current_user(), note, utcnow())))
+        service.close, task, access.current_user(), body.note, utcnow())))
 
 
 @bp.post("/profitability/checks")
 @allow("admin")
-@doc("Run the profitability checks of a period now (as after its billing run)", body={
-    "type": "object", "required": ["period"], "properties": {
-        "period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}}}, response=CHECK_RESULT)
-def profitability_check():
+@doc("Run the profitability checks of a period now (as after its billing run)", body=Check,
+     response=CHECK_RESULT)
+def profitability_check(body: Check):
     from plugin.transactions import check_profitability
 
-    text = field(json_body(), "period", str)
-    try:
-        period = Period.parse(text)
-    except ValueError as e:
-        raise ApiError(422, "invalid_field", str(e), "period") from None
+    period = period_of(body.period)
     result = check_profitability(period, settings(), utcnow())
     return jsonify({"period": str(period), "created": result.created,
                     "tasks": [{"created": r.created, "task": service.task_json(r.task)}

@@ -165,7 +165,7 @@ def test_the_offer_screen_what_if_bills_the_finalized_months_again(app, admin, p
     assert custom.get_json()[0]["would_be"] == "920.00"
     bad = _post(admin, f"/api/v1/contracts/{per_call_task['contract']}/what-if",
                 {"changes": {"colour": "red"}})
-    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "changes"
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "changes.colour"
 
 
 def test_an_offer_to_a_customer_without_a_billing_address_is_refused(app, admin,  # noqa: F811

@@ -53,9 +53,17 @@ def parse_amounts(value) -> list[Decimal]:
     return amounts
 
 
+# Thresholds in % of the quota: ten of three digits fit the column (String(40)).
+MAX_THRESHOLD, MAX_THRESHOLDS = 999, 10
+
+
 def parse_thresholds(value) -> list[int]:
-    thresholds = [whole(item, "budget_thresholds", minimum=1) for item in _listed(value)]
-    return sorted(set(thresholds))
+    thresholds = sorted({whole(item, "budget_thresholds", minimum=1) for item in _listed(value)})
+    if thresholds and thresholds[-1] > MAX_THRESHOLD:
+        raise FieldError("budget_thresholds", f"at most {MAX_THRESHOLD} %")
+    if len(thresholds) > MAX_THRESHOLDS:
+        raise FieldError("budget_thresholds", f"at most {MAX_THRESHOLDS} thresholds")
+    return thresholds
 
 
 def save_terms(contract: Contract, data: dict) -> ContractTerms:
