@@ -103,13 +103,15 @@ class CustomerIn(Body):
     name: Text(200)
     address: Text(1000) = ""
     country: Text(2) = Field("DE", description="ISO 3166 two-letter code")
-    vat_id: Text(20) | None = None
+    vat_id: Text(30) | None = None
     billing_email: Text(254) | None = None
     currency: Text(3) = Field("EUR", description="ISO 4217 code")
     language: Text(8) = "de"
     default_hourly_rate: Amount | None = None
     buyer_reference: Text(100) | None = None
     vat_exempt: bool = False
+    invoice_delivery: Literal["pdf", "zugferd", "xrechnung", "none"] = Field(
+        "none", description="how invoices reach the customer by e-mail")
 
 
 class NewCustomer(CustomerIn):

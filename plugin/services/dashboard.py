@@ -93,15 +93,16 @@ def dashboard(period: billing.Period, settings: Settings, *, sort: str = "custom
     page = min(max(page, 1), pages)
     order = SORTS[sort].desc() if descending else SORTS[sort].asc()
     found = session.execute(
-        base.with_only_columns(LiveStatement, Customer.name)
+        base.with_only_columns(LiveStatement.customer_id, LiveStatement.stale,
+                               LiveStatement.summary, Customer.name)
         .order_by(order.nulls_last(), LiveStatement.customer_id)
         .offset((page - 1) * per_page).limit(per_page)).all()
-    stale_ids = [s.customer_id for s, _ in found if s.stale]
+    stale_ids = [r.customer_id for r in found if r.stale]
     costs = live.hourly_costs() if stale_ids else {}
     fresh = {b.customer.id: live.to_json(live.figures_of(b, settings, costs))
              for b in load_bills(stale_ids, period, settings)}
-    rows = [Row(s.customer_id, name, fresh.get(s.customer_id) or json.loads(s.summary),
-                s.stale) for s, name in found]
+    rows = [Row(r.customer_id, r.name, fresh.get(r.customer_id) or json.loads(r.summary),
+                r.stale) for r in found]
     start, end = period.bounds(str(settings.timezone))
     in_month = and_(Call.started_at >= start, Call.started_at < end)
     unmatched = session.scalar(select(func.count()).select_from(Call).where(

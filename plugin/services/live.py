@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, event, func, inspect, or_, select, update
+from sqlalchemy import bindparam, case, event, func, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -246,19 +246,24 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
     for row in rows:
         by_period[row.period].append(row)
     costs = hourly_costs() if rows else {}
+    stored = []
     for period, claimed in by_period.items():
         bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
                                                       billing.Period.parse(period), settings)}
         for row in claimed:
             bill = bills.get(row.customer_id)
-            if bill is None:
-                continue
-            figures = figures_of(bill, settings, costs)
-            session.execute(update(LiveStatement).where(
-                LiveStatement.id == row.id,
-                or_(LiveStatement.computed_at.is_(None), LiveStatement.computed_at <= now))
-                .values(stale=case((LiveStatement.version == row.version, False), else_=True),
-                        computed_at=now, draft=json.dumps(draft_json(bill)), **columns(figures)))
+            if bill is not None:
+                stored.append({"row_id": row.id, "claimed_version": row.version,
+                               "draft": json.dumps(draft_json(bill)),
+                               **columns(figures_of(bill, settings, costs))})
+    if stored:
+        # One statement for the whole batch (executemany), not one round trip per row.
+        t = LiveStatement.__table__
+        session.connection().execute(update(t).where(
+            t.c.id == bindparam("row_id"), or_(t.c.computed_at.is_(None), t.c.computed_at <= now))
+            .values(stale=case((t.c.version == bindparam("claimed_version"), False),
+                               else_=True), computed_at=now, **{
+                    name: bindparam(name) for name in ("draft", *COLUMNS)}), stored)
     if rows:
         session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
                         .values(claimed_until=None))
@@ -301,6 +306,9 @@ def hourly_costs() -> dict[int, Decimal]:
 def figures_of(bill, settings: Settings, costs: dict[int, Decimal]) -> Summary:
     """A loaded bill's figures, as stored in the live statement and shown by readers."""
     return summarize(bill.bill, bill.contracts, bill.engineers, costs, str(settings.timezone))
+
+
+COLUMNS = ("units", "quota_minutes", "quota_used_minutes", "net", "telephony", "summary")
 
 
 def columns(figures: Summary) -> dict:

@@ -29,7 +29,7 @@ def post(client, auth, body):
      "'ATU13585627' is a VAT id of AT, but the country is DE"),
     ({"name": "X", "country": "CH", "vat_id": "CHE-123.456.789"}, "vat_id",
      "is not a valid VAT id of CH"),
-    ({"name": "X", "invoice_delivery": "fax"}, "invoice_delivery", "pdf or zugferd"),
+    ({"name": "X", "invoice_delivery": "fax"}, "invoice_delivery", "'pdf', 'zugferd'"),
     ({"name": "X", "invoice_delivery": "pdf", "billing_email": ""}, "billing_email",
      "give the address"),
 ])
