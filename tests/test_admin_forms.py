@@ -78,7 +78,7 @@ def test_exponents_and_amounts_beyond_the_bound_are_refused(client, admin, make_
     assert found["overflow_rate"].startswith("Overflow rate per unit: “1e5” is not an amount")
     assert found["fee"] == "Monthly fee: must be between 0 and 999999999.99"
     api = call(client, admin, f"/api/v1/customers/{customer}/contracts",
-               {**CONTRACT, "overflow_rate": "1e5"})
+               {"name": "Basic", "valid_from": "2026-10-01", "overflow_rate": "1e5"})
     assert (api.status_code, api.json["error"]["field"]) == (422, "overflow_rate")
 
 

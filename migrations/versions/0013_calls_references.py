@@ -5,17 +5,18 @@ are results of matching that the import computes. PostgreSQL checked those three
 row by row on every import (more than the whole time budget of a big file), so they go: the
 import checks what it wrote before it commits (plugin/services/calls/references.py), and these
 triggers refuse to delete (or renumber) a customer, installation or tariff that calls refer to.
-The import's foreign key to qh_call_imports stays.
+The import's foreign key to qh_call_imports stays. (On SQLite a later migration that makes
+Alembic rebuild one of those tables must create its trigger again.)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 02:50:00
 """
 
 from alembic import op
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

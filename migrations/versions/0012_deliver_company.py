@@ -1,7 +1,7 @@
 """Company settings with their audit trail; each customer's invoice delivery choice
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 02:30:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import plugin.db
 
-revision = '0013'
-down_revision = '0012'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
