@@ -1,6 +1,7 @@
 """Sign-in under attack: failed sign-ins are throttled per account and per address, an unknown
 username costs the same hash as a known one, and guessable passwords are refused."""
 
+import re
 import shutil
 import socket
 import subprocess
@@ -28,7 +29,8 @@ def test_the_sixth_wrong_password_in_a_minute_is_throttled_with_a_message(client
     assert throttled.status_code == 429
     assert int(throttled.headers["Retry-After"]) > 0
     html = throttled.get_data(as_text=True)
-    assert "Too many failed sign-ins. Try again in 1 minute." in html
+    # How many minutes depends on where the limiter's window stands on the clock: 1 or 2.
+    assert re.search(r"Too many failed sign-ins\. Try again in [12] minutes?\.", html), html
     assert 'name="username"' in html  # the form is still there
     assert client.get("/tickets").status_code == 302  # and nobody signed in
 
