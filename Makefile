@@ -50,7 +50,7 @@ wheel-check: machine $(BIN)/.installed
 
 # After changing texts: extract them, merge into the catalogs, translate, then compile.
 translations: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o plugin/translations/messages.pot .
+	$(BIN)/python scripts/extract_messages.py plugin/translations/messages.pot --no-location --sort-output
 	$(BIN)/pybabel update -i plugin/translations/messages.pot -d plugin/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d plugin/translations --statistics
 

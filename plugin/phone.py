@@ -2,13 +2,12 @@
 
 import phonenumbers
 
-
-class NumberError(ValueError):
-    pass
+from plugin.services.errors import FieldError
 
 
-# Our words, not the library's ("(0) Missing or invalid default region."): how to write one.
-_HOW = "write it with its area code, e.g. 089 1234567, +49 89 1234567 or 0049 89 1234567"
+class NumberError(FieldError):
+    """Not a phone number; in our words, not the library's ("(0) Missing or invalid default
+    region."): how to write one."""
 
 
 def to_e164(raw: str, default_country: str = "DE") -> str:
@@ -22,9 +21,13 @@ def to_e164(raw: str, default_country: str = "DE") -> str:
     try:
         number = phonenumbers.parse(text, default_country.upper())
     except phonenumbers.NumberParseException:
-        raise NumberError(f"{raw!r} is not a phone number: {_HOW}") from None
+        raise NumberError("number", "%(raw)r is not a phone number: write it with its area "
+                          "code, e.g. 089 1234567, +49 89 1234567 or 0049 89 1234567",
+                          raw=raw) from None
     if not phonenumbers.is_possible_number(number):
-        raise NumberError(f"{raw!r} has too few or too many digits for a phone number: {_HOW}")
+        raise NumberError("number", "%(raw)r has too few or too many digits for a phone number: "
+                          "write it with its area code, e.g. 089 1234567, +49 89 1234567 or "
+                          "0049 89 1234567", raw=raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -66,7 +66,7 @@ def company_put(body: CompanyChange):
     except service.CompanyError as e:
         session.rollback()
         response = jsonify({"error": {"code": "invalid_field", "message": str(e),
-                                      "field": next(iter(e.errors)), "fields": e.errors}})
+                                      "field": next(iter(e.errors)), "fields": e.messages()}})
         response.status_code = 422
         return response
     session.commit()

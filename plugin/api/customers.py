@@ -221,7 +221,7 @@ def _create_customer(body: NewCustomer, default_country: str) -> Customer:
         try:
             service.save_installation(customer, inst, default_country)
         except FieldError as e:
-            raise FieldError(f"installations.{n}.{e.field}", e.message) from None
+            raise FieldError(f"installations.{n}.{e.field}", e.template, **e.values) from None
     session.refresh(customer, ["installations"])
     return customer
 

@@ -78,7 +78,8 @@ def run_in_background(app: Flask, period: billing.Period, user_id: int | None) -
     follows it through `period_lock.live_progress` and the run's row. RunInProgress when one
     is going."""
     if period_lock.period_busy(period):
-        raise RunInProgress(f"a billing run or finalization of {period} is in progress")
+        raise RunInProgress("a billing run or finalization of %(period)s is in progress",
+                            period=str(period))
     period_lock.claim(str(period), utcnow())  # at once, so a second click sees it running
 
     def work():

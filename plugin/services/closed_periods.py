@@ -53,7 +53,7 @@ def ensure_open(customer_id: int, instant: datetime, timezone: str, field: str) 
     invoice = session.execute(_closing_number(),
                               {"customer_id": customer_id, "period": str(period)}).first()
     if invoice is not None:
-        raise PeriodClosed(field, (
-            f"{period} is closed for this customer: invoice {invoice.number} is finalized. "
-            f"Correct it with a credit note (which reopens the period) or book the "
-            f"correction in the current period."))
+        raise PeriodClosed(field, "%(period)s is closed for this customer: invoice %(number)s is "
+                           "finalized. Correct it with a credit note (which reopens the period) "
+                           "or book the correction in the current period.", period=period,
+                           number=invoice.number)

@@ -12,6 +12,7 @@ from plugin.config import Settings
 from plugin.db import session
 from plugin.models import CompanySetting, CompanySettingChange, User
 from plugin.services import identifiers
+from plugin.services.errors import FieldError
 
 LOGO_TYPES = {"image/png", "image/jpeg", "image/svg+xml"}
 LOGO_MAX_BYTES = 200 * 1024  # frozen into every invoice's snapshot
@@ -49,11 +50,15 @@ LABELS = {"name": "Company name", "address": "Address", "country": "Country",
 
 
 class CompanyError(ValueError):
-    """Every field the company form got wrong, at once: {field: message}."""
+    """Every field the company form got wrong, at once: {field: FieldError}."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    def __init__(self, errors: dict[str, FieldError]):
+        super().__init__("; ".join(str(e) for e in errors.values()))
         self.errors = errors
+
+    def messages(self) -> dict[str, str]:
+        """{field: message} in English (the API's error.fields)."""
+        return {name: e.message for name, e in self.errors.items()}
 
 
 def defaults(settings: Settings) -> dict:
@@ -82,7 +87,7 @@ def company(settings: Settings) -> Company:
     return Company(**{name: values[name] for name in FIELDS})
 
 
-def _clean(data: dict, current: Company) -> tuple[dict[str, str], dict[str, str]]:
+def _clean(data: dict, current: Company) -> tuple[dict[str, str], dict[str, FieldError]]:
     """(values, errors): every field checked in one pass."""
     values, errors = {}, {}
 
@@ -99,9 +104,9 @@ def _clean(data: dict, current: Company) -> tuple[dict[str, str], dict[str, str]
     values["iban"] = values["iban"].replace(" ", "").upper()
     values["bic"] = values["bic"].replace(" ", "").upper()
     if not values["name"]:
-        errors["name"] = "is required"
+        errors["name"] = FieldError("name", "is required")
     if not values["address"]:
-        errors["address"] = "is required (street, postcode and city)"
+        errors["address"] = FieldError("address", "is required (street, postcode and city)")
     problem = identifiers.country_problem(values["country"])
     if problem:
         errors["country"] = problem
@@ -120,29 +125,32 @@ def _clean(data: dict, current: Company) -> tuple[dict[str, str], dict[str, str]
     for name in ("email", "sender_email"):
         value = values[name]
         if value and ("@" not in value or " " in value.split("<")[-1] or "\n" in value):
-            errors[name] = f"{value!r} is not an e-mail address"
+            errors[name] = FieldError(name, "%(value)r is not an e-mail address", value=value)
     try:
         values["invoice_number_format"].format(year=2026, number=1)
         if "{number" not in values["invoice_number_format"]:
             raise KeyError("number")
     except (KeyError, ValueError, IndexError):
-        errors["invoice_number_format"] = ("may use only {year} and {number} and must use "
-                                           "{number}, e.g. QH-{year}-{number:05d}")
+        errors["invoice_number_format"] = FieldError(
+            "invoice_number_format", "may use only {year} and {number} and must use {number}, "
+            "e.g. QH-{year}-{number:05d}")
     try:
         days = int(values["payment_terms_days"])
         if not 0 <= days <= 365:
             raise ValueError
     except ValueError:
-        errors["payment_terms_days"] = "a whole number of days from 0 to 365"
+        errors["payment_terms_days"] = FieldError("payment_terms_days",
+                                                  "a whole number of days from 0 to 365")
     logo = data.get("logo")
     if isinstance(logo, str) and logo == current.logo:
         logo = None  # sent back unchanged (the API's GET, then PUT)
     if logo:
         kind, _, content = logo if isinstance(logo, tuple) else _data_uri(logo)
         if kind not in LOGO_TYPES:
-            errors["logo"] = "a PNG, JPEG or SVG image"
+            errors["logo"] = FieldError("logo", "a PNG, JPEG or SVG image")
         elif len(content) > LOGO_MAX_BYTES:
-            errors["logo"] = f"at most {LOGO_MAX_BYTES // 1024} KB"
+            errors["logo"] = FieldError("logo", "at most %(limit)s KB",
+                                        limit=LOGO_MAX_BYTES // 1024)
         else:
             values["logo"] = f"data:{kind};base64," + base64.b64encode(content).decode()
     elif data.get("remove_logo") or data.get("logo") == "":  # the form's box; the API's ""

@@ -26,21 +26,20 @@ def save_customer(data: dict, customer: Customer | None = None, *,
     address = check(text, data.get("address"), "address", required=False, max_length=1000)
     country = (check(text, data.get("country"), "country", required=False) or "DE").upper()
     problem = identifiers.country_problem(country)
-    if problem:
-        check.add("country", problem)
+    check.keep(problem)
     vat_id = (check(text, data.get("vat_id"), "vat_id", required=False, max_length=30) or "")
     vat_id = identifiers.compact_vat_id(vat_id).upper() if vat_id else ""
     # python-stdnum judges it (check digits, length) and it must be of the customer's
     # country: only such an id makes an invoice reverse charge (billing.vat).
     problem = identifiers.vat_id_problem(vat_id, country) if vat_id and not problem else None
     if problem:
-        check.add("vat_id", problem)
+        check.keep(problem)
     elif len(vat_id) > 20:
         check.add("vat_id", "at most 20 characters")
     email = check(text, data.get("billing_email"), "billing_email", required=False,
                   max_length=254)
     if email and ("@" not in email or " " in email):
-        check.add("billing_email", f"{email!r} is not an e-mail address")
+        check.add("billing_email", "%(email)r is not an e-mail address", email=email)
     currency = (check(text, data.get("currency"), "currency", required=False) or "EUR").upper()
     if len(currency) != 3 or not currency.isalpha():
         check.add("currency", "an ISO 4217 code, e.g. EUR")
@@ -51,7 +50,7 @@ def save_customer(data: dict, customer: Customer | None = None, *,
                             required=False, max_length=100)
     delivery = data.get("invoice_delivery") or "none"
     if delivery not in DELIVERY_CHOICES:
-        check.add("invoice_delivery", " or ".join(DELIVERY_CHOICES))
+        check.add("invoice_delivery", "choose %(choices)s", choices=" or ".join(DELIVERY_CHOICES))
     elif delivery != "none" and not email:
         check.add("billing_email", "invoices go out by e-mail: give the address")
     check.done()
@@ -80,7 +79,7 @@ def save_installation(customer: Customer, data: dict, default_country: str,
     name = check(text, data.get("name"), "name")
     connection = data.get("connection")
     if connection not in ("modem", "vpn"):
-        check.add("connection", "modem or vpn")
+        check.add("connection", "choose modem or vpn")
     number = check(text, data.get("modem_number"), "modem_number", required=False,
                    max_length=40)
     if connection == "modem":
@@ -90,7 +89,7 @@ def save_installation(customer: Customer, data: dict, default_country: str,
             try:
                 number = to_e164(number, default_country)
             except NumberError as e:
-                check.add("modem_number", str(e))
+                check.keep(e.at("modem_number"))
                 number = None
     else:
         number = None
@@ -103,8 +102,8 @@ def save_installation(customer: Customer, data: dict, default_country: str,
         taken = session.scalar(select(Installation).where(
             Installation.modem_number == number, Installation.id != (inst.id or 0)))
         if taken is not None:
-            raise FieldError("modem_number",
-                             f"{number} is already the modem of {taken.name!r}")
+            raise FieldError("modem_number", "%(number)s is already the modem of %(name)r",
+                             number=number, name=taken.name)
     inst.name = name
     inst.connection = connection
     inst.modem_number = number
@@ -147,8 +146,8 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     valid_from = check(day, data.get("valid_from"), "valid_from")
     valid_to = check(day, data.get("valid_to"), "valid_to", required=False)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        check.add("valid_to", f"must not be before the first day it is valid "
-                              f"({valid_from.isoformat()})")
+        check.add("valid_to", "must not be before the first day it is valid (%(day)s)",
+                  day=valid_from.isoformat())
     fee = check(money, data.get("fee") or "0", "fee", locale=locale)
     unlimited = bool(data.get("unlimited_quota"))
     quota = None if unlimited else check(whole, data.get("quota_minutes") or 0,
@@ -162,14 +161,15 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     scope = data.get("rounding_scope") or "entry"
     scopes = [str(s) for s in billing.RoundingScope]
     if scope not in scopes:
-        check.add("rounding_scope", f"{', '.join(scopes[:-1])} or {scopes[-1]}")
+        check.add("rounding_scope", "choose %(choices)s",
+                  choices=f"{', '.join(scopes[:-1])} or {scopes[-1]}")
     cap = check(whole, data.get("rollover_cap_minutes"), "rollover_cap_minutes",
                 required=False)
     seats = check(whole, data.get("seats"), "seats", required=False)
     tiers = check(parse_seat_tiers, data.get("seat_tiers"), locale=locale) or []
     pricing = data.get("seat_pricing") or None
     if pricing is not None and pricing not in set(billing.SeatMode):
-        check.add("seat_pricing", " or ".join(billing.SeatMode))
+        check.add("seat_pricing", "choose %(choices)s", choices=" or ".join(billing.SeatMode))
     if seats is not None and not tiers and not any(e.field == "seat_tiers"
                                                    for e in check.errors):
         check.add("seat_tiers", "give the price per seat, e.g. '1: 900, 6: 850'")
@@ -178,7 +178,8 @@ def save_contract(customer: Customer, data: dict, contract: Contract | None = No
     installations = [session.get(Installation, i) for i in installation_ids]
     for i, inst in zip(installation_ids, installations, strict=True):
         if inst is None or inst.customer_id != customer.id:
-            raise FieldError("installation_ids", f"installation {i} is not {customer.name}'s")
+            raise FieldError("installation_ids", "installation %(i)s is not %(name)s's", i=i,
+                             name=customer.name)
     row = contract or Contract(customer=customer)
     row.name, row.valid_from, row.valid_to = name, valid_from, valid_to
     row.fee, row.quota_minutes, row.overflow_rate, row.minimum = fee, quota, overflow_rate, \
@@ -221,5 +222,6 @@ def _refuse_overlap(customer: Customer, row: Contract, core: billing.Contract) -
     for other, theirs in others:
         if core.overlaps(theirs):
             until = other.valid_to.isoformat() if other.valid_to else "open end"
-            raise FieldError("valid_from", f"overlaps contract {other.name!r} "
-                             f"({other.valid_from.isoformat()} – {until})")
+            raise FieldError("valid_from", "overlaps contract %(name)r (%(since)s – "
+                             "%(until)s)", name=other.name, since=other.valid_from.isoformat(),
+                             until=until)

@@ -13,12 +13,12 @@ from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Ticket, TimeEntry, TimeSegment, User
 from plugin.services import audit, closed_periods, entry_checks, timers
-from plugin.services.errors import FieldError
+from plugin.services.errors import N_, Explained, FieldError, Word
 
 EDITABLE = ("ticket_id", "started_at", "ended_at", "note", "billable")
 
 
-class NotAllowed(Exception):
+class NotAllowed(Explained):
     """The actor may not touch this entry (the API answers 403, or 404 when it is not theirs)."""
 
 
@@ -42,7 +42,7 @@ def may_correct(actor: User, entry: TimeEntry) -> bool:
     return is_admin(actor) or ("engineer" in actor.roles and entry.engineer_id == actor.id)
 
 
-def closed_because(entry: TimeEntry, settings: Settings) -> str | None:
+def closed_because(entry: TimeEntry, settings: Settings) -> closed_periods.PeriodClosed | None:
     """Why the entry can no longer be corrected or voided (its month is closed), or None."""
     if entry.ended_at is None:
         return None  # a running timer may still be voided (see `void`)
@@ -50,21 +50,22 @@ def closed_because(entry: TimeEntry, settings: Settings) -> str | None:
         closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
                                    str(settings.timezone), "started_at")
     except closed_periods.PeriodClosed as e:
-        return e.message
+        return e
     return None
 
 
 def _require_reason(reason: str | None, what: str) -> str:
     reason = entry_checks.clean_reason(reason)
     if not reason:
-        raise FieldError("reason", f"say why: {what} goes into the evidence log with its reason")
+        raise FieldError("reason", "say why: %(what)s goes into the evidence log with its reason",
+                         what=Word(what))
     return reason
 
 
 def _ticket(ticket_id) -> Ticket:
     ticket = session.get(Ticket, ticket_id) if isinstance(ticket_id, int) else None
     if ticket is None:
-        raise FieldError("ticket_id", f"no ticket #{ticket_id}")
+        raise FieldError("ticket_id", "no ticket #%(ticket_id)s", ticket_id=ticket_id)
     return ticket
 
 
@@ -78,7 +79,8 @@ def _check_span(engineer_id: int, start: datetime | None, end: datetime | None,
     entry_checks.plausible_start(start, now, settings)
     if end <= start:
         local = start.astimezone(settings.timezone)
-        raise FieldError("ended_at", f"must be after the start ({local:%Y-%m-%d %H:%M})")
+        raise FieldError("ended_at", "must be after the start (%(local)s)",
+                         local=format(local, "%Y-%m-%d %H:%M"))
     entry_checks.not_in_future(end, now, "ended_at")
     entry_checks.plausible_length((end - start).total_seconds(), settings)
     entry_checks.refuse_overlap(engineer_id, start, end, settings, exclude_id)
@@ -94,11 +96,11 @@ def create_manual(actor: User, *, ticket_id, started_at: datetime | None,
     if engineer_id != actor.id and not is_admin(actor):
         raise NotAllowed("Engineers book only their own time; an admin books for others.")
     if engineer_id != actor.id and session.get(User, engineer_id) is None:
-        raise FieldError("engineer_id", f"no user #{engineer_id}")
+        raise FieldError("engineer_id", "no user #%(engineer_id)s", engineer_id=engineer_id)
     ticket = _ticket(ticket_id)
     note = entry_checks.clean_note(note)
     _check_span(engineer_id, started_at, ended_at, now, settings)
-    reason = _require_reason(reason, "a manual entry")
+    reason = _require_reason(reason, N_("a manual entry"))
     closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     entry = TimeEntry(engineer_id=engineer_id, ticket=ticket, started_at=started_at,
                       ended_at=ended_at, note=note, billable=bool(billable), source="manual",
@@ -117,14 +119,15 @@ def edit(actor: User, entry: TimeEntry, changes: dict, reason: str | None, now: 
     if not may_correct(actor, entry):
         raise NotAllowed("Engineers correct only their own entries.")
     if entry.voided_at is not None:
-        raise FieldError("entry", f"entry #{entry.id} is voided: book a new one instead")
+        raise FieldError("entry", "entry #%(id)s is voided: book a new one instead", id=entry.id)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         field = sorted(unknown)[0]
-        raise FieldError(field, f"cannot be changed (changeable: {', '.join(EDITABLE)})")
+        raise FieldError(field, "cannot be changed (changeable: %(choices)s)",
+                         choices=', '.join(EDITABLE))
     if entry.ended_at is None and ({"started_at", "ended_at", "ticket_id"} & set(changes)):
         raise FieldError("ended_at", "the timer still runs: stop it first, then correct it")
-    reason = _require_reason(reason, "a correction")
+    reason = _require_reason(reason, N_("a correction"))
     now = utc(now)
     changes = {k: utc(v) if k in ("started_at", "ended_at") else v
                for k, v in changes.items()}
@@ -168,7 +171,7 @@ def void(actor: User, entry: TimeEntry, reason: str | None, now: datetime,
     if entry.voided_at is not None:
         return entry
     now = utc(now)
-    reason = _require_reason(reason, "voiding")
+    reason = _require_reason(reason, N_("voiding"))
     if entry.ended_at is not None:
         closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
                                    str(settings.timezone), "started_at")
@@ -233,11 +236,11 @@ def discard(actor: User, now: datetime, settings: Settings,
     else:
         entry = session.get(TimeEntry, entry_id)
         if entry is None or entry.engineer_id != actor.id:
-            raise FieldError("entry_id", f"no entry #{entry_id} of yours")
+            raise FieldError("entry_id", "no entry #%(entry_id)s of yours", entry_id=entry_id)
     if entry.voided_at is not None:
         return entry
     if not may_discard(entry, now, settings):
-        raise FieldError("entry_id", (
-            f"only a session shorter than {billing.units.format_duration(settings.discard_seconds)}"
-            f" can be discarded; stop it, or void it with a reason under My time"))
+        raise FieldError("entry_id", "only a session shorter than %(duration)s can be "
+                         "discarded; stop it, or void it with a reason under My time",
+                         duration=billing.units.format_duration(settings.discard_seconds))
     return void(actor, entry, DISCARD_REASON, now, settings)

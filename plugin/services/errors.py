@@ -1,11 +1,51 @@
-"""The error services raise for bad input: it names the field, so every UI can point at it."""
+"""The errors services raise for what they refuse: each keeps its message as a catalog text with
+values, so every screen can say it in its user's language (the API and the CLI say it in
+English); a FieldError also names its field, so every UI can point at it."""
 
 
-class FieldError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
+def N_(text: str) -> str:
+    """Mark a message for the catalog where it is not written inside the error's call (pybabel
+    finds `N_` by default); it stays English until a screen translates it."""
+    return text
+
+
+class Word(str):
+    """A value that is itself a catalog text ("start", "a correction"): translated with the
+    message it fills."""
+
+
+class Explained(Exception):
+    """`message` is a catalog text with %(name)s placeholders filled from `values`."""
+
+    def __init__(self, message: str, **values):
+        self.template, self.values = message, values
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """In English: for the API, the CLI and the logs."""
+        return self.said(str)
+
+    def said(self, gettext) -> str:
+        """In the language of `gettext` (a screen's: flask_babel.gettext)."""
+        text = gettext(self.template)
+        if not self.values:
+            return text
+        return text % {name: gettext(value) if isinstance(value, Word) else value
+                       for name, value in self.values.items()}
+
+
+class FieldError(Explained, ValueError):
+    """Bad input, at `field`."""
+
+    def __init__(self, field: str, message: str, **values):
         self.field = field
-        self.message = message
+        super().__init__(message, **values)
+        self.args = (f"{field}: {self.message}",)
+
+    def at(self, field: str) -> "FieldError":
+        """The same message at another field (a check that did not know the field's name)."""
+        return FieldError(field, self.template, **self.values)
 
 
 class FieldErrors(FieldError):
@@ -13,5 +53,6 @@ class FieldErrors(FieldError):
     (what an API answering with one field says), `errors` holds them all."""
 
     def __init__(self, errors: list[FieldError]):
-        super().__init__(errors[0].field, errors[0].message)
+        first = errors[0]
+        super().__init__(first.field, first.template, **first.values)
         self.errors = errors

@@ -6,27 +6,24 @@ from decimal import Decimal, InvalidOperation
 
 from babel import numbers
 
-from plugin.services.errors import FieldError, FieldErrors
+from plugin.services.errors import N_, FieldError, FieldErrors, Word
 
 
 class AmountError(FieldError):
-    """An amount refused; `reason` ("digits", "language", "range", "places") and `values`
-    let a screen say it in its user's language."""
-
-    def __init__(self, field: str, message: str, reason: str, **values):
-        super().__init__(field, message)
-        self.reason, self.values = reason, values
+    """An amount refused (a FieldError: a screen says it in its user's language)."""
 
 
 # The largest amount any form, JSON body or file may give: below every Money column's limit
 # (14 digits), and far above any fee or rate a helpdesk agrees (docs/configuration.md).
 MAX_AMOUNT = Decimal("1000000000")
+# The languages an amount is read in, named in an error message (for the catalog).
+LANGUAGES = (N_("English"), N_("German"))
 # Digits, a sign, the separators of the languages we speak, spaces: nothing else (no "1e5").
 _PLAIN_NUMBER = re.compile(r"[-+]?[\d.,\s'\u00a0\u202f]*\d[\d.,\s'\u00a0\u202f]*")
 
 
 def decimal_text(value, field: str, *, locale: str | None = None, places: int = 2,
-                 maximum: Decimal = MAX_AMOUNT, noun: str = "an amount") -> Decimal:
+                 maximum: Decimal = MAX_AMOUNT, noun: str = N_("an amount")) -> Decimal:
     """A number typed by a person or sent by a program, as an exact Decimal in 0 ≤ x <
     `maximum` with at most `places` decimals — the one parser of amounts and rates.
 
@@ -36,24 +33,23 @@ def decimal_text(value, field: str, *, locale: str | None = None, places: int = 
     German price list). Exponents ("1e5"), words and floats are refused.
     """
     if isinstance(value, bool):
-        raise FieldError(field, f"must be {noun}, not true or false")
+        raise FieldError(field, "must be %(noun)s, not true or false", noun=Word(noun))
     if isinstance(value, float):
-        raise FieldError(field, f"send {noun} as a string (\"45.00\"), not a floating point "
-                                "number")
+        raise FieldError(field, "send %(noun)s as a string (\"45.00\"), not a floating point "
+                         "number", noun=Word(noun))
     if isinstance(value, Decimal | int):
         amount = Decimal(value)
     else:
         text = str(value).strip()
         if not _PLAIN_NUMBER.fullmatch(text):
-            raise AmountError(field, f"{value!r} is not {noun}: write digits, e.g. "
-                                     f"{_example(locale)}", "digits", text=text,
-                              example=_example(locale))
+            raise AmountError(field, "%(value)r is not %(noun)s: write digits, e.g. %(example)s",
+                              value=value, noun=Word(noun), example=_example(locale))
         amount = _parse(text, value, field, locale, noun)
     if not amount.is_finite() or amount < 0 or amount >= maximum:
         largest = _largest(maximum, places)
-        raise AmountError(field, f"must be between 0 and {largest}", "range", largest=largest)
+        raise AmountError(field, "must be between 0 and %(largest)s", largest=largest)
     if amount.as_tuple().exponent < -places:
-        raise AmountError(field, f"at most {places} decimal places", "places", places=places)
+        raise AmountError(field, "at most %(places)s decimal places", places=places)
     return amount
 
 
@@ -62,19 +58,23 @@ def _parse(text: str, value, field: str, locale: str | None, noun: str) -> Decim
         try:
             return numbers.parse_decimal(text, locale=locale, strict=True)
         except numbers.NumberFormatError as e:
+            language = numbers.Locale.parse(locale).english_name
             suggestion = e.suggestions[-1] if getattr(e, "suggestions", None) else None
-            hint = f": did you mean {suggestion}?" if suggestion \
-                else f", e.g. {_example(locale)}"
-            raise AmountError(field, f"{value!r} is not {noun} as written in "
-                                     f"{numbers.Locale.parse(locale).english_name}{hint}",
-                              "language", text=text, suggestion=suggestion,
-                              example=_example(locale)) from None
+            if suggestion:
+                raise AmountError(field, "%(value)r is not %(noun)s as written in "
+                                         "%(language)s: did you mean %(suggestion)s?",
+                                  value=value, noun=Word(noun), language=Word(language),
+                                  suggestion=suggestion) from None
+            raise AmountError(field, "%(value)r is not %(noun)s as written in %(language)s, "
+                                     "e.g. %(example)s", value=value, noun=Word(noun),
+                              language=Word(language), example=_example(locale)) from None
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise FieldError(field, f"{value!r} is not {noun}") from None
+        raise FieldError(field, "%(value)r is not %(noun)s", value=value, noun=Word(noun)) \
+            from None
 
 
 def _example(locale: str | None) -> str:
@@ -103,9 +103,9 @@ def whole(value, field: str, *, required=True, minimum=0) -> int | None:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise FieldError(field, f"{value!r} is not a whole number") from None
+        raise FieldError(field, "%(value)r is not a whole number", value=value) from None
     if number < minimum:
-        raise FieldError(field, f"must be at least {minimum}")
+        raise FieldError(field, "must be at least %(minimum)s", minimum=minimum)
     return number
 
 
@@ -119,7 +119,7 @@ def day(value, field: str, *, required=True) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise FieldError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise FieldError(field, "%(value)r is not a date (YYYY-MM-DD)", value=value) from None
 
 
 def text(value, field: str, *, required=True, max_length=200) -> str | None:
@@ -129,7 +129,7 @@ def text(value, field: str, *, required=True, max_length=200) -> str | None:
             raise FieldError(field, "is required")
         return None
     if len(value) > max_length:
-        raise FieldError(field, f"at most {max_length} characters")
+        raise FieldError(field, "at most %(max_length)s characters", max_length=max_length)
     if "\x00" in value:
         raise FieldError(field, "must not contain NUL characters")  # PostgreSQL refuses it
     return value
@@ -150,8 +150,13 @@ class Collected:
             self.errors.append(e)
             return None
 
-    def add(self, field: str, message: str) -> None:
-        self.errors.append(FieldError(field, message))
+    def add(self, field: str, message: str, **values) -> None:
+        self.errors.append(FieldError(field, message, **values))
+
+    def keep(self, error: FieldError | None) -> None:
+        """Keep an error a check returned (None: it found nothing)."""
+        if error is not None:
+            self.errors.append(error)
 
     def done(self) -> None:
         if len(self.errors) == 1:

@@ -66,11 +66,11 @@ def queue_invoice(invoice: Invoice, settings: Settings, now: datetime) -> Outbox
     if invoice.number is None:
         raise NotByEmail("invoice", "a draft is not sent; finalize it first")
     if customer.invoice_delivery not in ATTACHMENTS:
-        raise NotByEmail("invoice_delivery", f"{customer.name} does not take invoices by "
-                                             "e-mail (see the customer's form)")
+        raise NotByEmail("invoice_delivery", "%(name)s does not take invoices by e-mail (see the "
+                         "customer's form)", name=customer.name)
     address = customer.billing_email or service.snapshot(invoice).get("buyer", {}).get("email")
     if not address:
-        raise NotByEmail("billing_email", f"{customer.name} has no billing e-mail")
+        raise NotByEmail("billing_email", "%(name)s has no billing e-mail", name=customer.name)
     ours = company.company(settings)
     subject, text = _texts(invoice, ours.name)
     try:

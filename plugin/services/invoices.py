@@ -24,7 +24,7 @@ from plugin.models import Customer, Invoice, InvoiceLine, InvoiceNumberCounter
 from plugin.models.invoices import InvoiceDelivery
 from plugin.services import billing_run, company, evidence, invoice_checks
 from plugin.services.bulk import collector_paused
-from plugin.services.errors import FieldError
+from plugin.services.errors import FieldError, Word
 from plugin.services.statement import batches, load_bills
 from plugin.services.wording import day_text, wording
 
@@ -232,9 +232,12 @@ def credit(invoice_id: int, settings: Settings, on: date | None = None, reason: 
                                .with_for_update().execution_options(populate_existing=True)
                                ).scalar_one()
     if original.kind != "invoice" or original.status != "finalized":
-        what = "a credit note" if original.kind == "credit_note" else f"a {original.status} invoice"
-        raise InvoiceError("invoice_id", f"{original.number or 'draft ' + str(original.id)} is "
-                           f"{what}; only a finalized invoice can be credited.")
+        if original.kind == "credit_note":
+            raise InvoiceError("invoice_id", "%(number)s is a credit note; only a finalized "
+                               "invoice can be credited.", number=original.number)
+        raise InvoiceError("invoice_id", "%(number)s is a %(status)s invoice; only a finalized "
+                           "invoice can be credited.", number=original.number or original.id,
+                           status=Word(original.status))
     reason = (reason or "").strip()
     if not reason:  # the credit note says why it reverses the invoice; the customer reads it
         raise InvoiceError("reason", "say why the invoice is reversed (it is printed on the "

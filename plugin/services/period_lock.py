@@ -17,9 +17,10 @@ from sqlalchemy.exc import OperationalError
 
 from plugin import billing
 from plugin.db import get_db, session
+from plugin.services.errors import Explained
 
 
-class RunInProgress(RuntimeError):
+class RunInProgress(Explained, RuntimeError):
     """Another process holds the period: its run (or finalization) is still going."""
 
 
@@ -40,7 +41,8 @@ def lock_period(period: billing.Period, wait: bool) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
             return
         if not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
-            raise RunInProgress(f"a billing run or finalization of {period} is in progress")
+            raise RunInProgress("a billing run or finalization of %(period)s is in progress",
+                                period=str(period))
         return
     if conn.dialect.name == "sqlite":
         try:
@@ -49,8 +51,8 @@ def lock_period(period: billing.Period, wait: bool) -> None:
             if "within a transaction" in str(e):
                 # Something wrote before us in this transaction: we hold the writer already.
                 return
-            raise RunInProgress(f"the database is busy with another billing run of {period}") \
-                from None
+            raise RunInProgress("the database is busy with another billing run of %(period)s",
+                                period=str(period)) from None
 
 
 def period_busy(period: billing.Period) -> bool:

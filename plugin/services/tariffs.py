@@ -18,7 +18,7 @@ from plugin import billing
 from plugin.db import session
 from plugin.models import Call, Tariff
 from plugin.services import core_rows
-from plugin.services.errors import FieldError
+from plugin.services.errors import N_, FieldError
 from plugin.services.fields import Collected, day, decimal_text
 
 FIELDS = ("name", "prefix", "valid_from", "price_per_minute", "connect_fee", "first_increment",
@@ -39,7 +39,8 @@ def clean(data: Mapping, partial: bool = False) -> dict:
     unknown = set(data) - set(FIELDS)
     if unknown:
         name = sorted(unknown)[0]
-        raise FieldError(name, f"unknown field; the fields are {', '.join(FIELDS)}")
+        raise FieldError(name, "unknown field; the fields are %(choices)s",
+                         choices=', '.join(FIELDS))
     out = {}
     check = Collected()  # every field in one pass
     for name in FIELDS:
@@ -67,8 +68,8 @@ def _prefix(field, value) -> str:
     if text.startswith("00"):
         text = "+" + text[2:]
     if not _PREFIX.fullmatch(text):
-        raise FieldError(field, f"{value!r} is not an international (E.164) prefix: write it "
-                                "as +49, +4989 or 0049 (up to 15 digits)")
+        raise FieldError(field, "%(value)r is not an international (E.164) prefix: write it as "
+                         "+49, +4989 or 0049 (up to 15 digits)", value=value)
     return text
 
 
@@ -77,7 +78,7 @@ def _date(field, value) -> date:
 
 
 def _amount(field, value) -> Decimal:
-    return decimal_text(value, field, places=PLACES[field], maximum=MAX_AMOUNT, noun="a number")
+    return decimal_text(value, field, places=PLACES[field], maximum=MAX_AMOUNT, noun=N_("a number"))
 
 
 def _increment(field, value) -> int:
@@ -86,9 +87,10 @@ def _increment(field, value) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise FieldError(field, f"{value!r} is not a whole number of seconds") from None
+        raise FieldError(field, "%(value)r is not a whole number of seconds", value=value) from None
     if not 1 <= number <= MAX_INCREMENT:
-        raise FieldError(field, f"must be 1 to {MAX_INCREMENT} seconds (e.g. 60, 30, 6, 1)")
+        raise FieldError(field, "must be 1 to %(limit)s seconds (e.g. 60, 30, 6, 1)",
+                         limit=MAX_INCREMENT)
     return number
 
 
@@ -111,7 +113,7 @@ def list_tariffs(on: date | None = None) -> list[Tariff]:
 def get_tariff(tariff_id: int) -> Tariff:
     tariff = session.get(Tariff, tariff_id)
     if tariff is None:
-        raise FieldError("id", f"no tariff with id {tariff_id}")
+        raise FieldError("id", "no tariff with id %(tariff_id)s", tariff_id=tariff_id)
     return tariff
 
 
@@ -119,8 +121,9 @@ def _refuse_duplicate(prefix: str, valid_from: date, own_id: int | None = None) 
     other = session.scalar(select(Tariff.id).where(Tariff.prefix == prefix,
                                                    Tariff.valid_from == valid_from))
     if other is not None and other != own_id:
-        raise FieldError("valid_from", f"tariff {other} is the price for {prefix} from "
-                                       f"{valid_from} already; change that one")
+        raise FieldError("valid_from", "tariff %(other)s is the price for %(prefix)s from "
+                         "%(valid_from)s already; change that one", other=other, prefix=prefix,
+                         valid_from=valid_from)
 
 
 def create_tariff(data: Mapping) -> Tariff:
@@ -151,8 +154,8 @@ def delete_tariff(tariff_id: int) -> None:
     used = session.scalar(select(func.count()).select_from(Call)
                           .where(Call.tariff_id == tariff.id))
     if used:
-        raise FieldError("id", f"{used} calls are rated with tariff {tariff.id}; add a new "
-                               "version with a later valid_from instead")
+        raise FieldError("id", "%(used)s calls are rated with tariff %(id)s; add a new version "
+                         "with a later valid_from instead", used=used, id=tariff.id)
     session.delete(tariff)
     session.flush()
 
@@ -174,12 +177,12 @@ def import_tariffs(lines: Iterable[str]) -> TariffImport:
                                                [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise FieldError("file", f"line 1: the header needs the columns "
-                                 f"{', '.join(REQUIRED)}; missing: {', '.join(missing)}")
+        raise FieldError("file", "line 1: the header needs the columns %(choices)s; missing: "
+                         "%(known)s", choices=', '.join(REQUIRED), known=', '.join(missing))
     unknown = [name for name in header if name not in FIELDS]
     if unknown:
-        raise FieldError("file", f"line 1: unknown columns {', '.join(unknown)}; the columns "
-                                 f"are {', '.join(FIELDS)}")
+        raise FieldError("file", "line 1: unknown columns %(choices)s; the columns are %(known)s",
+                         choices=', '.join(unknown), known=', '.join(FIELDS))
     problems: list[str] = []
     seen: dict[tuple[str, date], int] = {}
     created = updated = 0
@@ -215,6 +218,6 @@ def import_tariffs(lines: Iterable[str]) -> TariffImport:
     if problems:
         shown = "; ".join(problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise FieldError("file", f"nothing imported: {shown}{more}")
+        raise FieldError("file", "nothing imported: %(shown)s%(more)s", shown=shown, more=more)
     session.flush()
     return TariffImport(created, updated)

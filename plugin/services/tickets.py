@@ -27,7 +27,8 @@ def create_ticket(customer_id: int, subject: str, installation_id: int | None = 
                   external_source: str | None = None, external_id: str | None = None) -> Ticket:
     customer = session.get(Customer, customer_id) if customer_id else None
     if customer is None:
-        raise FieldError("customer_id", f"no customer with id {customer_id}")
+        raise FieldError("customer_id", "no customer with id %(customer_id)s",
+                         customer_id=customer_id)
     subject = (subject or "").strip()
     if not subject or len(subject) > 300:
         raise FieldError("subject", "give a subject of 1–300 characters")
@@ -36,8 +37,8 @@ def create_ticket(customer_id: int, subject: str, installation_id: int | None = 
         raise FieldError("external_id", "give external_source and external_id together")
     if external_id is not None and session.scalar(select(Ticket.id).where(
             Ticket.external_source == external_source, Ticket.external_id == external_id)):
-        raise FieldError("external_id",
-                          f"ticket {external_source}:{external_id} exists already")
+        raise FieldError("external_id", "ticket %(external_source)s:%(external_id)s exists "
+                         "already", external_source=external_source, external_id=external_id)
     ticket = Ticket(customer=customer, subject=subject, installation_id=installation_id,
                     external_source=external_source, external_id=external_id)
     session.add(ticket)
@@ -53,8 +54,8 @@ def _installation(customer: Customer, installation_id: int | None) -> int | None
         return None
     inst = session.get(Installation, installation_id)
     if inst is None or inst.customer_id != customer.id:
-        raise FieldError("installation_id",
-                         f"installation {installation_id} is not one of {customer.name}'s")
+        raise FieldError("installation_id", "installation %(installation_id)s is not one of "
+                         "%(name)s's", installation_id=installation_id, name=customer.name)
     return inst.id
 
 
@@ -79,8 +80,8 @@ def set_status(ticket: Ticket, status: str) -> Ticket:
             TimeEntry.ticket_id == ticket.id, TimeEntry.ended_at.is_(None),
             TimeEntry.voided_at.is_(None)).limit(1))
         if running is not None:
-            raise FieldError("status", f"a timer runs on ticket #{ticket.id} (entry "
-                                       f"#{running}): stop it first")
+            raise FieldError("status", "a timer runs on ticket #%(id)s (entry #%(running)s): stop "
+                             "it first", id=ticket.id, running=running)
     ticket.status = status
     session.flush()
     return ticket

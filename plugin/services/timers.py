@@ -24,7 +24,7 @@ from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contract_installations
 from plugin.services import audit, closed_periods, core_rows, entry_checks
-from plugin.services.errors import FieldError
+from plugin.services.errors import N_, FieldError, Word
 from plugin.services.helpdesks import pushes as helpdesk_pushes
 from plugin.services.profitability import budget_alerts
 
@@ -159,12 +159,13 @@ def start(engineer: User, ticket: Ticket, now: datetime, settings: Settings, *,
     """
     now, started_at = utc(now), utc(started_at)
     if ticket.status != "open":
-        raise FieldError("ticket_id", f"ticket #{ticket.id} is {ticket.status}: reopen it first")
+        raise FieldError("ticket_id", "ticket #%(id)s is %(status)s: reopen it first",
+                         id=ticket.id, status=Word(ticket.status))
     reason, note = entry_checks.clean_reason(reason), entry_checks.clean_note(note)
     started_at = started_at or now
     entry_checks.not_in_future(started_at, now, "started_at")
     entry_checks.plausible_start(started_at, now, settings)
-    entry_checks.require_reason_if_backdated(started_at, now, reason, "start")
+    entry_checks.require_reason_if_backdated(started_at, now, reason, N_("start"))
     closed_periods.ensure_open(ticket.customer_id, started_at, str(settings.timezone), "started_at")
     if stop_running:
         # The running timer ends where this one starts.
@@ -245,15 +246,16 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
     end = ended_at or now
     if end < entry.started_at:
         start_local = entry.started_at.astimezone(settings.timezone)
-        raise FieldError("ended_at", f"must not be before the start ({start_local:%Y-%m-%d %H:%M})")
+        raise FieldError("ended_at", "must not be before the start (%(start)s)",
+                         start=format(start_local, "%Y-%m-%d %H:%M"))
     entry_checks.not_in_future(end, now, "ended_at")
     end = min(end, now)
     if ended_at is None and not confirm and is_long_running(entry, now, settings):
         hours = billing.units.format_duration(int((now - entry.started_at).total_seconds()))
-        raise ConfirmEnd("ended_at", (
-            f"this timer has run for {hours}, more than {settings.timer_max_hours} h: confirm "
-            f"that the work went on until now, or correct the end"))
-    entry_checks.require_reason_if_backdated(end, now, reason, "end")
+        raise ConfirmEnd("ended_at", "this timer has run for %(hours)s, more than "
+                         "%(timer_max_hours)s h: confirm that the work went on until now, or "
+                         "correct the end", hours=hours, timer_max_hours=settings.timer_max_hours)
+    entry_checks.require_reason_if_backdated(end, now, reason, N_("end"))
     closed_periods.ensure_open(entry.ticket.customer_id, entry.started_at,
                                str(settings.timezone), "started_at")
     before = audit.snapshot(entry)

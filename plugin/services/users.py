@@ -23,22 +23,25 @@ MIN_PASSWORD_SCORE = 3
 
 UNCHANGED = object()  # update_user: a field not given
 
-def password_problem(password: str, *related: str | None) -> str | None:
+def password_problem(password: str, *related: str | None) -> FieldError | None:
     """Why a password may not be set, or None. `related`: the user's name, e-mail and so on,
     which make a password guessable too."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        return f"must have at least {MIN_PASSWORD_LENGTH} characters"
+        return FieldError("password", "must have at least %(limit)s characters",
+                          limit=MIN_PASSWORD_LENGTH)
     result = zxcvbn(password, user_inputs=[r for r in related if r])
     if result["score"] < MIN_PASSWORD_SCORE:
-        hint = result["feedback"]["warning"] or "it is too easy to guess"
-        return f"too easy to guess ({hint.rstrip('.')}); use a longer phrase of unrelated words"
+        if result["feedback"]["warning"]:  # zxcvbn's own words, in English
+            return FieldError("password", "too easy to guess (%(hint)s); use a longer phrase of "
+                              "unrelated words", hint=result["feedback"]["warning"].rstrip("."))
+        return FieldError("password", "too easy to guess; use a longer phrase of unrelated words")
     return None
 
 
 def check_new_password(password: str, *related: str | None) -> None:
     problem = password_problem(password, *related)
     if problem:
-        raise FieldError("password", problem)
+        raise problem
 
 
 @cache
@@ -64,11 +67,11 @@ def create_user(username: str, password: str, roles, *, display_name=None, email
             .replace("_", "").isalnum():
         raise FieldError("username", "use 1–80 letters, digits, '.', '-' or '_'")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise FieldError("username", f"a user named {username!r} exists already")
+        raise FieldError("username", "a user named %(username)r exists already", username=username)
     check_new_password(password, username, display_name, email)
     roles = set(roles)
     if not roles or not roles <= set(ROLES):
-        raise FieldError("roles", f"give one or more of: {', '.join(ROLES)}")
+        raise FieldError("roles", "give one or more of: %(choices)s", choices=', '.join(ROLES))
     user = User(username=username, display_name=display_name or username, email=email)
     user.roles = roles
     user.set_password(password)
@@ -80,7 +83,7 @@ def create_user(username: str, password: str, roles, *, display_name=None, email
 def issue_token(username: str, name: str) -> str:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise FieldError("username", f"no user named {username!r}")
+        raise FieldError("username", "no user named %(username)r", username=username)
     row, token = ApiToken.issue(user, name)
     session.add(row)
     session.flush()
@@ -90,7 +93,7 @@ def issue_token(username: str, name: str) -> str:
 def _user(user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise FieldError("user", f"no user {user_id}")
+        raise FieldError("user", "no user %(user_id)s", user_id=user_id)
     return user
 
 
@@ -114,7 +117,7 @@ def update_user(user_id: int, *, display_name=None, email=None, roles=None,
     if roles is not None:
         roles = set(roles)
         if not roles or not roles <= set(ROLES):
-            raise FieldError("roles", f"give one or more of: {', '.join(ROLES)}")
+            raise FieldError("roles", "give one or more of: %(choices)s", choices=', '.join(ROLES))
         _keeps_an_admin(user, roles, True)
         user.roles = roles
     if display_name is not None:

@@ -29,6 +29,21 @@ def register(parent: Blueprint, with_login: bool) -> list[tuple[int, str, str]]:
     return sorted(nav)
 
 
+def said(e: Exception) -> str:
+    """What a service refused, in the screen's language (an Explained error's catalog text);
+    any other exception as it says itself."""
+    from flask_babel import gettext
+
+    return e.said(gettext) if hasattr(e, "said") else str(e)
+
+
+def said_at(e: Exception, labels: dict[str, str]) -> str:
+    """`said(e)` after the label of the field it names ("Note: say what was done"), for a
+    message shown above a form rather than at its field."""
+    label = labels.get(getattr(e, "field", None))
+    return f"{label}: {said(e)}" if label else said(e)
+
+
 def form_error(form, e) -> None:
     """Show a service's FieldError (or each of its FieldErrors) on the form field it names,
     unless the form found that field at fault already; else above the form."""
@@ -38,9 +53,9 @@ def form_error(form, e) -> None:
         field = getattr(form, error.field, None)
         if field is not None:
             if not field.errors:
-                field.errors = [error.message]
+                field.errors = [said(error)]
         else:
-            flash(str(error), "error")
+            flash(said(error), "error")
 
 
 def save_in_one_pass(form, save):

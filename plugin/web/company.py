@@ -33,9 +33,9 @@ def company_edit():
             return redirect(url_for(".company_edit"))
         except service.CompanyError as e:
             session.rollback()
-            for name, message in e.errors.items():
+            for name, error in e.errors.items():
                 field = getattr(form, name)
-                field.errors = [*field.errors, message]
+                field.errors = [*field.errors, error.said(_)]
     if form.errors:
         status = 400
     return render_template("quarterhour/company.html", form=form, company=current,

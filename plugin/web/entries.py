@@ -19,7 +19,7 @@ from plugin.db import session, utcnow
 from plugin.models import Ticket, User
 from plugin.services import audit, entries
 from plugin.services.errors import FieldError
-from plugin.web import form_error, period_param
+from plugin.web import form_error, period_param, said
 from plugin.web.timers import LOCAL_FORMAT, to_instant
 
 bp = Blueprint("entries", __name__)
@@ -128,7 +128,7 @@ def entry_new():
             form_error(form, e)
         except entries.NotAllowed as e:
             session.rollback()
-            flash(str(e), "error")
+            flash(said(e), "error")
     return render_template("quarterhour/entry_form.html", form=form,
                            title=gettext("Book time by hand")), 400 if form.errors else 200
 
@@ -140,10 +140,11 @@ def entry_detail(entry_id: int):
     records = audit.history([entry.id])
     ids = {a.actor_id for a in records if a.actor_id}
     names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    closed = entries.closed_because(entry, settings())
     return render_template("quarterhour/entry.html", entry=entry, records=records, names=names,
                            changes=audit.changes,
                            may_correct=entries.may_correct(current_user(), entry),
-                           closed_because=entries.closed_because(entry, settings()))
+                           closed_because=closed and said(closed))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])

@@ -41,16 +41,14 @@ def _amount_message(e) -> str:
     """A refused amount said in the operator's language (the parser says why)."""
     from flask_babel import gettext
 
-    values = {k: v for k, v in e.values.items() if v is not None}
-    if e.reason == "language" and "suggestion" in values:
+    text = str(e.values.get("value", "")).strip()
+    if e.values.get("suggestion"):
         return gettext("“%(text)s” is not an amount as written here: did you mean "
-                       "%(suggestion)s?", **values)
-    if e.reason in ("language", "digits"):
+                       "%(suggestion)s?", text=text, suggestion=e.values["suggestion"])
+    if "example" in e.values:
         return gettext("“%(text)s” is not an amount: write digits, e.g. %(example)s",
-                       **values)
-    if e.reason == "range":
-        return gettext("must be between 0 and %(largest)s", **values)
-    return gettext("at most %(places)s decimal places", **values)
+                       text=text, example=e.values["example"])
+    return e.said(gettext)  # out of range, too many places
 
 
 class MoneyField(StringField):

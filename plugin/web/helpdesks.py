@@ -18,7 +18,7 @@ from plugin.jobs.helpdesks import sync_one
 from plugin.models import Customer, HelpdeskConnection, HelpdeskPush, Installation
 from plugin.services.errors import FieldError
 from plugin.services.helpdesks import connections, log, mapping, pushes, sync
-from plugin.web import form_error
+from plugin.web import form_error, said
 
 bp = Blueprint("helpdesks", __name__)
 NAV = [(85, "Helpdesks", ".connection_list")]
@@ -219,7 +219,7 @@ def mapping_delete(mapping_id: int):
         return redirect(url_for(".mapping_list", connection_id=removed.connection_id))
     except FieldError as e:
         session.rollback()
-        abort(404, e.message)
+        abort(404, said(e))
 
 
 @bp.route("/admin/helpdesks/unmapped")
@@ -246,7 +246,7 @@ def unmapped_assign(origin_id: int):
         flash(_("Ticket %(id)s assigned.", id=origin.external_id))
     except FieldError as e:
         session.rollback()
-        flash(e.message, "error")
+        flash(said(e), "error")
     return redirect(url_for(".unmapped_list"))
 
 
@@ -271,5 +271,5 @@ def push_release(push_id: int):
         flash(_("The push will be sent again with the next run."))
     except FieldError as e:
         session.rollback()
-        flash(e.message, "error")
+        flash(said(e), "error")
     return redirect(url_for(".log_list"))

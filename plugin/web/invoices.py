@@ -41,7 +41,7 @@ from plugin.services import (
 from plugin.services import invoices as service
 from plugin.services.errors import FieldError
 from plugin.services.wording import wording
-from plugin.web import period_param
+from plugin.web import period_param, said
 
 bp = Blueprint("invoices", __name__)
 NAV = [(50, "Billing", ".billing_page")]
@@ -91,11 +91,11 @@ def billing_start():
         entry_checks.plausible_period(period, utcnow(), settings())
         jobs_billing.run_in_background(current_app._get_current_object(), period,
                                        current_user().id)
-        flash(f"Billing run of {period} started.")
+        flash(_("Billing run of %(period)s started.", period=str(period)))
     except period_lock.RunInProgress as e:
-        flash(str(e), "error")
+        flash(said(e), "error")
     except FieldError as e:
-        flash(f"{e.field}: {e.message}", "error")
+        flash(said(e), "error")
     return redirect(url_for(".billing_page", period=str(period)))
 
 
@@ -138,10 +138,10 @@ def _finalize_and_flash(period, ids) -> bool:
         result = transactions.finalize(period, settings(), invoice_ids=ids,
                                        language=str(get_locale()))
     except period_lock.RunInProgress as e:
-        flash(str(e), "error")
+        flash(said(e), "error")
         return False
     except invoice_checks.InvoiceIncomplete as e:
-        flash(e.message, "error")
+        flash(said(e), "error")
         return False
     flash(result.text(), "error" if result.stale else "message")
     jobs_billing.push_in_background(current_app._get_current_object())
@@ -259,8 +259,8 @@ def invoice_credit(invoice_id: int):
         note = transactions.credit(invoice_id, settings(), reason=reason)
     except FieldError as e:
         if e.field == "reason":
-            return _credit_page(inv, reason, e.message, 400)
-        flash(e.message, "error")
+            return _credit_page(inv, reason, said(e), 400)
+        flash(said(e), "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
     jobs_billing.push_in_background(current_app._get_current_object())
     flash(f"Credit note {note.number} issued; the period is open again for a corrected "
@@ -278,7 +278,7 @@ def invoice_download(invoice_id: int):
     try:
         file_name, data = exports.export_invoice(inv, name, settings())
     except exports.EInvoiceError as e:
-        flash(str(e), "error")
+        flash(said(e), "error")
         return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
     return _download(file_name, data, exports.FORMATS[name].media_type)
 
@@ -314,7 +314,7 @@ def invoice_send(invoice_id: int):
         session.commit()
     except invoice_mail.NotByEmail as e:
         session.rollback()
-        flash(e.message, "error")
+        flash(said(e), "error")
     else:
         flash(_("E-mail to %(to)s: %(status)s. The outbox sends it within a minute; the "
                 "delivery log below shows the answer.", to=", ".join(row.recipients),
@@ -336,7 +336,7 @@ def invoice_resend(invoice_id: int, message_id: int):
         flash(_("Queued again; the outbox sends it within a minute."))
     except outbox.OutboxError as e:
         session.rollback()
-        flash(str(e), "error")
+        flash(said(e), "error")
     return redirect(url_for(".invoice_detail", invoice_id=invoice_id))
 
 

@@ -11,6 +11,7 @@ from plugin.config import settings
 from plugin.db import session, utcnow
 from plugin.models import Contract
 from plugin.services import charts as service
+from plugin.web import said
 
 bp = Blueprint("reports", __name__)
 NAV = [(49, "Reports", ".report_index")]
@@ -27,7 +28,7 @@ def _chart(key: str) -> service.Chart:
     except PermissionError:
         abort(403)
     except service.ChartError as e:
-        flash(str(e), "error")
+        flash(said(e), "error")
         abort(400)
 
 

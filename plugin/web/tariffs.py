@@ -17,7 +17,7 @@ from plugin.models import Tariff
 from plugin.services import tariffs
 from plugin.services.errors import FieldError
 from plugin.textfiles import text_stream
-from plugin.web import form_error, save_in_one_pass
+from plugin.web import form_error, said, save_in_one_pass
 from plugin.web.forms import MoneyField
 
 bp = Blueprint("tariffs", __name__)
@@ -104,7 +104,7 @@ def tariff_delete(tariff_id: int):
         flash(gettext("Tariff %(id)s deleted.", id=tariff_id))
     except FieldError as e:
         session.rollback()
-        flash(e.message, "error")
+        flash(said(e), "error")
     return redirect(url_for(".tariff_list"))
 
 

@@ -19,6 +19,7 @@ from plugin.services.profitability import offers as offer_service
 from plugin.services.profitability import tasks as service
 from plugin.services.profitability import templates
 from plugin.services.profitability import what_if as whatif
+from plugin.web import said, said_at
 
 bp = Blueprint("tasks", __name__)
 NAV = [(35, "Tasks", ".task_list")]
@@ -43,6 +44,12 @@ def _admins() -> list[User]:
         UserRole.role == "admin", User.active.is_(True)).order_by(User.display_name)))
 
 
+def _labels() -> dict[str, str]:
+    """The fields of these screens by the labels people see."""
+    return {"note": _("Note"), "assignee_id": _("Assigned to"), "status": _("Status"),
+            "kind": _("Kind"), "subject": _("Subject"), "body": _("Text"), "to_address": _("To")}
+
+
 def _done(fn, *args, ok: str, to: str):
     """Run a service, commit, say so; a FieldError is said and nothing stored."""
     try:
@@ -51,7 +58,7 @@ def _done(fn, *args, ok: str, to: str):
         flash(ok)
     except FieldError as e:
         session.rollback()
-        flash(f"{e.field}: {e.message}", "error")
+        flash(said_at(e, _labels()), "error")
     return redirect(to)
 
 
@@ -65,7 +72,7 @@ def task_list():
         rows = service.list_tasks(None if status == "all" else status, kind,
                                   access.current_user().id if mine else None)
     except FieldError as e:
-        flash(f"{e.field}: {e.message}", "error")
+        flash(said_at(e, _labels()), "error")
         rows = []
     return render_template("quarterhour/tasks.html", tasks=rows, status=status, kind=kind,
                            mine=mine, kinds=service.KINDS, title_of=lambda t: service.title(t, _))
@@ -109,7 +116,7 @@ def offer_draft(task_id: int):
         session.commit()
     except FieldError as e:
         session.rollback()
-        flash(f"{e.field}: {e.message}", "error")
+        flash(said_at(e, _labels()), "error")
         return redirect(url_for(".task_detail", task_id=task.id))
     return redirect(url_for(".offer_detail", offer_id=offer.id))
 
@@ -121,7 +128,7 @@ def offer_detail(offer_id: int):
     try:
         rows = whatif.offer_what_if(offer, settings())
     except FieldError as e:
-        flash(f"{e.field}: {e.message}", "error")
+        flash(said_at(e, _labels()), "error")
         rows = []
     proposal = json.loads(offer.proposal or "{}")
     contract = session.get(Contract, proposal["contract_id"]) if proposal else None
@@ -187,7 +194,8 @@ def template_edit(kind: str, language: str):
             return redirect(url_for(".template_list"))
         except FieldError as e:
             session.rollback()
-            error, status = e, 400
+            label = _("Subject") if e.field == "subject" else _("Text")
+            error, status = f"{label}: {said(e)}", 400
     shown = templates.template(template_kind, language)
     return render_template(
         "quarterhour/offer_template.html", shown=shown, kind=kind, language=language,

@@ -12,7 +12,7 @@ from plugin.db import session
 from plugin.models import Customer, Ticket
 from plugin.services import tickets
 from plugin.services.errors import FieldError
-from plugin.web import form_error
+from plugin.web import form_error, said
 from plugin.web.forms import TicketEditForm, TicketForm
 from plugin.web.timers import ticket_page
 
@@ -105,7 +105,7 @@ def _set_status(ticket_id: int, status: str, done: str):
             flash(done % {"id": ticket.id})
         except FieldError as e:
             session.rollback()
-            flash(e.message, "error")
+            flash(said(e), "error")
     return redirect(url_for(".ticket_detail", ticket_id=ticket.id))
 
 

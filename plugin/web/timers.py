@@ -24,7 +24,7 @@ from plugin.models import Ticket
 from plugin.services import entries, entry_checks, timers
 from plugin.services.errors import FieldError
 from plugin.services.statement import cost_preview
-from plugin.web import form_error
+from plugin.web import form_error, said
 
 bp = Blueprint("timers", __name__)
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -59,8 +59,8 @@ def to_instant(local: datetime | None, field: str) -> datetime | None:
     tz = settings().timezone
     aware = local.replace(tzinfo=tz, fold=0)
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local:
-        raise FieldError(field, f"{local:%Y-%m-%d %H:%M} does not exist in {tz.key} "
-                                f"(the clocks went forward)")
+        raise FieldError(field, "%(local)s does not exist in %(key)s (the clocks went forward)",
+                         local=format(local, "%Y-%m-%d %H:%M"), key=tz.key)
     return aware
 
 
@@ -132,7 +132,7 @@ def _fail(e: Exception) -> None:
     if isinstance(e, OperationalError):
         flash(gettext("The database is busy; try again in a moment."), "error")
     else:
-        flash(getattr(e, "message", str(e)), "error")
+        flash(said(e), "error")
 
 
 @bp.route("/tickets/<int:ticket_id>/start", methods=["POST"])

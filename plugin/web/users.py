@@ -10,7 +10,7 @@ from plugin.db import session
 from plugin.models import User
 from plugin.services import users
 from plugin.services.errors import FieldError
-from plugin.web import form_error
+from plugin.web import form_error, said
 from plugin.web.forms import PasswordResetForm, UserEditForm, UserForm, operator_locale
 
 bp = Blueprint("users", __name__)
@@ -98,7 +98,7 @@ def _set_active(user_id: int, active: bool):
                 name=user.username))
     except FieldError as e:
         session.rollback()
-        flash(_("Cannot disable %(name)s: %(why)s.", name=user.username, why=e.message),
+        flash(_("Cannot disable %(name)s: %(why)s.", name=user.username, why=said(e)),
               "error")
     return redirect(url_for(".user_edit", user_id=user.id))
 

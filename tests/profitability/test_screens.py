@@ -40,7 +40,7 @@ def test_a_task_is_assigned_and_closed_with_a_note(admin, flat_task):
     assert "propose 590.00" in admin.client.get("/admin/tasks?mine=1").get_data(as_text=True)
     refused = admin.client.post(f"{url}/close", data={"csrf_token": admin.csrf, "note": ""},
                                 follow_redirects=True)
-    assert "note: say what was done" in refused.get_data(as_text=True)
+    assert "Note: say what was done" in refused.get_data(as_text=True)
     admin.client.post(f"{url}/close", data={"csrf_token": admin.csrf, "note": "called them"})
     task = admin.client.get(f"/api/v1/tasks/{flat_task}").get_json()
     assert (task["status"], task["note"], task["assignee_id"]) == ("done", "called them", me)

@@ -62,9 +62,11 @@ def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename
     """
     parse = FORMATS.get(fmt)
     if parse is None:
-        raise FieldError("format", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise FieldError("format", "unknown format %(fmt)r; use one of %(choices)s", fmt=fmt,
+                         choices=', '.join(FORMATS))
     if mode not in MODES:
-        raise FieldError("mode", f"{mode!r}: choose {' or '.join(MODES)}")
+        raise FieldError("mode", "%(mode)r: choose %(choices)s", mode=mode,
+                         choices=' or '.join(MODES))
     if parse.takes_mapping:
         try:
             mapping = parse_mapping(mapping)
@@ -72,8 +74,8 @@ def import_calls(lines: Iterable[str], fmt: str, *, settings: Settings, filename
             raise FieldError("mapping", str(e)) from None
     elif mapping:
         takers = [name for name, known in FORMATS.items() if known.takes_mapping]
-        raise FieldError("mapping", f"only the {' and '.join(takers)} format takes a column "
-                                    "mapping")
+        raise FieldError("mapping", "only the %(choices)s format takes a column mapping",
+                         choices=' and '.join(takers))
     zone = settings.cdr_timezone
     now = clock()
     record = CallImport(filename=(filename or "upload")[:300], format=fmt, mode=mode,

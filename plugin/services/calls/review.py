@@ -76,7 +76,8 @@ def list_calls(review: str = "all", *, settings: Settings, import_id: int | None
     """Calls, newest first, and how many match in all. review: unmatched (no customer) or
     unrated (rateable, no tariff) lists what needs a look; nothing is ever dropped."""
     if review not in REVIEWS:
-        raise FieldError("review", f"{review!r}: choose one of {', '.join(REVIEWS)}")
+        raise FieldError("review", "%(review)r: choose one of %(choices)s", review=review,
+                         choices=', '.join(REVIEWS))
     conditions = []
     if review == "unmatched":
         conditions.append(UNMATCHED)

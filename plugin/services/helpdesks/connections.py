@@ -43,7 +43,8 @@ def by_source(source: str | None) -> HelpdeskConnection | None:
 def get(connection_id: int) -> HelpdeskConnection:
     connection = session.get(HelpdeskConnection, connection_id)
     if connection is None:
-        raise FieldError("connection_id", f"there is no helpdesk connection {connection_id}")
+        raise FieldError("connection_id", "there is no helpdesk connection %(connection_id)s",
+                         connection_id=connection_id)
     return connection
 
 
@@ -52,7 +53,8 @@ def _clean(fields: dict, creating: bool) -> dict:
     if creating or "kind" in fields:
         kind = (fields.get("kind") or "").strip()
         if kind not in HELPDESKS:
-            raise FieldError("kind", f"{kind!r} is not one of {', '.join(sorted(HELPDESKS))}")
+            raise FieldError("kind", "%(kind)r is not one of %(choices)s", kind=kind,
+                             choices=', '.join(sorted(HELPDESKS)))
         out["kind"] = kind
     if creating or "source" in fields:
         source = (fields.get("source") or out.get("kind") or "").strip()
@@ -89,7 +91,8 @@ def create(fields: dict, secret_keys: Sequence[str], now: datetime) -> HelpdeskC
     if not token:
         raise FieldError("token", "give the helpdesk's API token")
     if by_source(values["source"]) is not None:
-        raise FieldError("source", f"a connection with source {values['source']!r} exists")
+        raise FieldError("source", "a connection with source %(value)r exists",
+                         value=values['source'])
     connection = HelpdeskConnection(**values, token_encrypted=vault.encrypt(token, secret_keys),
                                     created_at=now)
     secret = (fields.get("webhook_secret") or "").strip()
@@ -106,8 +109,8 @@ def update(connection: HelpdeskConnection, fields: dict,
     Kind and source never change: our tickets from it and their pushes are keyed by source."""
     for fixed in ("kind", "source"):
         if fixed in fields and fields[fixed] != getattr(connection, fixed):
-            raise FieldError(fixed, f"a connection's {fixed} cannot change (its tickets carry "
-                                    "it); make a new connection instead")
+            raise FieldError(fixed, "a connection's %(fixed)s cannot change (its tickets carry "
+                             "it); make a new connection instead", fixed=fixed)
     values = _clean({k: v for k, v in fields.items() if k not in ("kind", "source")}
                     | {"_kind": connection.kind}, creating=False)
     for key, value in values.items():

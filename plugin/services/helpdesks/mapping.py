@@ -91,16 +91,17 @@ def add(connection: HelpdeskConnection, hint: str, value: str, customer_id: int 
         raise FieldError("value", "give the value to match (1-300 characters)")
     customer = session.get(Customer, customer_id) if customer_id else None
     if customer is None:
-        raise FieldError("customer_id", f"there is no customer {customer_id}")
+        raise FieldError("customer_id", "there is no customer %(customer_id)s",
+                         customer_id=customer_id)
     if installation_id:
         installation = session.get(Installation, installation_id)
         if installation is None or installation.customer_id != customer.id:
-            raise FieldError("installation_id",
-                             f"installation {installation_id} is not one of {customer.name}'s")
+            raise FieldError("installation_id", "installation %(installation_id)s is not one of "
+                             "%(name)s's", installation_id=installation_id, name=customer.name)
     if session.scalar(select(HelpdeskMapping.id).where(
             HelpdeskMapping.connection_id == connection.id, HelpdeskMapping.hint == hint,
             HelpdeskMapping.value == value)):
-        raise FieldError("value", f"{hint} {value!r} is mapped already")
+        raise FieldError("value", "%(hint)s %(value)r is mapped already", hint=hint, value=value)
     mapping = HelpdeskMapping(connection=connection, hint=hint, value=value,
                               customer_id=customer.id, installation_id=installation_id or None)
     session.add(mapping)
@@ -111,7 +112,7 @@ def add(connection: HelpdeskConnection, hint: str, value: str, customer_id: int 
 def remove(mapping_id: int) -> HelpdeskMapping:
     mapping = session.get(HelpdeskMapping, mapping_id)
     if mapping is None:
-        raise FieldError("mapping_id", f"there is no mapping {mapping_id}")
+        raise FieldError("mapping_id", "there is no mapping %(mapping_id)s", mapping_id=mapping_id)
     session.delete(mapping)
     session.flush()
     return mapping

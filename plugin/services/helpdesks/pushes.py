@@ -198,10 +198,10 @@ def release(push_id: int, now: datetime) -> HelpdeskPush:
     """An admin sends a failed or held push again (having checked that it did not arrive)."""
     push = session.get(HelpdeskPush, push_id)
     if push is None:
-        raise FieldError("push_id", f"there is no push {push_id}")
+        raise FieldError("push_id", "there is no push %(push_id)s", push_id=push_id)
     if push.status not in ("failed", "held"):
-        raise FieldError("push_id", f"push {push_id} is {push.status}: only a failed or held "
-                                    "push is sent again")
+        raise FieldError("push_id", "push %(push_id)s is %(status)s: only a failed or held push "
+                         "is sent again", push_id=push_id, status=push.status)
     push.status, push.next_attempt_at, push.attempts = "queued", now, 0
     push.failed_at = None
     session.flush()

@@ -54,7 +54,7 @@ def upsert(source: str, remote: RemoteTicket, now: datetime, *,
     "updated", "unchanged" or "unmapped". The customer comes from `rules` (a connection's
     mappings) or is given (`customer_id`, the generic webhook)."""
     if remote.status not in (OPEN, CLOSED):
-        raise FieldError("status", f"{remote.status!r} is not open or closed")
+        raise FieldError("status", "%(status)r is not open or closed", status=remote.status)
     external_id = str(remote.external_id).strip()
     if not external_id or len(external_id) > 100:
         raise FieldError("external_id", "give the helpdesk's ticket id (1-100 characters)")
@@ -109,12 +109,13 @@ def upsert(source: str, remote: RemoteTicket, now: datetime, *,
 def _check_customer(customer_id: int, installation_id: int | None) -> None:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise FieldError("customer_id", f"there is no customer {customer_id}")
+        raise FieldError("customer_id", "there is no customer %(customer_id)s",
+                         customer_id=customer_id)
     if installation_id is not None:
         installation = session.get(Installation, installation_id)
         if installation is None or installation.customer_id != customer_id:
-            raise FieldError("installation_id",
-                             f"installation {installation_id} is not one of {customer.name}'s")
+            raise FieldError("installation_id", "installation %(installation_id)s is not one of "
+                             "%(name)s's", installation_id=installation_id, name=customer.name)
 
 
 def sync_connection(connection: HelpdeskConnection, client: Helpdesk, now: datetime,
@@ -167,9 +168,11 @@ def assign(origin_id: int, customer_id: int | None, installation_id: int | None,
     """An unmapped ticket given its customer by hand (e.g. from a webhook that named none)."""
     origin = session.get(HelpdeskTicket, origin_id)
     if origin is None:
-        raise FieldError("origin_id", f"there is no helpdesk ticket {origin_id}")
+        raise FieldError("origin_id", "there is no helpdesk ticket %(origin_id)s",
+                         origin_id=origin_id)
     if origin.ticket_id is not None:
-        raise FieldError("origin_id", f"{origin.source} #{origin.external_id} is mapped already")
+        raise FieldError("origin_id", "%(source)s #%(external_id)s is mapped already",
+                         source=origin.source, external_id=origin.external_id)
     if not customer_id:
         raise FieldError("customer_id", "choose a customer")
     remote = RemoteTicket(external_id=origin.external_id, subject=origin.subject,

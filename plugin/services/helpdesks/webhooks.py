@@ -71,10 +71,11 @@ def _text(data: dict, name: str, required: bool = True, limit: int = 300) -> str
         value = str(value)
     if value is None or value == "":
         if required:
-            raise FieldError(name, f"'{name}' is required")
+            raise FieldError(name, "'%(name)s' is required", name=name)
         return None
     if not isinstance(value, str) or len(value) > limit:
-        raise FieldError(name, f"'{name}' must be a string of at most {limit} characters")
+        raise FieldError(name, "'%(name)s' must be a string of at most %(limit)s characters",
+                         name=name, limit=limit)
     return value.strip()
 
 
@@ -83,7 +84,7 @@ def _id(data: dict, name: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise FieldError(name, f"'{name}' must be a whole number (our id)")
+        raise FieldError(name, "'%(name)s' must be a whole number (our id)", name=name)
     return value
 
 

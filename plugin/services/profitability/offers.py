@@ -93,8 +93,8 @@ def _rendered(kind: TemplateKind, finding: Finding, customer: Customer, language
     try:
         return render_offer(shown.template, values)
     except TemplateError as e:
-        raise FieldError("template", f"the {kind} text ({language}) cannot be written for "
-                         f"this task: {e}") from None
+        raise FieldError("template", "the %(kind)s text (%(language)s) cannot be written for this "
+                         "task: %(e)s", kind=kind, language=language, e=e) from None
 
 
 def draft_offer(task: Task, settings: Settings, now: datetime,
@@ -129,7 +129,8 @@ def draft_offer(task: Task, settings: Settings, now: datetime,
 def edit_draft(offer: Offer, subject: str, body: str) -> Offer:
     """The admin's own wording of a draft, before it is sent."""
     if offer.status != "draft":
-        raise FieldError("status", f"offer {offer.id} is {offer.status}: only a draft is edited")
+        raise FieldError("status", "offer %(id)s is %(status)s: only a draft is edited",
+                         id=offer.id, status=offer.status)
     subject = (subject or "").strip()
     if not subject or "\n" in subject or len(subject) > 300:
         raise FieldError("subject", "one line of 1 to 300 characters")
@@ -146,10 +147,11 @@ def send_offer(offer: Offer, settings: Settings, now: datetime) -> Offer:
     if offer.status != "draft":
         if offer.sent_at is not None:
             return offer
-        raise FieldError("status", f"offer {offer.id} is {offer.status}, not a draft")
+        raise FieldError("status", "offer %(id)s is %(status)s, not a draft", id=offer.id,
+                         status=offer.status)
     customer = session.get(Customer, offer.customer_id)
     if not customer.billing_email:
-        raise FieldError("to_address", f"{customer.name} has no billing e-mail address")
+        raise FieldError("to_address", "%(name)s has no billing e-mail address", name=customer.name)
     try:
         message = outbox.queue(
             session, to=customer.billing_email, subject=offer.subject, text=offer.body,
@@ -172,20 +174,20 @@ def answer(offer: Offer, status: str, settings: Settings, now: datetime,
     those offered, or with `option` "alternative" the other terms the offer mentions (a price
     per call instead of a flat, or a flat instead)."""
     if status not in ANSWERS:
-        raise FieldError("status", " or ".join(ANSWERS))
+        raise FieldError("status", "choose %(choices)s", choices=" or ".join(ANSWERS))
     if option not in ("offer", "alternative"):
         raise FieldError("option", "offer or alternative")
     first = session.get(Offer, offer.first_offer_id) if offer.first_offer_id else offer
     if first.status != "sent":
-        raise FieldError("status", f"offer {first.id} is {first.status}: only a sent offer "
-                         "is answered")
+        raise FieldError("status", "offer %(id)s is %(status)s: only a sent offer is answered",
+                         id=first.id, status=first.status)
     if status == "accepted":
         proposal = json.loads(first.proposal or "{}")
         if not proposal:
-            raise FieldError("status", f"offer {first.id} proposes no new terms to accept")
+            raise FieldError("status", "offer %(id)s proposes no new terms to accept", id=first.id)
         if option == "alternative":
             if "alternative" not in proposal:
-                raise FieldError("option", f"offer {first.id} mentions no alternative")
+                raise FieldError("option", "offer %(id)s mentions no alternative", id=first.id)
             proposal = {**proposal, "changes": proposal["alternative"]}
         first.new_contract_id = change_terms(proposal, settings, now).id
     related = session.scalars(select(Offer).where(
@@ -203,15 +205,15 @@ def change_terms(proposal: dict, settings: Settings, now: datetime) -> Contract:
     begins the next. History is kept: the old contract and its invoices stay as they were."""
     old = session.get(Contract, proposal["contract_id"])
     if old is None:
-        raise FieldError("contract_id", f"no contract {proposal['contract_id']}")
+        raise FieldError("contract_id", "no contract %(value)s", value=proposal['contract_id'])
     period = billing.period_of(now, str(settings.timezone))
     start = period.next().first_day
     if old.valid_from > period.last_day:
-        raise FieldError("contract_id", f"contract {old.name!r} begins only on "
-                         f"{old.valid_from}: change it there instead")
+        raise FieldError("contract_id", "contract %(name)r begins only on %(valid_from)s: change "
+                         "it there instead", name=old.name, valid_from=old.valid_from)
     if old.valid_to is not None and old.valid_to < start:
-        raise FieldError("contract_id", f"contract {old.name!r} ends on {old.valid_to}: "
-                         "there is no next period to change")
+        raise FieldError("contract_id", "contract %(name)r ends on %(valid_to)s: there is no next "
+                         "period to change", name=old.name, valid_to=old.valid_to)
     changes = proposal.get("changes", {})
     new = Contract(
         customer_id=old.customer_id, name=old.name, valid_from=start, valid_to=old.valid_to,
@@ -228,9 +230,10 @@ def change_terms(proposal: dict, settings: Settings, now: datetime) -> Contract:
         for other in session.scalars(select(Contract).where(
                 Contract.customer_id == old.customer_id, Contract.id != old.id)):
             if core.overlaps(core_rows.core_contract(other)):
-                raise FieldError("contract_id", f"the new terms from {start} would overlap "
-                                 f"contract {other.name!r} ({other.valid_from} – "
-                                 f"{other.valid_to or 'open end'})")
+                raise FieldError("contract_id", "the new terms from %(start)s would overlap "
+                                 "contract %(name)r (%(valid_from)s – %(value)s)", start=start,
+                                 name=other.name, valid_from=other.valid_from,
+                                 value=other.valid_to or 'open end')
     session.add(new)
     session.flush()
     terms = terms_of(old.id)

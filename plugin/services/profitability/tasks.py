@@ -126,7 +126,7 @@ def list_tasks(status: str | None = "open", kind: str | None = None,
         query = query.where(Task.status == status)
     if kind:
         if kind not in KINDS:
-            raise FieldError("kind", ", ".join(KINDS))
+            raise FieldError("kind", "choose one of %(choices)s", choices=", ".join(KINDS))
         query = query.where(Task.kind == kind)
     if assignee_id is not None:
         query = query.where(Task.assignee_id == assignee_id)
@@ -144,7 +144,8 @@ def assign(task: Task, assignee_id: int | None, now: datetime) -> Task:
     if assignee_id is not None:
         user = session.get(User, assignee_id)
         if user is None or not user.active or "admin" not in user.roles:
-            raise FieldError("assignee_id", f"user {assignee_id} is not an active admin")
+            raise FieldError("assignee_id", "user %(assignee_id)s is not an active admin",
+                             assignee_id=assignee_id)
     task.assignee_id, task.updated_at = assignee_id, now
     session.flush()
     return task

@@ -26,13 +26,14 @@ def kind_of(value: str) -> TemplateKind:
     try:
         return TemplateKind(value)
     except ValueError:
-        raise FieldError("kind", f"{value!r} is not a kind of template: "
-                         f"{', '.join(TemplateKind)}") from None
+        raise FieldError("kind", "%(value)r is not a kind of template: %(choices)s", value=value,
+                         choices=', '.join(TemplateKind)) from None
 
 
 def language_of(value: str) -> str:
     if value not in LANGUAGES:
-        raise FieldError("language", f"{value!r}: templates are kept in {', '.join(LANGUAGES)}")
+        raise FieldError("language", "%(value)r: templates are kept in %(choices)s", value=value,
+                         choices=', '.join(LANGUAGES))
     return value
 
 
@@ -63,7 +64,8 @@ def save_template(kind: str, language: str, subject: str, body: str) -> Shown:
     for name, text in (("subject", subject), ("body", body)):
         problems = template_problems(text, kind)
         if problems:
-            raise FieldError(name, "; ".join(problems))
+            # The core's own words (billing.offer_text), in English.
+            raise FieldError(name, "%(problems)s", problems="; ".join(problems))
     row = session.scalar(select(TemplateRow).where(TemplateRow.key == str(kind),
                                                    TemplateRow.language == language))
     row = row or TemplateRow(key=str(kind), language=language)

@@ -49,7 +49,8 @@ def parse_amounts(value) -> list[Decimal]:
     """'300.00, 350.00, 400.00' (or a list) → the categories' caps, category 1 first."""
     amounts = [money(item, "cost_cap_amounts") for item in _listed(value)]
     if len(amounts) > HIGHEST_CATEGORY:
-        raise FieldError("cost_cap_amounts", f"at most {HIGHEST_CATEGORY} categories")
+        raise FieldError("cost_cap_amounts", "at most %(limit)s categories",
+                         limit=HIGHEST_CATEGORY)
     return amounts
 
 
@@ -60,9 +61,11 @@ MAX_THRESHOLD, MAX_THRESHOLDS = 999, 10
 def parse_thresholds(value) -> list[int]:
     thresholds = sorted({whole(item, "budget_thresholds", minimum=1) for item in _listed(value)})
     if thresholds and thresholds[-1] > MAX_THRESHOLD:
-        raise FieldError("budget_thresholds", f"at most {MAX_THRESHOLD} %")
+        raise FieldError("budget_thresholds", "at most %(limit)s %%",
+                         limit=MAX_THRESHOLD)
     if len(thresholds) > MAX_THRESHOLDS:
-        raise FieldError("budget_thresholds", f"at most {MAX_THRESHOLDS} thresholds")
+        raise FieldError("budget_thresholds", "at most %(limit)s thresholds",
+                         limit=MAX_THRESHOLDS)
     return thresholds
 
 
@@ -72,7 +75,8 @@ def save_terms(contract: Contract, data: dict) -> ContractTerms:
     row = terms_of(contract.id) or ContractTerms(contract_id=contract.id)
     pricing = data.get("call_pricing") or None
     if pricing is not None and pricing not in set(CallPricingModel):
-        raise FieldError("call_pricing", " or ".join(CallPricingModel) + " (or empty: none)")
+        raise FieldError("call_pricing", "choose %(choices)s (or empty: none)",
+                         choices=" or ".join(CallPricingModel))
     row.call_pricing = pricing
     row.call_price = money(data.get("call_price"), "call_price", required=pricing is not None,
                            places=4)
@@ -86,8 +90,8 @@ def save_terms(contract: Contract, data: dict) -> ContractTerms:
     kinds = _listed(data.get("cost_cap_kinds"))
     for kind in kinds:
         if kind not in CAPPABLE:
-            raise FieldError("cost_cap_kinds", f"{kind!r} is not a line kind: "
-                             f"{', '.join(CAPPABLE)}")
+            raise FieldError("cost_cap_kinds", "%(kind)r is not a line kind: %(choices)s",
+                             kind=kind, choices=', '.join(CAPPABLE))
     row.cost_cap_amounts = ",".join(str(a) for a in amounts) or None
     row.cost_cap_kinds = ",".join(kinds)
     row.cost_cap_category = whole(data.get("cost_cap_category"), "cost_cap_category",

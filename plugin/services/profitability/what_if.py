@@ -28,8 +28,8 @@ def proposal(contract: Contract, changes: dict) -> Proposal:
     None drops the cap) as the core's proposal replacing it."""
     unknown = set(changes) - set(CHANGES)
     if unknown:
-        raise FieldError("changes", f"unknown: {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(CHANGES)}")
+        raise FieldError("changes", "unknown: %(choices)s; known: %(known)s",
+                         choices=', '.join(sorted(unknown)), known=', '.join(CHANGES))
     core = core_rows.core_contract(contract)
     terms = terms_of(contract.id)
     pricing, cap = call_pricing(terms), cost_cap(terms)
@@ -57,7 +57,7 @@ def proposal(contract: Contract, changes: dict) -> Proposal:
 def past_periods(customer_id: int, settings: Settings, months: int) -> list[PastPeriod]:
     """The last `months` finalized periods of the customer, with the inputs the core bills."""
     if not 1 <= months <= MAX_MONTHS:
-        raise FieldError("months", f"1 to {MAX_MONTHS}")
+        raise FieldError("months", "1 to %(limit)s", limit=MAX_MONTHS)
     invoices = session.execute(
         select(Invoice.period, Invoice.net).where(
             Invoice.customer_id == customer_id, Invoice.kind == "invoice",
