@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("QUARTERHOUR_PG_ADMIN_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")
 BERLIN = ZoneInfo("Europe/Berlin")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 MONTH_START = datetime(2026, 10, 1, tzinfo=BERLIN).astimezone(UTC)
 MONTH_SECONDS = int((datetime(2026, 11, 1, tzinfo=BERLIN).astimezone(UTC)
                      - MONTH_START).total_seconds())
@@ -202,8 +203,12 @@ def child(kind: str, url: str) -> None:
         seconds = time.perf_counter() - began
         detail = {"rows": len(rows)}
     elif kind == "statements":
-        detail = statements_child(url)
+        detail = statements_child(url, WORKERS)
         seconds = detail.pop("seconds")
+    elif kind == "refresh":
+        began = time.perf_counter()
+        detail = refresh_child(url)
+        seconds = time.perf_counter() - began
     else:
         from plugin.transactions import run_period
 
@@ -224,27 +229,50 @@ def child(kind: str, url: str) -> None:
     print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1), **detail}))
 
 
-def statements_child(url: str) -> dict:
-    """Live statements at scale: every one stale (as after a tariff change) and recomputed,
-    then the month-end run with all of them current, then the dashboard's first page."""
+REFRESH_NOW = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
+
+
+def refresh_child(url: str) -> dict:
+    """One statement worker, as each app process runs it (plugin/jobs/statements.py): claims
+    batches of stale statements until none is left."""
+    from plugin.transactions import refresh_statements
+
+    app = make_app(url)
+    recomputed = 0
+    with app.app_context():
+        settings = app.extensions["quarterhour"].settings
+        while count := refresh_statements(settings, REFRESH_NOW, limit=500):
+            recomputed += count
+    return {"recomputed": recomputed}
+
+
+def statements_child(url: str, workers: int) -> dict:
+    """Live statements at scale: every one stale (as after a tariff change) and recomputed by
+    `workers` worker processes at once (they claim with SKIP LOCKED), then the month-end run
+    with all of them current, then the dashboard's first page."""
     from plugin import billing
     from plugin.db import session
     from plugin.services import dashboard, live
-    from plugin.transactions import refresh_statements, run_period
+    from plugin.transactions import run_period
 
     app = make_app(url)
     period = billing.Period(2026, 10)
-    now = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
     with app.app_context():
         settings = app.extensions["quarterhour"].settings
         live.ensure_period(period)
         live.mark_all(session.connection())
         session.commit()
         began = time.perf_counter()
-        recomputed = 0
-        while count := refresh_statements(settings, now, limit=500):
-            recomputed += count
+        procs = [subprocess.Popen([sys.executable, __file__, "--child", "refresh", url],
+                                  stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                 for _ in range(workers)]
+        done = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+        if any(p.returncode for p in procs):
+            raise RuntimeError("a statement worker failed")
         recompute = time.perf_counter() - began
+        recomputed = sum(d["recomputed"] for d in done)
+        worker_rss = max(d["peak_rss_mb"] for d in done)
+        assert live.stale_count() == 0, "stale statements left"
         began = time.perf_counter()
         result = run_period(period, settings)
         current_run = time.perf_counter() - began
@@ -255,7 +283,8 @@ def statements_child(url: str) -> dict:
             samples.append((time.perf_counter() - began) * 1000)
             session.rollback()
         samples.sort()
-    return {"seconds": round(recompute, 2), "recomputed": recomputed,
+    return {"seconds": round(recompute, 2), "recomputed": recomputed, "workers": workers,
+            "worker_peak_rss_mb": worker_rss,
             "current_run_s": round(current_run, 2), "current_run_result": result.text(),
             "dashboard_p50_ms": round(samples[len(samples) // 2], 1),
             "dashboard_p95_ms": round(samples[int(len(samples) * 0.95) - 1], 1)}
@@ -263,11 +292,12 @@ def statements_child(url: str) -> dict:
 
 def measure(kind: str, url: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", kind, url], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
+                         text=True, check=True, cwd=ROOT,
+                         env={**os.environ, "BENCH_WORKERS": str(WORKERS)})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench(scale: float, keep: bool) -> dict:
+def bench(scale: float, keep: bool, composed: bool = True) -> dict:
     url = create_database()
     try:
         migrate(url)
@@ -275,11 +305,12 @@ def bench(scale: float, keep: bool) -> dict:
         counts = seed(url, scale)
         seeded = time.perf_counter() - began
         ceiling = measure("ceiling", url)
-        run = measure("run", url)
+        run = measure("run", url) if composed else None
         live = measure("statements", url)
         return {"scale": scale, **counts, "seed_seconds": round(seeded, 1),
                 "ceiling": ceiling, "run": run, "statements": live,
-                "run_over_ceiling": round(run["seconds"] / max(ceiling["seconds"], 1e-6), 2)}
+                "run_over_ceiling": run and round(run["seconds"] / max(ceiling["seconds"], 1e-6),
+                                                  2)}
     finally:
         if not keep:
             drop_database(url)
@@ -290,27 +321,37 @@ def main() -> int:
     parser.add_argument("--scale", type=float, action="append",
                         help="1.0 = 10,000 customers (repeatable; default: 1.0 and 0.25)")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--workers", type=int, default=WORKERS,
+                        help="statement worker processes for the recompute (default: 2, as "
+                             "the app's default of 2 worker processes each runs one)")
+    parser.add_argument("--only-statements", action="store_true",
+                        help="skip the composed runs (a quicker look at the statements)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ["BENCH_WORKERS"] = str(args.workers)
+    globals()["WORKERS"] = args.workers
     if args.child:
         child(*args.child)
         return 0
-    results = [bench(scale, args.keep) for scale in (args.scale or [1.0, 0.25])]
+    results = [bench(scale, args.keep, not args.only_statements)
+               for scale in (args.scale or [1.0, 0.25])]
     for r in results:
         print(f"scale {r['scale']}: {r['customers']} customers, {r['contracts']} contracts, "
               f"{r['time_entries']} entries, {r['calls']} calls (seeded in "
               f"{r['seed_seconds']} s)")
         print(f"  ceiling (one SQL query): {r['ceiling']['seconds']} s, "
               f"peak RSS {r['ceiling']['peak_rss_mb']} MB")
-        print(f"  billing run: {r['run']['seconds']} s = {r['run_over_ceiling']}x the ceiling, "
-              f"peak RSS {r['run']['peak_rss_mb']} MB (after start-up "
-              f"{r['run']['baseline_rss_mb']} MB)")
-        print(f"  {r['run']['result']}")
-        print(f"  run again, nothing changed: {r['run']['rerun_seconds']} s "
-              f"({r['run']['rerun_result']})")
+        if r["run"]:
+            print(f"  billing run: {r['run']['seconds']} s = {r['run_over_ceiling']}x the "
+                  f"ceiling, peak RSS {r['run']['peak_rss_mb']} MB (after start-up "
+                  f"{r['run']['baseline_rss_mb']} MB)")
+            print(f"  {r['run']['result']}")
+            print(f"  run again, nothing changed: {r['run']['rerun_seconds']} s "
+                  f"({r['run']['rerun_result']})")
         st = r["statements"]
-        print(f"  every statement stale, recomputed: {st['seconds']} s "
-              f"({st['recomputed']} statements); then the run with statements current: "
+        print(f"  every statement stale, recomputed by {st['workers']} workers: "
+              f"{st['seconds']} s ({st['recomputed']} statements; largest worker "
+              f"{st['worker_peak_rss_mb']} MB); then the run with statements current: "
               f"{st['current_run_s']} s ({st['current_run_result']}); dashboard first page "
               f"p50 {st['dashboard_p50_ms']} ms, p95 {st['dashboard_p95_ms']} ms; peak RSS "
               f"{st['peak_rss_mb']} MB")
@@ -328,8 +369,9 @@ def figures_of(r: dict) -> dict:
     return {"scale": r["scale"], "ceiling_s": r["ceiling"]["seconds"],
             "current_run_s": st["current_run_s"], "recompute_s": st["seconds"],
             "dashboard_p95_ms": st["dashboard_p95_ms"],
-            "peak_rss_mb": max(r["run"]["peak_rss_mb"], st["peak_rss_mb"]),
-            "full_run_s": r["run"]["seconds"]}
+            "peak_rss_mb": max(r["run"]["peak_rss_mb"] if r["run"] else 0, st["peak_rss_mb"],
+                               st["worker_peak_rss_mb"]),
+            "full_run_s": r["run"] and r["run"]["seconds"], "workers": st["workers"]}
 
 
 def missed_targets(f: dict) -> list[str]:

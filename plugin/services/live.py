@@ -33,6 +33,7 @@ from plugin.models import (
     TimeEntry,
     User,
 )
+from plugin.services.bulk import collector_paused
 from plugin.services.statement import batches, load_bills
 
 # What changes a customer's bill as a whole (any period): its terms and its installations.
@@ -247,15 +248,17 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
         by_period[row.period].append(row)
     costs = hourly_costs() if rows else {}
     stored = []
-    for period, claimed in by_period.items():
-        bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
-                                                      billing.Period.parse(period), settings)}
-        for row in claimed:
-            bill = bills.get(row.customer_id)
-            if bill is not None:
-                stored.append({"row_id": row.id, "claimed_version": row.version,
-                               "draft": json.dumps(draft_json(bill)),
-                               **columns(figures_of(bill, settings, costs))})
+    with collector_paused(collect=False):  # a bulk pass, batch after batch (services.bulk)
+        for period, claimed in by_period.items():
+            bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
+                                                          billing.Period.parse(period),
+                                                          settings)}
+            for row in claimed:
+                bill = bills.get(row.customer_id)
+                if bill is not None:
+                    stored.append({"row_id": row.id, "claimed_version": row.version,
+                                   "draft": json.dumps(draft_json(bill)),
+                                   **columns(figures_of(bill, settings, costs))})
     if stored:
         # One statement for the whole batch (executemany), not one round trip per row.
         t = LiveStatement.__table__
