@@ -23,6 +23,7 @@ from .coverage import (
     QuotaUsage,
     Source,
     allocate,
+    carried_in_matters,
     no_contract_unit_price,
 )
 from .invoice import (
@@ -95,6 +96,7 @@ __all__ = [
     "allocate",
     "bill_period",
     "call_cost",
+    "carried_in_matters",
     "compose_invoice",
     "contract_for",
     "counting",

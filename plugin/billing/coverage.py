@@ -115,7 +115,15 @@ class Coverage:
         return sum(allocation.units for allocation in self.allocations)
 
     def units_in(self, bucket: Bucket) -> int:
-        return sum(allocation.units_in(bucket) for allocation in self.allocations)
+        return self.units_by_bucket().get(bucket, 0)
+
+    def units_by_bucket(self) -> dict[Bucket, int]:
+        """Every bucket's units in one pass over the parts (buckets without any left out)."""
+        units: dict[Bucket, int] = {}
+        for allocation in self.allocations:
+            for part in allocation.parts:
+                units[part.bucket] = units.get(part.bucket, 0) + part.units
+        return {bucket: n for bucket, n in units.items() if n}
 
     def rollover_out(self) -> dict[int, int]:
         """Minutes to carry into the next period, by contract id (the adapter stores them)."""
@@ -195,6 +203,16 @@ def allocate(
     usage = tuple(_usage(contract, carried_in[contract.id], by_contract[contract.id])
                   for contract in active)
     return Coverage(period, tuple(allocations), usage)
+
+
+def carried_in_matters(entries: Iterable[Entry], period: Period,
+                       timezone: str = DEFAULT_TIMEZONE) -> bool:
+    """Whether what a period carries out (`Coverage.rollover_out`) depends on what was carried
+    into it. Only a billable session of the period can use quota; without one, every rollover
+    contract carries out its own quota up to its cap, whatever came in (R5: carried minutes
+    are used first and expire after the period). A chain of months back stops there."""
+    start, end = period.bounds(timezone)
+    return any(entry.billable and start <= entry.start < end for entry in entries)
 
 
 def _chronological(entries: Iterable[Entry], period: Period, timezone: str) -> list[Entry]:

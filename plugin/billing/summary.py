@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from .bill import PeriodBill
 from .contracts import Contract
-from .coverage import Bucket
 from .invoice import LineKind
 from .periods import DEFAULT_TIMEZONE, local_date
 from .reports import Hours, PerHour, hours_of, per_hour, week_of
@@ -59,17 +58,22 @@ def summarize(bill: PeriodBill, contracts: Iterable[Contract] = (),
     engineer_of, hourly_cost = engineer_of or {}, hourly_cost or {}
     unit_seconds = {contract.id: contract.unit_seconds for contract in contracts}
     hours: dict[int, dict[str, Hours]] = {}
+    by_contract: dict[int | None, list] = {}  # each contract's sessions, for per_hour
     for allocation in bill.allocations:
+        by_contract.setdefault(allocation.contract_id, []).append(allocation)
         engineer = engineer_of.get(allocation.entry_id)
         if engineer is None:
             continue
         week = week_of(local_date(allocation.start, timezone))
         weeks = hours.setdefault(engineer, {})
         weeks[week] = weeks.get(week, Hours()) + hours_of(allocation)
-    per_contract = {c.id: per_hour(bill.invoice.lines, bill.allocations, c.id, hourly_cost,
-                                   engineer_of)
+    lines_of: dict[int | None, list] = {}
+    for line in bill.invoice.lines:
+        lines_of.setdefault(line.contract_id, []).append(line)
+    per_contract = {c.id: per_hour(lines_of.get(c.id, ()), by_contract.get(c.id, ()), c.id,
+                                   hourly_cost, engineer_of)
                     for c in contracts if c.valid_in(bill.coverage.period)}
-    units = Counter({bucket.value: bill.coverage.units_in(bucket) for bucket in Bucket})
+    units = Counter({bucket.value: n for bucket, n in bill.coverage.units_by_bucket().items()})
     limited = [u for u in bill.coverage.usage if u.quota_minutes is not None]
     quota = sum(u.quota_minutes + u.rollover_in_minutes for u in limited) if limited else None
     used = sum(u.quota_units * unit_seconds.get(u.contract_id, QUARTER_HOUR)

@@ -170,15 +170,45 @@ def batches(items: list, size: int) -> Iterator[list]:
         yield items[at:at + size]
 
 
+@dataclass
+class Terms:
+    """What a customer's bill is made of in every period: loaded once, whichever month (or
+    chain of months back, for a rollover) is billed."""
+
+    customers: dict[int, Customer]
+    contracts: dict[int, list[billing.Contract]]
+    installations: dict[int, list[billing.Installation]]
+    installation_names: dict[int, str]
+    tickets: dict[int, tuple[int, int | None, str]]  # ticket id -> customer, installation, subject
 
 
-def carried_in(contracts: dict[int, list[billing.Contract]], period: billing.Period,
-               settings: Settings) -> dict[int, int]:
+def load_terms(ids: list[int]) -> Terms:
+    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    contracts = defaultdict(list)
+    for row in session.scalars(
+            select(Contract).where(Contract.customer_id.in_(ids))
+            .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
+        contracts[row.customer_id].append(core_rows.core_contract(row))
+    installations = defaultdict(list)
+    installation_names = {}
+    for row in session.execute(
+            select(Installation.id, Installation.customer_id, Installation.name,
+                   Installation.warranty_until).where(Installation.customer_id.in_(ids))):
+        installations[row.customer_id].append(core_rows.core_installation(row))
+        installation_names[row.id] = row.name
+    tickets = {tid: (cust, inst, subject) for tid, cust, inst, subject in session.execute(
+        select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
+        .where(Ticket.customer_id.in_(ids)))}
+    return Terms(customers, contracts, installations, installation_names, tickets)
+
+
+def carried_in(terms: Terms, period: billing.Period, settings: Settings) -> dict[int, int]:
     """The minutes each rollover contract carries into `period`, from the data alone: a closed
     previous period gives what its run stored with the finalized invoice; an open one is billed
     as it stands now: its live statement when that is current, else computed (and so on back,
     as far as a rollover contract was in force). The result does not depend on which months
     were run, nor in which order."""
+    contracts = terms.contracts
     previous = period.previous()
     wanted = {customer_id for customer_id, rows in contracts.items()
               if any(c.rollover and c.valid_in(previous) for c in rows)}
@@ -207,7 +237,8 @@ def carried_in(contracts: dict[int, list[billing.Contract]], period: billing.Per
             out = json.loads(summary).get("rollover_out", {})
             carried.update({c.id: out.get(str(c.id), 0) for c in contracts[customer_id]
                             if c.rollover})
-    for bill in load_bills(sorted(wanted - closed - current), previous, settings):
+    for bill in _bills(terms, sorted(wanted - closed - current), previous, settings,
+                       rollover_only=True):
         carried.update(bill.bill.rollover_out)
     return carried
 
@@ -216,34 +247,28 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                evidence: bool = False, until: datetime | None = None) -> list[CustomerBill]:
     """The bill of each customer of `ids` for the period, in a few queries: the one way rows
     become the core's objects. `until`: only what started before that instant."""
+    return _bills(load_terms(ids), ids, period, settings, evidence, until)
+
+
+def _bills(terms: Terms, ids: list[int], period: billing.Period, settings: Settings,
+           evidence: bool = False, until: datetime | None = None,
+           rollover_only: bool = False) -> list[CustomerBill]:
+    """`ids`' bills of the period from their loaded terms (`ids` ⊆ the terms' customers).
+    `rollover_only`: only their rollover out is wanted (`carried_in`), so a customer whose
+    rollover out does not depend on what came in needs no months before this one."""
     tz = str(settings.timezone)
     start, end = period.bounds(tz)
     if until is not None:
         end = min(end, until)
     seller = core_rows.core_seller(settings)
-    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
-
-    contracts = defaultdict(list)
-    for row in session.scalars(
-            select(Contract).where(Contract.customer_id.in_(ids))
-            .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
-        contracts[row.customer_id].append(core_rows.core_contract(row))
-
-    installations = defaultdict(list)
-    installation_names = {}
-    for row in session.execute(
-            select(Installation.id, Installation.customer_id, Installation.name,
-                   Installation.warranty_until).where(Installation.customer_id.in_(ids))):
-        installations[row.customer_id].append(core_rows.core_installation(row))
-        installation_names[row.id] = row.name
-
+    customers, contracts = terms.customers, terms.contracts
+    installations, installation_names = terms.installations, terms.installation_names
+    wanted = set(ids)
     entries = defaultdict(list)
     sessions = defaultdict(dict)
     # Tickets first, then their entries by ticket: the (ticket_id, started_at) index serves
     # each batch, where a join would make PostgreSQL scan every entry of the month per batch.
-    tickets = {tid: (cust, inst, subject) for tid, cust, inst, subject in session.execute(
-        select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
-        .where(Ticket.customer_id.in_(ids)))}
+    tickets = {tid: facts for tid, facts in terms.tickets.items() if facts[0] in wanted}
     columns = [TimeEntry.id, TimeEntry.ticket_id, TimeEntry.started_at, TimeEntry.ended_at,
                TimeEntry.duration_seconds, TimeEntry.billable, TimeEntry.source,
                TimeEntry.engineer_id]
@@ -301,7 +326,10 @@ def load_bills(ids: list[int], period: billing.Period, settings: Settings,
                                      "rated_seconds": rated, "tariff": tariff,
                                      "cost": str(cost)})
 
-    rollover = carried_in(contracts, period, settings)
+    chained = [c for c in ids if c in contracts and (
+        not rollover_only or billing.carried_in_matters(entries.get(c, ()), period, tz))]
+    rollover = carried_in(Terms(customers, {c: contracts[c] for c in chained}, installations,
+                                installation_names, terms.tickets), period, settings)
 
     # Handled calls, their pricings and cost caps (PRODUCT.md §5): complete_bill's extra inputs.
     extras = load_extras(ids, period, tz, until)

@@ -1,6 +1,7 @@
 """Properties of the billing rules over generated months (hypothesis)."""
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from plugin.billing import (
     Tariff,
     bill_period,
     call_cost,
+    carried_in_matters,
     rate_calls,
     rated_seconds,
     to_cents,
@@ -160,6 +162,20 @@ def test_rollover_out_is_unused_own_quota_within_the_cap(month):
         assert usage.rollover_out_minutes <= contract.rollover_cap()
         if not contract.rollover:
             assert usage.rollover_out_minutes == 0
+
+
+@settings(deadline=None)
+@given(months(), st.dictionaries(st.integers(1, 9), st.integers(0, 600)))
+def test_what_a_month_carries_out_depends_on_what_came_in_only_when_it_says_so(month, other):
+    # The chain of months back behind a rollover stops where carried_in_matters is false:
+    # a month without billable sessions (its sessions made not billable here).
+    month_entries, installations, month_contracts, rollover_in, customer = month
+    assert carried_in_matters(month_entries, OCTOBER) == any(e.billable for e in month_entries)
+    unbilled = [replace(e, billable=False) for e in month_entries]
+    assert not carried_in_matters(unbilled, OCTOBER)
+    one = (unbilled, installations, month_contracts, rollover_in, customer)
+    two = (unbilled, installations, month_contracts, other, customer)
+    assert bill(one).rollover_out == bill(two).rollover_out
 
 
 @settings(deadline=None)
