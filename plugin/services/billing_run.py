@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, select, update
 
 from plugin import billing
 from plugin.config import Settings
-from plugin.db import get_db, session, utcnow
+from plugin.db import among, get_db, session, utcnow
 from plugin.models import (
     BillingRun,
     Customer,
@@ -186,7 +186,7 @@ def run_period(period: billing.Period, settings: Settings, user_id: int | None =
         total = len(ids)
         row.progress(0, total)
         done = 0
-        with collector_paused():
+        with collector_paused(collect=False):
             for chunk in batches(ids, batch_size):
                 _run_batch(chunk, period, settings, result, clock)
                 done += len(chunk)
@@ -224,11 +224,12 @@ def run_bills(ids: list[int], period: billing.Period, settings: Settings) -> lis
     out = []
     if drafts:
         customers = {c.id: c for c in session.scalars(
-            select(Customer).where(Customer.id.in_(list(drafts))))}
+            select(Customer).where(among(Customer.id, drafts)))}
         for customer_id, draft in drafts.items():
             if customer_id in customers:
                 out.append(_from_draft(customers[customer_id], draft, period, settings))
-    for cb in load_bills([i for i in ids if i not in drafts], period, settings):
+    stale = [i for i in ids if i not in drafts]
+    for cb in load_bills(stale, period, settings) if stale else ():
         out.append(RunBill(cb.customer, cb.invoice,
                            [u.contract_id for u in cb.bill.coverage.usage], cb.bill.rollover_out))
     order = {customer_id: n for n, customer_id in enumerate(ids)}
@@ -252,14 +253,14 @@ def _from_draft(customer: Customer, draft: dict, period: billing.Period,
 def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
                result: RunResult, clock: Callable[[], datetime]) -> None:
     live = {inv.customer_id: inv for inv in session.scalars(
-        select(Invoice).where(Invoice.customer_id.in_(ids), Invoice.period == str(period),
+        select(Invoice).where(among(Invoice.customer_id, ids), Invoice.period == str(period),
                               Invoice.kind == "invoice",
                               Invoice.status.in_(("draft", "finalized"))))}
     drafts = [inv.id for inv in live.values() if inv.status == "draft"]
     stored = defaultdict(list)  # draft id -> its lines' keys, compared with the new ones
     columns = [getattr(InvoiceLine, name) for name in LINE_FIELDS]
     for invoice_id, *key in session.connection().execute(
-            select(InvoiceLine.invoice_id, *columns).where(InvoiceLine.invoice_id.in_(drafts))
+            select(InvoiceLine.invoice_id, *columns).where(among(InvoiceLine.invoice_id, drafts))
             .order_by(InvoiceLine.invoice_id, InvoiceLine.position)).all():
         stored[invoice_id].append(tuple(key))
     open_ids = [i for i in ids if getattr(live.get(i), "status", "draft") == "draft"]
@@ -307,11 +308,14 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
         session.execute(update(Invoice).where(Invoice.id == draft.id).values(**totals))
         line_rows += [{"invoice_id": draft.id, **line_row(x, n)}
                       for n, x in enumerate(inv.lines, 1)]
+    # Bulk statements: no loaded object needs them reflected (synchronize_session=False).
     if touched:
-        session.execute(update(Invoice).where(Invoice.id.in_(touched))
-                        .values(run_id=result.run_id))
+        session.execute(update(Invoice).where(among(Invoice.id, touched))
+                        .values(run_id=result.run_id)
+                        .execution_options(synchronize_session=False))
     if replace:
-        session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(replace)))
+        session.execute(delete(InvoiceLine).where(among(InvoiceLine.invoice_id, replace))
+                        .execution_options(synchronize_session=False))
     if new_invoices:
         created = session.execute(
             insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
@@ -326,8 +330,9 @@ def _run_batch(ids: list[int], period: billing.Period, settings: Settings,
     _insert_lines(line_rows)
     # The rollover each contract carries into the next period, replaced as a whole.
     for chunk in batches(contract_ids, 1000):
-        session.execute(delete(RolloverBalance).where(RolloverBalance.contract_id.in_(chunk),
-                                                      RolloverBalance.period == str(period)))
+        session.execute(delete(RolloverBalance).where(among(RolloverBalance.contract_id, chunk),
+                                                      RolloverBalance.period == str(period))
+                        .execution_options(synchronize_session=False))
     if rollover_rows:
         session.execute(insert(RolloverBalance), rollover_rows)
     # Keep the diff readable and the summary small whatever the number of customers.

@@ -18,7 +18,7 @@ from sqlalchemy.orm.base import NO_VALUE
 from plugin import billing
 from plugin.billing.summary import Summary, summarize
 from plugin.config import Settings
-from plugin.db import session
+from plugin.db import among, session
 from plugin.models import (
     Call,
     CompanySetting,
@@ -232,7 +232,7 @@ def claim(now: datetime, limit: int = 250) -> list[Claimed]:
         query = query.with_for_update(skip_locked=True)
     rows = [Claimed(*row) for row in session.execute(query).all()]
     if rows:
-        session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
+        session.execute(update(LiveStatement).where(among(LiveStatement.id, [r.id for r in rows]))
                         .values(claimed_until=now + LEASE))
     session.flush()
     return rows
@@ -268,7 +268,7 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
                                else_=True), computed_at=now, **{
                     name: bindparam(name) for name in ("draft", *COLUMNS)}), stored)
     if rows:
-        session.execute(update(LiveStatement).where(LiveStatement.id.in_([r.id for r in rows]))
+        session.execute(update(LiveStatement).where(among(LiveStatement.id, [r.id for r in rows]))
                         .values(claimed_until=None))
     session.flush()
     return len(rows)
@@ -294,7 +294,7 @@ def current_drafts(customer_ids: list[int], period: billing.Period) -> dict[int,
     for chunk in batches(customer_ids, 1000):
         for customer_id, draft in session.execute(
                 select(LiveStatement.customer_id, LiveStatement.draft).where(
-                    LiveStatement.customer_id.in_(chunk), LiveStatement.period == str(period),
+                    among(LiveStatement.customer_id, chunk), LiveStatement.period == str(period),
                     LiveStatement.stale.is_(False), LiveStatement.draft.is_not(None))):
             out[customer_id] = json.loads(draft)
     return out

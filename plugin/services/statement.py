@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from plugin import billing
 from plugin.billing.complete_bill import complete_bill
 from plugin.config import Settings
-from plugin.db import session
+from plugin.db import among, session
 from plugin.models import (
     Call,
     Contract,
@@ -183,22 +183,22 @@ class Terms:
 
 
 def load_terms(ids: list[int]) -> Terms:
-    customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    customers = {c.id: c for c in session.scalars(select(Customer).where(among(Customer.id, ids)))}
     contracts = defaultdict(list)
     for row in session.scalars(
-            select(Contract).where(Contract.customer_id.in_(ids))
+            select(Contract).where(among(Contract.customer_id, ids))
             .options(selectinload(Contract.installations), selectinload(Contract.seat_tiers))):
         contracts[row.customer_id].append(core_rows.core_contract(row))
     installations = defaultdict(list)
     installation_names = {}
     for row in session.execute(
             select(Installation.id, Installation.customer_id, Installation.name,
-                   Installation.warranty_until).where(Installation.customer_id.in_(ids))):
+                   Installation.warranty_until).where(among(Installation.customer_id, ids))):
         installations[row.customer_id].append(core_rows.core_installation(row))
         installation_names[row.id] = row.name
     tickets = {tid: (cust, inst, subject) for tid, cust, inst, subject in session.execute(
         select(Ticket.id, Ticket.customer_id, Ticket.installation_id, Ticket.subject)
-        .where(Ticket.customer_id.in_(ids)))}
+        .where(among(Ticket.customer_id, ids)))}
     return Terms(customers, contracts, installations, installation_names, tickets)
 
 
@@ -217,21 +217,21 @@ def carried_in(terms: Terms, period: billing.Period, settings: Settings) -> dict
     closed = set()
     for chunk in batches(sorted(wanted), 1000):
         closed.update(session.scalars(select(Invoice.customer_id).where(
-            Invoice.customer_id.in_(chunk), Invoice.period == str(previous),
+            among(Invoice.customer_id, chunk), Invoice.period == str(previous),
             Invoice.kind == "invoice", Invoice.status == "finalized")))
     carried: dict[int, int] = {}
     frozen = [c.id for customer_id in closed for c in contracts[customer_id] if c.rollover]
     for chunk in batches(frozen, 1000):
         carried.update(session.execute(
             select(RolloverBalance.contract_id, RolloverBalance.minutes)
-            .where(RolloverBalance.contract_id.in_(chunk),
+            .where(among(RolloverBalance.contract_id, chunk),
                    RolloverBalance.period == str(previous))).all())
     # An open month's live statement, when current, already knows what it carries out.
     current = set()
     for chunk in batches(sorted(wanted - closed), 1000):
         for customer_id, summary in session.execute(
                 select(LiveStatement.customer_id, LiveStatement.summary).where(
-                    LiveStatement.customer_id.in_(chunk),
+                    among(LiveStatement.customer_id, chunk),
                     LiveStatement.period == str(previous), LiveStatement.stale.is_(False))):
             current.add(customer_id)
             out = json.loads(summary).get("rollover_out", {})
@@ -281,7 +281,7 @@ def _bills(terms: Terms, ids: list[int], period: billing.Period, settings: Setti
     read = session.connection().execute
     for chunk in batches(list(tickets), 5000):
         for row in read(
-                select(*columns).where(TimeEntry.ticket_id.in_(chunk),
+                select(*columns).where(among(TimeEntry.ticket_id, chunk),
                                        TimeEntry.voided_at.is_(None),
                                        TimeEntry.ended_at.is_not(None),
                                        TimeEntry.started_at >= start,
@@ -313,7 +313,7 @@ def _bills(terms: Terms, ids: list[int], period: billing.Period, settings: Setti
     for key, started, callee, billsec, rated, cost, tariff_id, cust in read(
             select(Call.unique_key, Call.started_at, Call.callee, Call.billsec,
                    Call.rated_seconds, Call.cost, Call.tariff_id, Call.customer_id)
-            .where(Call.customer_id.in_(ids), Call.direction == "outbound",
+            .where(among(Call.customer_id, ids), Call.direction == "outbound",
                    Call.tariff_id.is_not(None), Call.cost.is_not(None),
                    Call.started_at >= start, Call.started_at < end)
             .order_by(Call.customer_id, Call.started_at)).all():

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from plugin import billing
 from plugin.billing.handled_calls import HandledCall
-from plugin.db import session
+from plugin.db import among, session
 from plugin.models import Call, Contract, ContractTerms
 from plugin.services.profitability.terms import call_pricing, cost_cap
 
@@ -21,7 +21,7 @@ def load_extras(ids: list[int], period: billing.Period, timezone: str,
     terms = session.execute(
         select(Contract.customer_id, ContractTerms)
         .join(ContractTerms, ContractTerms.contract_id == Contract.id)
-        .where(Contract.customer_id.in_(ids))).all()
+        .where(among(Contract.customer_id, ids))).all()
     if not terms:
         return extras
     for customer_id, row in terms:
@@ -38,7 +38,7 @@ def load_extras(ids: list[int], period: billing.Period, timezone: str,
     calls = defaultdict(list)
     for key, started, seconds, customer_id in session.connection().execute(
             select(Call.unique_key, Call.started_at, Call.billsec, Call.customer_id)
-            .where(Call.customer_id.in_(list(extras)), Call.direction == "inbound",
+            .where(among(Call.customer_id, extras), Call.direction == "inbound",
                    Call.answered.is_(True), Call.started_at >= start, Call.started_at < end)
             .order_by(Call.customer_id, Call.started_at)).all():
         calls[customer_id].append(HandledCall(id=key, start=started, seconds=seconds))
