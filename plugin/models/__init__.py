@@ -18,7 +18,7 @@ from plugin.models.invoices import BillingRun, Invoice, InvoiceLine, InvoiceNumb
 from plugin.models.jobs import JobRun
 from plugin.models.outbox import OutboxAttachment, OutboxMessage
 from plugin.models.profitability import ContractTerms as ContractTerms  # §5, re-exported
-from plugin.models.statements import LiveStatement
+from plugin.models.statements import LiveStatement, StatementMark
 from plugin.models.tasks import Offer, OfferTemplate, Task
 from plugin.models.time import TimeEntry, TimeEntryAudit, TimeSegment
 from plugin.models.users import ApiToken, User, UserRole
@@ -51,6 +51,7 @@ __all__ = [
     "OutboxMessage",
     "RolloverBalance",
     "SeatTier",
+    "StatementMark",
     "Tariff",
     "Task",
     "Ticket",

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plugin.db import Money, UTCDateTime, db
@@ -38,3 +38,26 @@ class LiveStatement(db.Model):
     # The invoice draft as composed (lines, notes, contracts, rollover): what the month-end
     # run writes without composing again while the statement is current. JSON.
     draft: Mapped[str | None] = mapped_column(Text)
+
+
+class StatementMark(db.Model):
+    """A change to a customer's period and every later one, waiting for a worker: written by
+    the changing transaction as one new row (never an update, so engineers of one customer
+    stopping timers at once never wait for each other), turned into stale statements by the
+    next claim (services/live.claim). A statement with a mark at or before its period counts
+    as stale. Period '' marks every period of the customer."""
+
+    __tablename__ = "qh_statement_marks"
+    __table_args__ = (Index("ix_qh_statement_marks_customer_period", "customer_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int]  # no foreign key: a hot insert; a deleted customer's is dropped
+    period: Mapped[str] = mapped_column(String(7))
+
+
+def stale_clause():
+    """A statement row counts as stale when it is marked so or a mark waits for it: the one
+    test of every reader (the run, the dashboard, "this month so far", rollover)."""
+    t, marks = LiveStatement.__table__, StatementMark.__table__
+    return or_(t.c.stale.is_(True), select(marks.c.id).where(
+        marks.c.customer_id == t.c.customer_id, marks.c.period <= t.c.period).exists())

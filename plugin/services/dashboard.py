@@ -12,6 +12,7 @@ from plugin import billing
 from plugin.config import Settings
 from plugin.db import session
 from plugin.models import Call, Customer, LiveStatement
+from plugin.models.statements import stale_clause
 from plugin.services import live
 from plugin.services.calls.review import UNRATED
 from plugin.services.statement import load_bills
@@ -87,13 +88,13 @@ def dashboard(period: billing.Period, settings: Settings, *, sort: str = "custom
         .where(*where)
     count, units, stale = session.execute(base.with_only_columns(
         func.count(), func.coalesce(func.sum(LiveStatement.units), 0),
-        func.coalesce(func.sum(case((LiveStatement.stale.is_(True), 1), else_=0)), 0))).one()
+        func.coalesce(func.sum(case((stale_clause(), 1), else_=0)), 0))).one()
     net, telephony = _money_sums(base, LiveStatement.net, LiveStatement.telephony)
     pages = max(1, -(-count // per_page))
     page = min(max(page, 1), pages)
     order = SORTS[sort].desc() if descending else SORTS[sort].asc()
     found = session.execute(
-        base.with_only_columns(LiveStatement.customer_id, LiveStatement.stale,
+        base.with_only_columns(LiveStatement.customer_id, stale_clause().label("stale"),
                                LiveStatement.summary, Customer.name)
         .order_by(order.nulls_last(), LiveStatement.customer_id)
         .offset((page - 1) * per_page).limit(per_page)).all()

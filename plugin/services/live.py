@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, case, event, func, inspect, or_, select, update
+from sqlalchemy import bindparam, case, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,11 +28,13 @@ from plugin.models import (
     Installation,
     LiveStatement,
     SeatTier,
+    StatementMark,
     Tariff,
     Ticket,
     TimeEntry,
     User,
 )
+from plugin.models.statements import stale_clause
 from plugin.services.bulk import collector_paused
 from plugin.services.statement import batches, load_bills
 
@@ -41,13 +43,57 @@ _WHOLE_CUSTOMER = (Contract, Installation, Customer, SeatTier, ContractTerms)
 
 
 def mark(connection, pairs: Iterable[tuple[int, str]]) -> None:
-    """Mark these (customer id, 'YYYY-MM') stale, creating their rows, and the later periods of
-    the same customers too: a rollover contract carries a month's change into the next."""
+    """Mark these (customer id, 'YYYY-MM') stale, and the later periods of the same customers
+    too (a rollover contract carries a month's change into the next): one new StatementMark
+    per customer, its earliest period; the next claim applies them (`apply_marks`)."""
+    earliest: dict[int, str] = {}
+    for customer_id, period in pairs:
+        earliest[customer_id] = min(period, earliest.get(customer_id, period))
+    if earliest:
+        connection.execute(insert(StatementMark.__table__), [
+            {"customer_id": c, "period": p} for c, p in sorted(earliest.items())])
+
+
+def mark_customers(connection, customer_ids: Iterable[int]) -> None:
+    """Every statement of these customers is stale (their terms changed)."""
+    mark(connection, [(c, EVERY_PERIOD) for c in set(customer_ids)])
+
+
+EVERY_PERIOD = ""  # a mark's period that precedes every 'YYYY-MM'
+
+
+def apply_marks(connection, limit: int = 10_000) -> int:
+    """Turn waiting marks into stale statements (creating rows for new customer-periods) and
+    delete them, in the caller's transaction (a claim's). On PostgreSQL the marks are taken
+    FOR UPDATE SKIP LOCKED, so two workers apply each mark once and never wait for each
+    other."""
+    marks = StatementMark.__table__
+    query = select(marks.c.id, marks.c.customer_id, marks.c.period).order_by(marks.c.id) \
+        .limit(limit)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    found = connection.execute(query).all()
+    if not found:
+        return 0
+    known = set(connection.scalars(select(Customer.id).where(
+        among(Customer.id, {c for _, c, _ in found}))))
+    _apply(connection, [(c, p) for _, c, p in found if c in known and p != EVERY_PERIOD])
+    for chunk in batches(sorted({c for _, c, p in found if c in known and p == EVERY_PERIOD}),
+                         1000):
+        _stale(connection, (LiveStatement.customer_id.in_(chunk),))
+    for chunk in batches([i for i, _, _ in found], 1000):
+        connection.execute(delete(marks).where(marks.c.id.in_(chunk)))
+    return len(found)
+
+
+def _apply(connection, pairs: Iterable[tuple[int, str]]) -> None:
+    """These (customer id, 'YYYY-MM') stale, creating their rows, and the later periods of the
+    same customers too."""
     pairs = sorted(set(pairs))
     if not pairs:
         return
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(LiveStatement.__table__)
+    insert_ = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert_(LiveStatement.__table__)
     connection.execute(statement.on_conflict_do_update(
         index_elements=["customer_id", "period"],
         set_={"stale": True, "version": LiveStatement.__table__.c.version + 1}),
@@ -60,12 +106,6 @@ def mark(connection, pairs: Iterable[tuple[int, str]]) -> None:
     for customer_id, period in earliest.items():
         _stale(connection, (LiveStatement.customer_id == customer_id,
                             LiveStatement.period > period))
-
-
-def mark_customers(connection, customer_ids: Iterable[int]) -> None:
-    """Every statement of these customers is stale (their terms changed)."""
-    for chunk in batches(sorted(set(customer_ids)), 1000):
-        _stale(connection, (LiveStatement.customer_id.in_(chunk),))
 
 
 def mark_all(connection) -> None:
@@ -201,7 +241,7 @@ def ensure_period(period: billing.Period) -> int:
         LiveStatement.customer_id == Customer.id,
         LiveStatement.period == str(period)).exists())
     ids = session.scalars(missing).all()
-    mark(session.connection(), [(i, str(period)) for i in ids])
+    _apply(session.connection(), [(i, str(period)) for i in ids])
     return len(ids)
 
 
@@ -221,7 +261,8 @@ def claim(now: datetime, limit: int = 250) -> list[Claimed]:
     now + LEASE). The caller commits the claim at once (plugin.transactions.refresh_statements)
     and computes outside any row lock, so a timer stop marking the same row never waits for a
     recompute. On PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED: two workers
-    never claim the same row."""
+    never claim the same row. The marks waiting are applied first (`apply_marks`)."""
+    apply_marks(session.connection())
     query = (select(LiveStatement.id, LiveStatement.customer_id, LiveStatement.period,
                     LiveStatement.version)
              .where(LiveStatement.stale.is_(True),
@@ -295,7 +336,7 @@ def current_drafts(customer_ids: list[int], period: billing.Period) -> dict[int,
         for customer_id, draft in session.execute(
                 select(LiveStatement.customer_id, LiveStatement.draft).where(
                     among(LiveStatement.customer_id, chunk), LiveStatement.period == str(period),
-                    LiveStatement.stale.is_(False), LiveStatement.draft.is_not(None))):
+                    ~stale_clause(), LiveStatement.draft.is_not(None))):
             out[customer_id] = json.loads(draft)
     return out
 
@@ -344,9 +385,10 @@ def to_json(figures: Summary) -> dict:
 def current(customer_id: int, period: billing.Period, settings: Settings) -> dict:
     """A customer's live statement as JSON figures: the stored row when current, else computed
     now (not stored: a reader never writes)."""
-    row = session.scalar(select(LiveStatement).where(
-        LiveStatement.customer_id == customer_id, LiveStatement.period == str(period)))
-    if row is not None and not row.stale:
+    row, stale = session.execute(select(LiveStatement, stale_clause()).where(
+        LiveStatement.customer_id == customer_id, LiveStatement.period == str(period))
+    ).one_or_none() or (None, True)
+    if row is not None and not stale:
         return {**json.loads(row.summary), "computed_at": row.computed_at.isoformat()}
     bills = load_bills([customer_id], period, settings)
     if not bills:
@@ -355,5 +397,6 @@ def current(customer_id: int, period: billing.Period, settings: Settings) -> dic
 
 
 def stale_count() -> int:
+    """Stale statements, counting those a waiting mark makes stale."""
     return session.scalar(select(func.count()).select_from(LiveStatement)
-                          .where(LiveStatement.stale.is_(True)))
+                          .where(stale_clause()))

@@ -30,6 +30,7 @@ from plugin.models import (
     TimeEntry,
     User,
 )
+from plugin.models.statements import stale_clause
 from plugin.services import core_rows
 from plugin.services.profitability.inputs import load_extras
 from plugin.services.wording import wording
@@ -232,7 +233,7 @@ def carried_in(terms: Terms, period: billing.Period, settings: Settings) -> dict
         for customer_id, summary in session.execute(
                 select(LiveStatement.customer_id, LiveStatement.summary).where(
                     among(LiveStatement.customer_id, chunk),
-                    LiveStatement.period == str(previous), LiveStatement.stale.is_(False))):
+                    LiveStatement.period == str(previous), ~stale_clause())):
             current.add(customer_id)
             out = json.loads(summary).get("rollover_out", {})
             carried.update({c.id: out.get(str(c.id), 0) for c in contracts[customer_id]

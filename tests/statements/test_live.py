@@ -25,6 +25,8 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 def _rows():
+    """Every statement row, after the waiting marks are applied (as the next claim does)."""
+    live.apply_marks(session.connection())
     return {(r.customer_id, r.period): r for r in session.scalars(select(LiveStatement))}
 
 
@@ -218,6 +220,10 @@ def test_two_workers_claiming_at_once_never_get_the_same_statement(app, make_cus
                                                                    make_work):
     for i in range(6):
         make_work(make_customer(f"W{i}"), at(2026, 10, 5, 9, 0), 30)
+    with app.app_context():  # the marks become six stale statements
+        live.apply_marks(session.connection())
+        assert live.stale_count() == 6
+        session.commit()
     claimed_first, first_done = threading.Event(), threading.Event()
     got = {}
 

@@ -206,8 +206,7 @@ def test_the_timer_routes_are_in_the_openapi_document(client):
 def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, world):
     """The benchmark's path (issue 3): token, ticket, lock check, entry, segment, audit record,
     contract for a start; token, entry, segments, lock check, two updates, audit record, and
-    the live statement marked stale with its later months (an upsert, an update) for a stop
-    (SQLite: plus the no-op UPDATE that takes its write lock). A running timer bills nothing
+    the live statement's mark (one INSERT: no shared row to update) for a stop (SQLite: plus the no-op UPDATE that takes its write lock). A running timer bills nothing
     yet, so its start marks nothing. Plus the budget alerts' pre-check for a stop (its quota
     contracts, the period's seconds: far from 80 %, nothing more)."""
     from sqlalchemy import event
@@ -239,7 +238,7 @@ def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, wor
     sqlite_lock = 1 if engine.dialect.name == "sqlite" else 0
     budget_precheck = 2
     assert counts == {"/api/v1/timer/start": 7,
-                      "/api/v1/timer/stop": 9 + sqlite_lock + budget_precheck}
+                      "/api/v1/timer/stop": 8 + sqlite_lock + budget_precheck}
 
 
 def test_the_timer_counts_in_the_units_of_the_contract_the_invoice_uses(app, client, engineer,
