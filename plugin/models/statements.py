@@ -10,11 +10,11 @@ from plugin.db import Money, UTCDateTime, db
 
 
 class LiveStatement(db.Model):
-    """One customer's period. `stale` is set in the transaction of any change that alters it
-    (and bumps `version`); workers recompute stale rows, each claiming some for a while
-    (`claimed_until`), and store the result only if the version is still the one they claimed.
-    The figures
-    in columns are the ones the dashboard sorts and sums; `summary` holds the rest (JSON)."""
+    """One customer's period. A change that alters it writes a StatementMark; the next claim
+    turns that into `stale` (and bumps `version`); workers recompute stale rows, each claiming
+    some for a while (`claimed_until`), and store the result only if the version is still the
+    one they claimed. The figures in columns are the ones the dashboard sorts and sums;
+    `summary` holds the rest (JSON)."""
 
     __tablename__ = "qh_live_statements"
     __table_args__ = (
