@@ -206,8 +206,9 @@ def test_the_timer_routes_are_in_the_openapi_document(client):
 def test_start_and_stop_cost_a_handful_of_statements(app, client, make_user, world):
     """The benchmark's path (issue 3): token, ticket, lock check, entry, segment, audit record,
     contract for a start; token, entry, segments, lock check, two updates, audit record, and
-    the live statement's mark (one INSERT: no shared row to update) for a stop (SQLite: plus the no-op UPDATE that takes its write lock). A running timer bills nothing
-    yet, so its start marks nothing. Plus the budget alerts' pre-check for a stop (its quota
+    the live statement's mark (one INSERT: no shared row to update) for a stop (SQLite: plus
+    the no-op UPDATE that takes its write lock). A running timer bills nothing yet, so its
+    start marks nothing. Plus the budget alerts' pre-check for a stop (its quota
     contracts, the period's seconds: far from 80 %, nothing more)."""
     from sqlalchemy import event
 
