@@ -3,13 +3,26 @@ same transaction; recomputed by jobs (row by row, claimed with SKIP LOCKED on Po
 demand by a reader. The figures come from the same core as the invoice (`billing.summary`)."""
 
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, case, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import (
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -60,19 +73,21 @@ def mark_customers(connection, customer_ids: Iterable[int]) -> None:
 
 
 EVERY_PERIOD = ""  # a mark's period that precedes every 'YYYY-MM'
+_APPLYING = zlib.crc32(b"quarterhour-statement-marks")  # the advisory lock of apply_marks
 
 
 def apply_marks(connection, limit: int = 10_000) -> int:
     """Turn waiting marks into stale statements (creating rows for new customer-periods) and
-    delete them, in the caller's transaction (a claim's). On PostgreSQL the marks are taken
-    FOR UPDATE SKIP LOCKED, so two workers apply each mark once and never wait for each
-    other."""
+    delete them, in the caller's transaction (a claim's). On PostgreSQL one worker at a time
+    applies them (a transaction-level advisory lock, tried, never waited for): two workers
+    updating the same statements in different orders could deadlock; the other one simply
+    claims what is stale already."""
     marks = StatementMark.__table__
-    query = select(marks.c.id, marks.c.customer_id, marks.c.period).order_by(marks.c.id) \
-        .limit(limit)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    found = connection.execute(query).all()
+    if connection.dialect.name == "postgresql" and not connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _APPLYING}).scalar():
+        return 0
+    found = connection.execute(select(marks.c.id, marks.c.customer_id, marks.c.period)
+                               .order_by(marks.c.id).limit(limit)).all()
     if not found:
         return 0
     known = set(connection.scalars(select(Customer.id).where(
