@@ -144,12 +144,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_env(url: str, args, instance: str) -> dict:
+    # The scheduler on, as in production; the live statements are kept current by the web
+    # workers (`--refresh-in workers`) or by a `quarterhour statements work` process.
+    in_workers = args.refresh_in == "workers"
+    return {**os.environ, "QUARTERHOUR_DATABASE_URL": url, "QUARTERHOUR_SECRET_KEY": "bench",
+            "QUARTERHOUR_SCHEDULER": "on", "QUARTERHOUR_INSTANCE_PATH": instance,
+            "QUARTERHOUR_STATEMENT_REFRESH_SECONDS": str(args.refresh_seconds)
+            if in_workers else "0",
+            "PYTHONPATH": str(ROOT)}
+
+
+def start_statement_worker(url: str, args, instance: str) -> subprocess.Popen | None:
+    """`--refresh-in process`: the one process that keeps the live statements current."""
+    if args.refresh_in != "process":
+        return None
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "quarterhour"), "statements", "work", "--every",
+         str(args.refresh_seconds)], env=server_env(url, args, instance),
+        stdout=subprocess.DEVNULL)
+
+
 def start_server(url: str, port: int, args, instance: str) -> subprocess.Popen:
-    env = {**os.environ, "QUARTERHOUR_DATABASE_URL": url, "QUARTERHOUR_SECRET_KEY": "bench",
-           # The scheduler on: every worker keeps the live statements current, as in production.
-           "QUARTERHOUR_SCHEDULER": "on", "QUARTERHOUR_INSTANCE_PATH": instance,
-           "QUARTERHOUR_STATEMENT_REFRESH_SECONDS": str(args.refresh_seconds),
-           "PYTHONPATH": str(ROOT)}
+    env = server_env(url, args, instance)
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(ROOT),
            "-b", f"{HOST}:{port}", "-w", str(args.workers), "-k", args.worker_class,
            "--threads", str(args.threads), "--backlog", "2048", "--keep-alive", "30",
@@ -167,18 +184,19 @@ def start_server(url: str, port: int, args, instance: str) -> subprocess.Popen:
 
 
 class RssSampler(threading.Thread):
-    """Peak resident memory of the gunicorn master and its workers, summed, from /proc."""
+    """Peak resident memory of the gunicorn master and its workers (and the statement worker,
+    if any), summed, from /proc."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, others: list[int]):
         super().__init__(daemon=True)
-        self.pid, self.peak_kb, self.peak_worker_kb = pid, 0, 0
+        self.pid, self.others, self.peak_kb, self.peak_worker_kb = pid, others, 0, 0
         self.stopping = threading.Event()
 
     def run(self):
         while not self.stopping.wait(0.25):
-            sizes = [rss_kb(p) for p in [self.pid, *children(self.pid)]]
-            self.peak_kb = max(self.peak_kb, sum(sizes))
-            self.peak_worker_kb = max([self.peak_worker_kb, *sizes[1:]])
+            sizes = [rss_kb(p) for p in [*children(self.pid), *self.others]]
+            self.peak_kb = max(self.peak_kb, rss_kb(self.pid) + sum(sizes))
+            self.peak_worker_kb = max([self.peak_worker_kb, *sizes])
 
 
 def children(pid: int) -> list[int]:
@@ -214,11 +232,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 class CpuMeter:
-    """CPU time used during a phase by the gunicorn processes and by the PostgreSQL backends
-    serving this benchmark's database (not other databases on the same server)."""
+    """CPU time used during a phase by the gunicorn processes (and the statement worker, if
+    any) and by the PostgreSQL backends serving this benchmark's database (not other
+    databases on the same server)."""
 
-    def __init__(self, server_pid: int, database: str):
-        self.server_pid, self.database = server_pid, database
+    def __init__(self, server_pid: int, others: list[int], database: str):
+        self.server_pid, self.others, self.database = server_pid, others, database
 
     def _backends(self) -> list[int]:
         import psycopg
@@ -229,7 +248,8 @@ class CpuMeter:
 
     def read(self) -> dict:
         return {"server": {p: cpu_seconds(p)
-                           for p in [self.server_pid, *children(self.server_pid)]},
+                           for p in [self.server_pid, *children(self.server_pid),
+                                     *self.others]},
                 "database": {p: cpu_seconds(p) for p in self._backends()},
                 "load_generator": {0: time.process_time()}}
 
@@ -445,21 +465,26 @@ def main() -> int:
                         help="mean pause between a client's requests in the paced phase "
                              "(0: no paced phase); the saturation phases never pause")
     parser.add_argument("--refresh-seconds", type=float, default=1,
-                        help="QUARTERHOUR_STATEMENT_REFRESH_SECONDS of the server")
+                        help="how often the live statements are refreshed")
+    parser.add_argument("--refresh-in", choices=["process", "workers"], default="process",
+                        help="who refreshes them: one `quarterhour statements work` process "
+                             "(default), or every gunicorn worker in a scheduler thread")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
     name, url = create_database()
-    server = None
+    server = worker = None
     try:
         clients = seed(url, args.clients)
         with tempfile.TemporaryDirectory() as instance:
             port = free_port()
             server = start_server(url, port, args, instance)
-            sampler = RssSampler(server.pid)
+            worker = start_statement_worker(url, args, instance)
+            others = [worker.pid] if worker else []
+            sampler = RssSampler(server.pid, others)
             sampler.start()
-            meter = CpuMeter(server.pid, name)
+            meter = CpuMeter(server.pid, others, name)
             asyncio.run(phase(port, clients, 2, 0, ceiling_requests))  # warm-up
             ceiling = measured(meter, port, clients, args.seconds, 0, ceiling_requests)
             timers = measured(meter, port, clients, args.seconds, 0, timer_requests)
@@ -475,7 +500,7 @@ def main() -> int:
             "clients": args.clients, "seconds": args.seconds, "workers": args.workers,
             "worker_class": args.worker_class, "threads": args.threads,
             "think_ms": args.think_ms, "cpus": os.cpu_count(),
-            "refresh_seconds": args.refresh_seconds,
+            "refresh_seconds": args.refresh_seconds, "refresh_in": args.refresh_in,
             "ceiling": ceiling, "timers": timers, "timers_paced": paced,
             "share_of_ceiling": round(timers["throughput"] / ceiling["throughput"], 2)
             if ceiling["throughput"] else 0,
@@ -484,12 +509,13 @@ def main() -> int:
             "database": check_database(url, args.clients),
         }
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         drop_database(name)
 
     result["verdicts"] = verdicts(result)
@@ -561,8 +587,9 @@ def print_report(r: dict, ok: bool) -> None:
         shown = r["timers_paced"]["live_statement"]
         print(f"  stopped timer visible in the live statement: p50 {shown['p50_ms']} ms, "
               f"p95 {shown['p95_ms']} ms, p99 {shown['p99_ms']} ms over {shown['stops']} stops "
-              f"({shown['unseen']} never shown; the server refreshes every "
-              f"{r['refresh_seconds']:g} s)")
+              f"({shown['unseen']} never shown; refreshed every {r['refresh_seconds']:g} s by "
+              + ("one `statements work` process)" if r["refresh_in"] == "process"
+                 else "every gunicorn worker)"))
     print("targets:")
     for v in r["verdicts"]:
         print(f"  {v['what']}: {v['value']} (target {v['target']}): "

@@ -1,4 +1,4 @@
-"""Console commands for live statements: `quarterhour statements refresh|show` and
+"""Console commands for live statements: `quarterhour statements refresh|work|show` and
 `quarterhour dashboard`."""
 
 import json
@@ -51,6 +51,26 @@ def refresh_command(period, everything):
     while count := transactions.refresh_statements(settings(), utcnow(), limit=500):
         done += count
     click.echo(f"{done} statements recomputed; {live.stale_count()} stale")
+
+
+@statements_group.command("work")
+@click.option("--every", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between rounds.")
+@with_appcontext
+def work_command(every):
+    """Keep the live statements current until stopped (SIGTERM or Ctrl-C): a process of its
+    own, for web workers run with QUARTERHOUR_STATEMENT_REFRESH_SECONDS=0."""
+    import signal
+    import threading
+
+    from plugin.jobs.statements import work
+
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    click.echo(f"keeping live statements current every {every:g} s (SIGTERM stops)")
+    done = work(every, stopping)
+    click.echo(f"stopped: {done} statements recomputed")
 
 
 @statements_group.command("show")

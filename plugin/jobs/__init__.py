@@ -88,14 +88,20 @@ def init_app(app: Flask) -> None:
                 return
             tz = app.extensions["quarterhour"].settings.timezone
             scheduler = BackgroundScheduler(timezone=tz)
-            for job in MANIFEST.jobs:
-                scheduler.add_job(run_once, trigger_for(app, job), args=(app, job), id=job.id,
-                                  coalesce=True, misfire_grace_time=300)
-            scheduler.add_job(_refresh_statements, IntervalTrigger(
-                seconds=app.extensions["quarterhour"].settings.statement_refresh_seconds),
-                args=(app,), id="live-statements", coalesce=True, max_instances=1)
+            add_jobs(scheduler, app)
             scheduler.start()
             started.set()
+
+
+def add_jobs(scheduler: BackgroundScheduler, app: Flask) -> None:
+    """The jobs of plugin.toml, and the live statements' refresh unless it is off (0)."""
+    for job in MANIFEST.jobs:
+        scheduler.add_job(run_once, trigger_for(app, job), args=(app, job), id=job.id,
+                          coalesce=True, misfire_grace_time=300)
+    every = app.extensions["quarterhour"].settings.statement_refresh_seconds
+    if every:  # 0: a `quarterhour statements work` process keeps them current
+        scheduler.add_job(_refresh_statements, IntervalTrigger(seconds=every), args=(app,),
+                          id="live-statements", coalesce=True, max_instances=1)
 
 
 def _refresh_statements(app: Flask) -> None:

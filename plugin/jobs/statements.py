@@ -2,15 +2,21 @@
 
 Unlike the cron jobs of plugin.toml this one is not claimed in qh_job_runs: the rows are
 claimed for a while by whoever computes them (services/live.claim), so every worker on every
-host helps.
+host helps. The web workers do it in a scheduler thread (`QUARTERHOUR_STATEMENT_REFRESH_SECONDS`),
+or a process of its own does (`work`, `quarterhour statements work`): there its computing does
+not take turns with requests for one interpreter lock.
 """
 
+import logging
+import threading
 from datetime import datetime
 
 from plugin import transactions
 from plugin.config import current_period, settings
 from plugin.db import session, utcnow
 from plugin.services import live
+
+log = logging.getLogger(__name__)
 
 ROUNDS = 40  # batches per tick at most, so a full recompute never starves the other jobs
 
@@ -27,4 +33,18 @@ def refresh_statements(now: datetime | None = None) -> int:
         done += count
         if not count:
             break
+    return done
+
+
+def work(every: float, stopping: threading.Event) -> int:
+    """Refresh every `every` seconds until `stopping` is set; returns how many statements were
+    recomputed. A failed round is logged and rolled back, and the next one tries again."""
+    done = 0
+    while not stopping.is_set():
+        try:
+            done += refresh_statements()
+        except Exception:
+            session.rollback()
+            log.exception("refreshing live statements failed")
+        stopping.wait(every)
     return done

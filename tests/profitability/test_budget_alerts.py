@@ -80,3 +80,50 @@ def test_a_contract_without_thresholds_raises_no_alert(app, admin, make_customer
     with app.app_context():
         budget_alerts(at(2026, 10, 21, 11, 5))
     assert _alerts(app) == []
+
+
+def test_the_stop_pre_check_lets_through_every_threshold_not_raised_yet(
+        app, admin, make_customer, make_contract, make_work):
+    """`might_reach` is a pre-selection: never "no" when the core would raise an alert, and
+    once every threshold of the month is raised it answers without summing the month."""
+    from sqlalchemy import event
+
+    from plugin import billing
+    from plugin.db import session
+    from plugin.jobs.profitability import budget_alerts as job
+    from plugin.services.profitability.budget_alerts import might_reach
+
+    october = billing.Period(2026, 10)
+    customer, contract = _quota_customer(make_customer, make_contract, make_work, 0)
+    settings = app.extensions["quarterhour"].settings
+
+    def reach():
+        with app.app_context():
+            statements = []
+            listen = lambda *a: statements.append(a[2])  # noqa: E731
+            event.listen(session.get_bind(), "before_cursor_execute", listen)
+            try:
+                return might_reach(customer, october, settings), len(statements)
+            finally:
+                event.remove(session.get_bind(), "before_cursor_execute", listen)
+
+    assert reach() == (False, 2)  # no work: at most 0 of 120 min
+    make_work(customer, at(2026, 10, 2, 9, 0), 60)  # one session: 60 min + a unit ≤ 75 min
+    assert reach() == (False, 2)
+    make_work(customer, at(2026, 10, 3, 9, 0), 45)  # 105 min, 7 units: 80 % reached
+    assert reach()[0] is True
+    with app.app_context():
+        job(at(2026, 10, 3, 11, 5))
+    assert _alerts(app) == [f"budget_alert:{contract}:2026-10:80"]
+    assert reach()[0] is True  # 100 % not raised yet and not excluded (2 sessions + 2 units)
+    make_work(customer, at(2026, 10, 4, 9, 0), 15)  # 8 units: 100 %
+    with app.app_context():
+        job(at(2026, 10, 4, 11, 5))
+    assert len(_alerts(app)) == 2
+    assert reach() == (False, 1)  # everything raised: the month is not summed
+    # A new threshold not raised yet: summed again; 120 min in 3 sessions is at most
+    # 120 + 3 × 15 min = 137.5 % of the quota: maybe above 130 %, surely below 150 %.
+    put_terms(admin, contract, budget_thresholds=[80, 100, 130])
+    assert reach() == (True, 2)
+    put_terms(admin, contract, budget_thresholds=[80, 100, 150])
+    assert reach() == (False, 2)

@@ -2,8 +2,9 @@
 if the contract says so, an e-mail to the customer through the outbox (same transaction)."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, cast, func, literal, select
 
 from plugin import billing
 from plugin.billing.budget import crossed_thresholds
@@ -64,48 +65,70 @@ def after_stop(customer_id: int, started_at: datetime, settings: Settings,
     return check_budgets(period, settings, now, [customer_id])
 
 
+# The stop path's pre-check runs on every stop: its statements are built once (`@cache`, values
+# as bind parameters) and run on the connection, since composing them cost more than running.
+
+@cache
+def _quota_contracts():
+    """The customer's quota contracts, each with its terms, carried-in minutes and the keys of
+    its alerts raised in the period (a row per raised alert; none: one row, key NULL)."""
+    keys = (literal("budget_alert:") + cast(Contract.id, String) + ":" + bindparam("period")
+            + ":%")
+    return (select(Contract.id, Contract.valid_from, Contract.valid_to, Contract.quota_minutes,
+                   Contract.unit_seconds, ContractTerms.budget_thresholds, RolloverBalance.minutes,
+                   Task.key)
+            .outerjoin(ContractTerms, ContractTerms.contract_id == Contract.id)
+            .outerjoin(RolloverBalance, (RolloverBalance.contract_id == Contract.id)
+                       & (RolloverBalance.period == bindparam("previous")))
+            .outerjoin(Task, (Task.customer_id == Contract.customer_id)
+                       & (Task.kind == "budget_alert") & Task.key.like(keys))
+            .where(Contract.customer_id == bindparam("customer_id"),
+                   Contract.quota_minutes.is_not(None)))
+
+
+@cache
+def _worked():
+    return (select(func.coalesce(func.sum(TimeEntry.duration_seconds), 0),
+                   func.count(TimeEntry.id))
+            .join(Ticket, Ticket.id == TimeEntry.ticket_id)
+            .where(Ticket.customer_id == bindparam("customer_id"), TimeEntry.voided_at.is_(None),
+                   TimeEntry.ended_at.is_not(None), TimeEntry.billable.is_(True),
+                   TimeEntry.started_at >= bindparam("start"),
+                   TimeEntry.started_at < bindparam("end")))
+
+
 def might_reach(customer_id: int, period: billing.Period, settings: Settings) -> bool:
     """Could a quota contract of the customer have reached a threshold not raised yet?
 
     A pre-selection, not the rule: a session of d seconds counts at most d + one unit, so the
-    period's sessions use at most their seconds plus one unit each. Below every contract's
-    lowest threshold not yet raised, nothing can be due; otherwise the core decides."""
-    start, end = period.bounds(str(settings.timezone))
-    contracts = session.execute(
-        select(Contract.id, Contract.valid_from, Contract.valid_to, Contract.quota_minutes,
-               Contract.unit_seconds, ContractTerms.budget_thresholds, RolloverBalance.minutes)
-        .outerjoin(ContractTerms, ContractTerms.contract_id == Contract.id)
-        .outerjoin(RolloverBalance, (RolloverBalance.contract_id == Contract.id)
-                   & (RolloverBalance.period == str(period.previous())))
-        .where(Contract.customer_id == customer_id, Contract.quota_minutes.is_not(None))).all()
-    contracts = [c for c in contracts if c.valid_from <= period.last_day
-                 and (c.valid_to is None or c.valid_to >= period.first_day)]
-    if not contracts:
-        return False
-    seconds, count = session.execute(
-        select(func.coalesce(func.sum(TimeEntry.duration_seconds), 0), func.count(TimeEntry.id))
-        .join(Ticket, Ticket.id == TimeEntry.ticket_id)
-        .where(Ticket.customer_id == customer_id, TimeEntry.voided_at.is_(None),
-               TimeEntry.ended_at.is_not(None), TimeEntry.billable.is_(True),
-               TimeEntry.started_at >= start, TimeEntry.started_at < end)).one()
-    raised = None
-    for c in contracts:
+    period's sessions use at most their seconds plus one unit each. With every threshold
+    raised already nothing is due (and the month's work is not even summed); below every
+    contract's lowest threshold not yet raised, nothing can be due; otherwise the core
+    decides."""
+    read = session.connection().execute
+    contracts, raised = {}, set()
+    for c in read(_quota_contracts(), {"customer_id": customer_id, "period": str(period),
+                                       "previous": str(period.previous())}):
+        if c.valid_from <= period.last_day and (c.valid_to is None
+                                                or c.valid_to >= period.first_day):
+            contracts[c.id] = c
+        if c.key is not None:
+            raised.add(c.key)
+    due = {}  # contract id -> (its lowest threshold not raised yet, budget in seconds)
+    for c in contracts.values():
         budget_seconds = (c.quota_minutes + (c.minutes or 0)) * 60
-        if budget_seconds <= 0:
-            continue
         thresholds = [int(t) for t in (c.budget_thresholds if c.budget_thresholds is not None
                                        else "80,100").split(",") if t]
-        most = (seconds + count * c.unit_seconds) * 100
-        if not thresholds or most < min(thresholds) * budget_seconds:
-            continue
-        if raised is None:  # only when a threshold may be reached: which are raised already
-            raised = set(session.scalars(select(Task.key).where(
-                Task.customer_id == customer_id, Task.kind == "budget_alert",
-                Task.period == str(period))))
-        due = [t for t in thresholds if f"budget_alert:{c.id}:{period}:{t}" not in raised]
-        if due and most >= min(due) * budget_seconds:
-            return True
-    return False
+        left = [t for t in thresholds if f"budget_alert:{c.id}:{period}:{t}" not in raised]
+        if budget_seconds > 0 and left:
+            due[c.id] = (min(left), budget_seconds)
+    if not due:
+        return False
+    start, end = period.bounds(str(settings.timezone))
+    seconds, count = read(_worked(), {"customer_id": customer_id, "start": start,
+                                      "end": end}).one()
+    return any((seconds + count * contracts[cid].unit_seconds) * 100 >= lowest * budget
+               for cid, (lowest, budget) in due.items())
 
 
 def _mail(customer: Customer, raised: Raised, settings: Settings, now: datetime) -> None:
