@@ -248,8 +248,8 @@ class CpuMeter:
 
     def read(self) -> dict:
         return {"server": {p: cpu_seconds(p)
-                           for p in [self.server_pid, *children(self.server_pid),
-                                     *self.others]},
+                           for p in [self.server_pid, *children(self.server_pid)]},
+                "statements": {p: cpu_seconds(p) for p in self.others},
                 "database": {p: cpu_seconds(p) for p in self._backends()},
                 "load_generator": {0: time.process_time()}}
 
@@ -570,8 +570,9 @@ def print_report(r: dict, ok: bool) -> None:
         cpu = x["cpu_ms_per_request"]
         errors = sum(x["errors"].values())
         print(f"{label:<36} {x['throughput']:>7} {x['p50_ms']:>7} {x['p95_ms']:>7} "
-              f"{x['p99_ms']:>7} {x['requests']:>8} {errors:>6}   {cpu['server']} + "
-              f"{cpu['database']} + {cpu['load_generator']}; {x['cpus_busy']}"
+              f"{x['p99_ms']:>7} {x['requests']:>8} {errors:>6}   {cpu['server']}"
+              + (f" (+ {cpu['statements']} statements)" if cpu.get("statements") else "")
+              + f" + {cpu['database']} + {cpu['load_generator']}; {x['cpus_busy']}"
               + (f"  {x['errors']}" if errors else ""))
 
     print("(a) saturation: closed loop, no think time (throughput ratio)")

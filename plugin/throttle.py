@@ -38,6 +38,8 @@ def init_app(app: Flask, settings) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, storage_uri=settings.ratelimit_storage_uri,
                       strategy="moving-window", key_prefix="quarterhour", headers_enabled=True,
                       default_limits_exempt_when=_always, application_limits_exempt_when=_always)
+    # Only the sign-in is limited: every other request skips the limiter's per-request work.
+    limiter.request_filter(lambda: request.endpoint != LOGIN_ENDPOINT)
     try:
         limiter.init_app(app)
     except ConfigurationError as e:  # e.g. redis:// without the redis package

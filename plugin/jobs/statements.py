@@ -19,19 +19,23 @@ from plugin.services import live
 log = logging.getLogger(__name__)
 
 ROUNDS = 40  # batches per tick at most, so a full recompute never starves the other jobs
+BATCH = 250  # statements claimed per round
 
 
 def refresh_statements(now: datetime | None = None) -> int:
-    """Make sure every customer has this month's statement, then recompute stale ones until
-    none is left (or ROUNDS batches); returns how many were recomputed."""
+    """Make sure every customer has this month's statement, then recompute the stale ones,
+    batch after batch while a batch comes back full (at most ROUNDS); returns how many were
+    recomputed. A round that claimed less took every stale row there was, so what changed
+    meanwhile waits for the next tick: a customer whose engineers stop timers all the time is
+    recomputed once a tick, not back to back."""
     live.ensure_period(current_period(now or utcnow()))
     session.commit()
     done = 0
     for _ in range(ROUNDS):
         # Each round as of its own start: what a statement shows is dated by its claim.
-        count = transactions.refresh_statements(settings(), now or utcnow())
+        count = transactions.refresh_statements(settings(), now or utcnow(), limit=BATCH)
         done += count
-        if not count:
+        if count < BATCH:
             break
     return done
 

@@ -108,6 +108,9 @@ def test_the_stop_pre_check_lets_through_every_threshold_not_raised_yet(
                 event.remove(session.get_bind(), "before_cursor_execute", listen)
 
     assert reach() == (False, 2)  # no work: at most 0 of 120 min
+    for n in range(12):  # sessions stopped at once count nothing, however many (R1)
+        make_work(customer, at(2026, 10, 1, 9, n), 0)
+    assert reach() == (False, 2)
     make_work(customer, at(2026, 10, 2, 9, 0), 60)  # one session: 60 min + a unit ≤ 75 min
     assert reach() == (False, 2)
     make_work(customer, at(2026, 10, 3, 9, 0), 45)  # 105 min, 7 units: 80 % reached

@@ -78,3 +78,19 @@ def test_web_workers_leave_the_statements_alone_with_refresh_seconds_0(database_
         jobs.add_jobs(scheduler, app)
         ids = {job.id for job in scheduler.get_jobs()}
         assert ("live-statements" in ids) is refreshing and "month-end-billing" in ids
+
+
+def test_a_tick_takes_batch_after_batch_while_they_come_back_full(app, monkeypatch,
+                                                                  make_customer, make_contract,
+                                                                  make_work):
+    from datetime import UTC, datetime
+
+    from plugin.jobs import statements as job
+
+    _world(make_customer, make_contract, make_work)  # 4 customers
+    with app.app_context():
+        live.ensure_period(OCTOBER)
+        session.commit()
+        monkeypatch.setattr(job, "BATCH", 3)  # 3, then 1: the short batch ends the tick
+        assert job.refresh_statements(datetime(2026, 10, 31, 12, 0, tzinfo=UTC)) == 4
+        assert dashboard.dashboard(OCTOBER, settings()).totals.stale == 0

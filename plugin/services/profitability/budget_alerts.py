@@ -93,15 +93,16 @@ def _worked():
             .join(Ticket, Ticket.id == TimeEntry.ticket_id)
             .where(Ticket.customer_id == bindparam("customer_id"), TimeEntry.voided_at.is_(None),
                    TimeEntry.ended_at.is_not(None), TimeEntry.billable.is_(True),
-                   TimeEntry.started_at >= bindparam("start"),
+                   TimeEntry.duration_seconds > 0, TimeEntry.started_at >= bindparam("start"),
                    TimeEntry.started_at < bindparam("end")))
 
 
 def might_reach(customer_id: int, period: billing.Period, settings: Settings) -> bool:
     """Could a quota contract of the customer have reached a threshold not raised yet?
 
-    A pre-selection, not the rule: a session of d seconds counts at most d + one unit, so the
-    period's sessions use at most their seconds plus one unit each. With every threshold
+    A pre-selection, not the rule: a rounding group of sessions totalling T > 0 seconds counts
+    at most T + one unit, and one of 0 s counts nothing (R1), so the period's sessions use at
+    most their seconds plus one unit for each that lasted a second or more. With every threshold
     raised already nothing is due (and the month's work is not even summed); below every
     contract's lowest threshold not yet raised, nothing can be due; otherwise the core
     decides."""
