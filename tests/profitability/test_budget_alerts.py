@@ -4,6 +4,9 @@ customer through the outbox."""
 
 from decimal import Decimal
 
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.conftest import at
@@ -130,3 +133,48 @@ def test_the_stop_pre_check_lets_through_every_threshold_not_raised_yet(
     assert reach() == (True, 2)
     put_terms(admin, contract, budget_thresholds=[80, 100, 150])
     assert reach() == (False, 2)
+
+
+SESSION = st.tuples(st.integers(1, 28), st.integers(0, 1), st.integers(0, 2400), st.booleans())
+
+
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(unit=st.sampled_from([60, 900]), grace=st.sampled_from([0, 120, 600]),
+       scope=st.sampled_from(["entry", "ticket_day", "ticket_period"]),
+       quota=st.integers(1, 90), sessions=st.lists(SESSION, min_size=1, max_size=12))
+# One second is a started unit: 15 of 15 min used, though only 1 s was worked.
+@example(unit=900, grace=0, scope="entry", quota=15, sessions=[(5, 0, 1, True)])
+# Crossing the grace in a group: 600 s free, then 900 s more make 1,500 s, two units.
+@example(unit=900, grace=600, scope="ticket_day", quota=30,
+         sessions=[(5, 0, 600, True), (5, 0, 900, True)])
+def test_the_pre_check_never_rules_out_an_alert_the_core_would_raise(
+        app, make_customer, make_contract, make_ticket, unit, grace, scope, quota, sessions):
+    """Whatever the unit, grace, rounding scope and sessions (0 s included): when the core
+    raises an alert for the month, the stop's pre-check said it might."""
+    from datetime import timedelta
+
+    from plugin import billing
+    from plugin.db import session
+    from plugin.models import TimeEntry
+    from plugin.services.profitability.budget_alerts import check_budgets, might_reach
+    from tests.conftest import _engineer
+
+    customer = make_customer("Grenzfall KG")
+    make_contract(customer, quota_minutes=quota, unit_seconds=unit, grace_seconds=grace,
+                  rounding_scope=scope)
+    tickets = [make_ticket(customer, f"Ticket {n}") for n in range(2)]
+    settings = app.extensions["quarterhour"].settings
+    october = billing.Period(2026, 10)
+    with app.app_context():
+        engineer = _engineer(session)
+        for day, ticket, seconds, billable in sessions:
+            start = at(2026, 10, day, 9, 0)
+            session.add(TimeEntry(engineer=engineer, ticket_id=tickets[ticket], started_at=start,
+                                  ended_at=start + timedelta(seconds=seconds),
+                                  duration_seconds=seconds, billable=billable))
+        session.commit()
+        maybe = might_reach(customer, october, settings)
+        raised = check_budgets(october, settings, at(2026, 10, 31, 12, 0), [customer])
+        session.rollback()
+    assert maybe or not raised, (unit, grace, scope, quota, sessions)
