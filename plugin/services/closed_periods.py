@@ -42,7 +42,7 @@ def closed_periods() -> set[tuple[int, str]]:
 def _closing_number():
     """Only the number, and the statement built once: every timer start and stop asks, the
     answer is almost always "none", and a whole Invoice object or composing the statement
-    anew would cost more than the query."""
+    anew would cost more than the query (run on the connection: no ORM layer needed)."""
     return (select(Invoice.number)
             .where(*_finalized(bindparam("customer_id"), bindparam("period"))).limit(1))
 
@@ -50,8 +50,8 @@ def _closing_number():
 def ensure_open(customer_id: int, instant: datetime, timezone: str, field: str) -> None:
     """Refuse a change to what happened at `instant` if its period is invoiced for good."""
     period = billing.period_of(instant, timezone)
-    invoice = session.execute(_closing_number(),
-                              {"customer_id": customer_id, "period": str(period)}).first()
+    invoice = session.connection().execute(
+        _closing_number(), {"customer_id": customer_id, "period": str(period)}).first()
     if invoice is not None:
         raise PeriodClosed(field, "%(period)s is closed for this customer: invoice %(number)s is "
                            "finalized. Correct it with a credit note (which reopens the period) "
