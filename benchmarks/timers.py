@@ -2,10 +2,13 @@
 
     python benchmarks/timers.py [--clients 100] [--seconds 30] [--workers 2]
                                 [--worker-class gthread|sync] [--threads 4] [--think-ms 1000]
+                                [--refresh-seconds 1] [--refresh-in process|workers]
 
 Creates a fresh PostgreSQL database, migrates it, seeds one customer with a contract, one open
 ticket and one engineer with an API token per client, then serves the app with gunicorn on
-127.0.0.1 and runs, against the same server, phases of the same length:
+127.0.0.1, beside it one `quarterhour statements work` process keeping the live statements
+current (`--refresh-in workers`: the gunicorn workers do it instead, in a scheduler thread), and
+runs, against the same server, phases of the same length:
 
 (a) saturation — a closed loop, every client sends its next request as soon as the last one
     answered (no think time), so the server runs flat out; this gives the throughput ratio:
