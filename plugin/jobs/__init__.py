@@ -106,11 +106,7 @@ def add_jobs(scheduler: BackgroundScheduler, app: Flask) -> None:
 
 def _refresh_statements(app: Flask) -> None:
     """Every worker's tick (not claimed once per cluster: the rows are claimed one by one)."""
-    from plugin.jobs.statements import refresh_statements
+    from plugin.jobs.statements import tick
 
     with app.app_context():
-        try:
-            refresh_statements()
-        except Exception:
-            session.rollback()
-            log.exception("refreshing live statements failed")
+        tick()

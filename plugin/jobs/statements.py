@@ -40,15 +40,22 @@ def refresh_statements(now: datetime | None = None) -> int:
     return done
 
 
+def tick() -> int:
+    """One refresh as the scheduler or `work` runs it: a failure is logged and rolled back, and
+    the next tick tries again; returns how many statements were recomputed."""
+    try:
+        return refresh_statements()
+    except Exception:
+        session.rollback()
+        log.exception("refreshing live statements failed")
+        return 0
+
+
 def work(every: float, stopping: threading.Event) -> int:
-    """Refresh every `every` seconds until `stopping` is set; returns how many statements were
-    recomputed. A failed round is logged and rolled back, and the next one tries again."""
+    """A tick every `every` seconds until `stopping` is set; returns how many statements were
+    recomputed."""
     done = 0
     while not stopping.is_set():
-        try:
-            done += refresh_statements()
-        except Exception:
-            session.rollback()
-            log.exception("refreshing live statements failed")
+        done += tick()
         stopping.wait(every)
     return done
