@@ -49,6 +49,7 @@ from plugin.models import (
 )
 from plugin.models.statements import stale_clause
 from plugin.services.bulk import collector_paused
+from plugin.services.profitability import budget_alerts
 from plugin.services.statement import batches, load_bills
 
 # What changes a customer's bill as a whole (any period): its terms and its installations.
@@ -298,17 +299,24 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
     """Compute the claimed statements and store them as of `now` (when they were claimed:
     everything committed before is in them). A row changed since its claim (another version)
     keeps its stale mark for the next round, but its figures still move forward, so a customer
-    changing all the time is shown at most one round late. Releases every claim."""
+    changing all the time is shown at most one round late. The month of `now` raises its budget
+    alerts from the same bills (`budget_alerts.alert_bills`). Releases every claim."""
     by_period = defaultdict(list)
     for row in rows:
         by_period[row.period].append(row)
     costs = hourly_costs() if rows else {}
+    this_month = str(billing.period_of(now, str(settings.timezone)))
     stored = []
     with collector_paused(collect=False):  # a bulk pass, batch after batch (services.bulk)
         for period, claimed in by_period.items():
             bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
                                                           billing.Period.parse(period),
                                                           settings)}
+            if period == this_month:
+                # The month's budget alerts from the bills just computed: a timer stop's
+                # alert comes with its statement, and no stop waits for a month's bill.
+                budget_alerts.alert_bills(list(bills.values()), billing.Period.parse(period),
+                                          settings, now)
             for row in claimed:
                 bill = bills.get(row.customer_id)
                 if bill is not None:

@@ -26,7 +26,6 @@ from plugin.models import Contract, Ticket, TimeEntry, TimeSegment, User, contra
 from plugin.services import audit, closed_periods, core_rows, entry_checks
 from plugin.services.errors import N_, FieldError, Word
 from plugin.services.helpdesks import pushes as helpdesk_pushes
-from plugin.services.profitability import budget_alerts
 
 
 class TimerConflict(Exception):
@@ -277,7 +276,6 @@ def stop(engineer: User, now: datetime, settings: Settings, *, ended_at: datetim
     # A ticket from a helpdesk gets the time back: an outbox row in this same transaction.
     helpdesk_pushes.queue_for_entry(entry, now, settings)
     session.flush()
-    budget_alerts.after_stop(entry.ticket.customer_id, entry.started_at, settings, now)
     return entry, True
 
 
