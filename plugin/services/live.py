@@ -309,14 +309,13 @@ def recompute(rows: list[Claimed], settings: Settings, now: datetime) -> int:
     stored = []
     with collector_paused(collect=False):  # a bulk pass, batch after batch (services.bulk)
         for period, claimed in by_period.items():
+            month = billing.Period.parse(period)
             bills = {b.customer.id: b for b in load_bills([r.customer_id for r in claimed],
-                                                          billing.Period.parse(period),
-                                                          settings)}
+                                                          month, settings)}
             if period == this_month:
                 # The month's budget alerts from the bills just computed: a timer stop's
                 # alert comes with its statement, and no stop waits for a month's bill.
-                budget_alerts.alert_bills(list(bills.values()), billing.Period.parse(period),
-                                          settings, now)
+                budget_alerts.alert_bills(list(bills.values()), month, settings, now)
             for row in claimed:
                 bill = bills.get(row.customer_id)
                 if bill is not None:
